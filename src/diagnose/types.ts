@@ -1,0 +1,96 @@
+import type { Cause, FallbackScope, Origin } from '../data/causes.js';
+
+/** A language tierguard writes hints in. */
+export type Locale = 'en' | 'zh-CN';
+
+/** Every locale, for validation and iteration. */
+export const LOCALES = ['en', 'zh-CN'] as const satisfies readonly Locale[];
+
+/** A link a hint points to. */
+export interface HintLink {
+  readonly label: string;
+  readonly url: string;
+}
+
+/** What to tell a person: what happened, why, and the steps that fix it. */
+export interface Hint {
+  /** One line: what went wrong. */
+  readonly title: string;
+  /** Why it happened, using what the error said (the model, the limit, the wait). */
+  readonly why: string;
+  /** Ordered steps: what to open, what to click, what to change. */
+  readonly steps: readonly string[];
+  readonly links: readonly HintLink[];
+}
+
+/** Which rate limit a 429 (or the pacing engine) is about. */
+export interface RateLimitInfo {
+  readonly kind: 'requests' | 'tokens';
+  readonly window: 'minute' | 'day';
+  /** The limit's size, from the message ("Limit 30000") or `x-ratelimit-limit-*`. */
+  readonly limit?: number;
+  /** Used so far in the window, from the message ("Used 29000"). */
+  readonly used?: number;
+  /** What this request asked for, from the message ("Requested 1538"). */
+  readonly requested?: number;
+  /** What is left, from `x-ratelimit-remaining-*`. */
+  readonly remaining?: number;
+}
+
+/** One try of a guarded call, as the guard saw it. */
+export interface Attempt {
+  /** The model the attempt asked for. */
+  readonly model?: string;
+  /** The base URL of the endpoint it went to (fallback entries may have their own). */
+  readonly baseURL?: string;
+  /** The cause it failed with, or `'ok'` when it served. */
+  readonly cause: Cause | 'ok';
+  readonly status?: number;
+  /** How long the guard waited before this attempt (retry delay), in milliseconds. */
+  readonly waitMs: number;
+  readonly requestId?: string;
+}
+
+/**
+ * What went wrong, as plain serializable data: no `Headers`, no `Response`, no functions,
+ * and never a full API key.
+ */
+export interface Diagnosis {
+  readonly cause: Cause;
+  readonly origin: Origin;
+  readonly status?: number;
+  readonly code?: string;
+  readonly type?: string;
+  readonly param?: string;
+  readonly requestId?: string;
+  /** The model the error names (from the message), or that the guard asked for. */
+  readonly model?: string;
+  /** The error's own message, with anything that looks like an API key masked. */
+  readonly message: string;
+  /** A retry of the same request can succeed (after `retryAfterMs` when given). */
+  readonly retryable: boolean;
+  /** Another model could serve this request. */
+  readonly fallback: boolean;
+  /** Which fallback can serve: another model, only another endpoint (relay, Azure, another key), or none. */
+  readonly fallbackTo: FallbackScope;
+  /** How long the API asked to wait, in milliseconds. */
+  readonly retryAfterMs?: number;
+  /** Which rate limit, for rate-limit causes. */
+  readonly limit?: RateLimitInfo;
+  /** The response headers that matter for diagnosis (rate limits, retry-after, request id), lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Every try the guard made, when it made more than one or fell back. */
+  readonly attempts?: readonly Attempt[];
+  readonly hint: Hint;
+}
+
+/** Options of `diagnose`. */
+export interface DiagnoseOptions {
+  /**
+   * Language of the hint.
+   * @default 'en'
+   */
+  readonly locale?: Locale;
+  /** The model the request asked for, when the caller knows it and the error does not say. */
+  readonly model?: string;
+}
