@@ -190,6 +190,13 @@ export const MODEL_TIER_LIMITS = {
   },
 } as const satisfies { asOf: string; source: string; models: Record<string, TierRow> };
 
+/**
+ * The row an unknown model is paced by until the API's headers say better: gpt-4o's, the lowest
+ * TPM among the standard chat families on every paid tier; gpt-4o-mini's on the free tier, where
+ * gpt-4o is not supported. A tierguard choice, not an OpenAI number.
+ */
+export const DEFAULT_LIMITS_FAMILIES = ['gpt-4o', 'gpt-4o-mini'] as const;
+
 /** A model family with a published tier table. */
 export type TieredFamily = keyof typeof MODEL_TIER_LIMITS.models;
 

@@ -1,0 +1,190 @@
+/**
+ * Buckets in this process's memory: continuous refill computed at read time, so no timer runs
+ * while nothing waits (toolchain.md §4: a timer-driven refill loses ticks under load).
+ */
+import type {
+  BucketSnapshot,
+  BucketSpec,
+  BucketStore,
+  Dimension,
+  SyncInput,
+  TakeItem,
+  TakeResult,
+} from './types.js';
+
+interface BucketState {
+  capacity: number;
+  windowMs: number;
+  /** Tokens (or requests) per millisecond. */
+  refillPerMs: number;
+  level: number;
+  updatedAtMs: number;
+  /** Everything ever taken: header corrections subtract what was taken after the answered call. */
+  taken: number;
+  priority: number;
+}
+
+/** Options of a memory store. */
+export interface MemoryStoreOptions {
+  /** The clock; `Date.now` read at call time so fake timers drive it. */
+  readonly now?: () => number;
+  /** Scale every capacity (a process's share while a shared store is away). */
+  readonly share?: () => number;
+}
+
+/** The in-process bucket store. */
+export class MemoryStore implements BucketStore {
+  readonly #buckets = new Map<string, Map<Dimension, BucketState>>();
+  readonly #now: () => number;
+  readonly #share: () => number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#now = options.now ?? (() => Date.now());
+    this.#share = options.share ?? (() => 1);
+  }
+
+  take(key: string, items: readonly TakeItem[]): TakeResult {
+    const now = this.#now();
+    let waitMs = 0;
+    let limiting: Dimension | undefined;
+    const states: BucketState[] = [];
+    for (const item of items) {
+      const state = this.#refilled(key, item.dimension, item, now);
+      states.push(state);
+      const amount = Math.min(item.amount, state.capacity);
+      if (state.level < amount) {
+        const wait = (amount - state.level) / state.refillPerMs;
+        if (wait > waitMs) {
+          waitMs = wait;
+          limiting = item.dimension;
+        }
+      }
+    }
+    if (limiting !== undefined) return { ok: false, waitMs: Math.ceil(waitMs), limiting, atMs: now };
+    const marks: Partial<Record<Dimension, number>> = {};
+    const levels: Partial<Record<Dimension, number>> = {};
+    items.forEach((item, index) => {
+      const state = states[index] as BucketState;
+      const amount = Math.min(item.amount, state.capacity);
+      state.level -= amount;
+      state.taken += amount;
+      marks[item.dimension] = state.taken;
+      levels[item.dimension] = state.level;
+    });
+    return { ok: true, atMs: now, marks, levels };
+  }
+
+  adjust(key: string, dimension: Dimension, delta: number): void {
+    const state = this.#existing(key, dimension);
+    if (state === undefined) return;
+    state.level = Math.min(state.capacity, state.level + delta);
+  }
+
+  sync(key: string, dimension: Dimension, input: SyncInput): void {
+    const state = this.#existing(key, dimension);
+    if (state === undefined) return;
+    const now = this.#now();
+    const serverNow =
+      Math.min(
+        state.capacity,
+        input.remaining * this.#share() + Math.max(0, now - input.observedAtMs) * state.refillPerMs,
+      ) - Math.max(0, state.taken - input.mark);
+    if (serverNow < state.level) state.level = serverNow;
+    else if (input.allowRaise && serverNow - input.raiseMargin > state.level)
+      state.level = serverNow - input.raiseMargin;
+  }
+
+  holdOff(key: string, dimension: Dimension, amount: number, waitMs: number): void {
+    const state = this.#existing(key, dimension);
+    if (state === undefined) return;
+    const target = Math.min(amount, state.capacity) - waitMs * state.refillPerMs;
+    if (target < state.level) state.level = target;
+  }
+
+  configure(key: string, dimension: Dimension, spec: BucketSpec, priority: number): void {
+    const now = this.#now();
+    const scaled = this.#scaled(spec);
+    const existing = this.#existing(key, dimension);
+    if (existing === undefined) {
+      this.#lane(key).set(dimension, { ...this.#fresh(scaled, now), priority });
+      return;
+    }
+    if (priority < existing.priority) return;
+    existing.priority = priority;
+    if (existing.capacity === scaled.capacity && existing.windowMs === scaled.windowMs) return;
+    existing.level = Math.min(scaled.capacity, existing.level + (scaled.capacity - existing.capacity));
+    existing.capacity = scaled.capacity;
+    existing.windowMs = scaled.windowMs;
+    existing.refillPerMs = scaled.capacity / scaled.windowMs;
+  }
+
+  peek(key: string): Partial<Record<Dimension, BucketSnapshot>> {
+    const lane = this.#buckets.get(key);
+    const snapshot: Partial<Record<Dimension, BucketSnapshot>> = {};
+    if (lane === undefined) return snapshot;
+    const now = this.#now();
+    for (const [dimension, state] of lane) {
+      this.#refill(state, now);
+      snapshot[dimension] = { capacity: state.capacity, windowMs: state.windowMs, level: state.level };
+    }
+    return snapshot;
+  }
+
+  close(): void {
+    this.#buckets.clear();
+  }
+
+  #lane(key: string): Map<Dimension, BucketState> {
+    let lane = this.#buckets.get(key);
+    if (lane === undefined) {
+      lane = new Map();
+      this.#buckets.set(key, lane);
+    }
+    return lane;
+  }
+
+  #scaled(spec: BucketSpec): BucketSpec {
+    // A share below one applies while a shared store is unreachable: each process takes its part.
+    const share = this.#share();
+    return share === 1
+      ? spec
+      : { capacity: Math.max(1, Math.floor(spec.capacity * share)), windowMs: spec.windowMs };
+  }
+
+  #fresh(spec: BucketSpec, now: number): Omit<BucketState, 'priority'> {
+    return {
+      capacity: spec.capacity,
+      windowMs: spec.windowMs,
+      refillPerMs: spec.capacity / spec.windowMs,
+      level: spec.capacity,
+      updatedAtMs: now,
+      taken: 0,
+    };
+  }
+
+  #existing(key: string, dimension: Dimension): BucketState | undefined {
+    const state = this.#buckets.get(key)?.get(dimension);
+    if (state !== undefined) this.#refill(state, this.#now());
+    return state;
+  }
+
+  #refilled(key: string, dimension: Dimension, spec: BucketSpec, now: number): BucketState {
+    const lane = this.#lane(key);
+    let state = lane.get(dimension);
+    if (state === undefined) {
+      state = { ...this.#fresh(this.#scaled(spec), now), priority: 0 };
+      lane.set(dimension, state);
+      return state;
+    }
+    this.#refill(state, now);
+    return state;
+  }
+
+  #refill(state: BucketState, now: number): void {
+    const elapsed = now - state.updatedAtMs;
+    if (elapsed > 0) {
+      state.level = Math.min(state.capacity, state.level + elapsed * state.refillPerMs);
+      state.updatedAtMs = now;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Reads the API's `x-ratelimit-*` headers (openai-api.md Table 2): limit, remaining and time to
+ * full per dimension. `-1`, missing or garbage values mean "unknown" (Table 1b: Azure sends -1).
+ */
+import { parseGoDuration } from '../util/duration.js';
+
+/** What the headers said about one dimension. */
+export interface DimensionHeaders {
+  readonly limit?: number;
+  readonly remaining?: number;
+  /** Time until the bucket is full again, ms. */
+  readonly resetMs?: number;
+}
+
+/** What the headers said, per dimension they cover. */
+export interface RateLimitHeaders {
+  readonly requests: DimensionHeaders;
+  readonly tokens: DimensionHeaders;
+}
+
+/** Anything with a case-insensitive `get`, or a plain record. */
+export type HeaderSource =
+  { get(name: string): string | null } | Readonly<Record<string, string | undefined | null>>;
+
+function read(headers: HeaderSource, name: string): string | undefined {
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  }
+  const record = headers as Readonly<Record<string, string | undefined | null>>;
+  return record[name] ?? record[name.toLowerCase()] ?? undefined;
+}
+
+/** A non-negative finite count, or undefined (`-1`, empty and garbage are unknown). */
+export function parseCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
+  const count = Number(trimmed);
+  return Number.isFinite(count) ? count : undefined;
+}
+
+/** A reset duration: Go-style (`6m0s`, `20ms`) or bare seconds (`1.5`), in ms. */
+export function parseReset(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const duration = parseGoDuration(value);
+  if (duration !== undefined) return duration;
+  const seconds = parseCount(value);
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
+function dimension(headers: HeaderSource, suffix: 'requests' | 'tokens'): DimensionHeaders {
+  const limit = parseCount(read(headers, `x-ratelimit-limit-${suffix}`));
+  const remaining = parseCount(read(headers, `x-ratelimit-remaining-${suffix}`));
+  const resetMs = parseReset(read(headers, `x-ratelimit-reset-${suffix}`));
+  // A zero limit says nothing usable (Azure's -1/0 quirk, Table 1b); treat it as unknown.
+  return {
+    ...(limit === undefined || limit === 0 ? {} : { limit }),
+    ...(remaining === undefined || limit === undefined || limit === 0
+      ? {}
+      : { remaining: Math.min(remaining, limit) }),
+    ...(resetMs === undefined ? {} : { resetMs }),
+  };
+}
+
+/** Reads the rate-limit headers of one answer. Never throws. */
+export function readRateLimitHeaders(headers: HeaderSource | undefined | null): RateLimitHeaders {
+  if (headers === undefined || headers === null) return { requests: {}, tokens: {} };
+  try {
+    return { requests: dimension(headers, 'requests'), tokens: dimension(headers, 'tokens') };
+  } catch {
+    return { requests: {}, tokens: {} };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The vocabulary of the pacing engine: limit dimensions, bucket specs, and the store interface
+ * that the memory and Redis stores implement with the same semantics.
+ */
+
+/** One limit dimension of a limit key. Day dimensions use 1,440 windows. */
+export type Dimension = 'requests' | 'tokens' | 'requests-day' | 'tokens-day' | 'images';
+
+/** Every dimension, in the order a 429 is reported when several are hit (requests first). */
+export const DIMENSIONS = [
+  'requests',
+  'tokens',
+  'requests-day',
+  'tokens-day',
+  'images',
+] as const satisfies readonly Dimension[];
+
+/** Where a limit came from, strongest first. */
+export type LimitSource = 'headers' | 'limits' | 'tier' | 'default';
+
+/** How strong a source is; a weaker source never overrides a stronger one. */
+export const SOURCE_PRIORITY: Readonly<Record<LimitSource, number>> = {
+  headers: 4,
+  limits: 3,
+  tier: 2,
+  default: 1,
+};
+
+/** A bucket's size and the window over which it refills completely. */
+export interface BucketSpec {
+  /** Capacity: the limit per window. */
+  readonly capacity: number;
+  /** Time to refill from empty to full, in milliseconds. */
+  readonly windowMs: number;
+}
+
+/** One dimension of a take: how much to take, and the spec to create the bucket with if new. */
+export interface TakeItem extends BucketSpec {
+  readonly dimension: Dimension;
+  readonly amount: number;
+}
+
+/** The result of trying to take from every dimension of a key at once. */
+export type TakeResult =
+  | {
+      readonly ok: true;
+      /** Store clock at the take, ms. */
+      readonly atMs: number;
+      /** Per dimension: the monotonic count of everything taken so far, this take included. */
+      readonly marks: Readonly<Partial<Record<Dimension, number>>>;
+      /** Per dimension: the level left after the take. */
+      readonly levels: Readonly<Partial<Record<Dimension, number>>>;
+    }
+  | {
+      readonly ok: false;
+      /** How long until every dimension holds its amount, ms. */
+      readonly waitMs: number;
+      /** The dimension that needs the longest wait. */
+      readonly limiting: Dimension;
+      readonly atMs: number;
+    };
+
+/** What the API's headers said about one dimension, and when the call they answer was taken. */
+export interface SyncInput {
+  /** The server's remaining amount when it processed the call. */
+  readonly remaining: number;
+  /** Store clock at the call's take (≈ when the server counted it). */
+  readonly observedAtMs: number;
+  /** The take's mark: everything taken after it was sent after the call the headers answer. */
+  readonly mark: number;
+  /** Also raise the level when the server has more room than we thought. */
+  readonly allowRaise: boolean;
+  /** Keep this much below the server's level when raising. */
+  readonly raiseMargin: number;
+}
+
+/** A snapshot of one bucket. */
+export interface BucketSnapshot extends BucketSpec {
+  readonly level: number;
+}
+
+/**
+ * Where bucket levels live. Every operation is atomic per key; levels refill continuously and
+ * may go below zero (a debt that delays the next take).
+ */
+export interface BucketStore {
+  /** Takes every item's amount if all fit now; otherwise takes nothing and says how long to wait. */
+  take(key: string, items: readonly TakeItem[]): TakeResult | Promise<TakeResult>;
+  /** Adds `delta` (negative to debit) to one bucket, capped at its capacity. */
+  adjust(key: string, dimension: Dimension, delta: number): void | Promise<void>;
+  /** Moves the level toward what the server said (down always, up when allowed). */
+  sync(key: string, dimension: Dimension, input: SyncInput): void | Promise<void>;
+  /** Lowers the level so that `amount` fits only after `waitMs` (the API asked us to wait). */
+  holdOff(key: string, dimension: Dimension, amount: number, waitMs: number): void | Promise<void>;
+  /** Sets the capacity and window; the level moves by the change in capacity. */
+  configure(key: string, dimension: Dimension, spec: BucketSpec, priority: number): void | Promise<void>;
+  /** The last known level of each bucket of a key (local view; may lag for shared stores). */
+  peek(key: string): Readonly<Partial<Record<Dimension, BucketSnapshot>>>;
+  close(): void | Promise<void>;
+}
