@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import type {
   BucketSnapshot,
   BucketSpec,
-  BucketStore,
   Dimension,
   SyncInput,
   TakeItem,
