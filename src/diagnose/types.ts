@@ -75,6 +75,8 @@ export interface Diagnosis {
   readonly fallbackTo: FallbackScope;
   /** How long the API asked to wait, in milliseconds. */
   readonly retryAfterMs?: number;
+  /** What said how long to wait: a header name (`retry-after-ms`, `x-ratelimit-reset-tokens`…) or `the message`. */
+  readonly retryAfterSource?: string;
   /** Which rate limit, for rate-limit causes. */
   readonly limit?: RateLimitInfo;
   /** The response headers that matter for diagnosis (rate limits, retry-after, request id), lower-cased. */

@@ -1,0 +1,251 @@
+/**
+ * How each cause is recognised: an ordered table, first match wins. A rule matches when every field
+ * it sets matches. Codes come first, then types, then statuses; message patterns only where the
+ * API gives nothing better (org verification, "Request too large", Azure wording) — house style §3.
+ * Sources are rows of openai-api.md (Table 1 #N, Table 1b).
+ */
+import type { Cause } from './causes.js';
+
+/** What kind of failure the facts describe before any rule applies. */
+export type FailureKind = 'http' | 'stream' | 'connection' | 'timeout' | 'abort' | 'unknown';
+
+/** One recognition rule. */
+export interface RecognitionRule {
+  readonly cause: Cause;
+  /** `error.code` is one of these (case-insensitive). */
+  readonly codes?: readonly string[];
+  /** `error.type` is one of these. */
+  readonly types?: readonly string[];
+  readonly statuses?: readonly number[];
+  /** The error message (or a non-JSON body) matches. */
+  readonly message?: RegExp;
+  readonly kinds?: readonly FailureKind[];
+  /** The body was not JSON (an HTML or text page from a proxy or relay). */
+  readonly nonJsonBody?: boolean;
+  /** Where this rule comes from. */
+  readonly source: string;
+}
+
+const SPEND_CODES = [
+  'organization_spend_limit_exceeded',
+  'project_spend_limit_exceeded',
+  'organization_usage_limit_exceeded',
+  'billing_hard_limit_reached',
+] as const;
+
+/** The rules, in the order they are tried. */
+export const RECOGNITION_RULES: readonly RecognitionRule[] = [
+  // Local refusals the guard synthesizes (src/guard/local-response.ts).
+  { cause: 'queue_full', types: ['tierguard_local'], codes: ['queue_full'], source: 'tierguard' },
+  { cause: 'budget_exhausted', types: ['tierguard_local'], codes: ['budget_exhausted'], source: 'tierguard' },
+  {
+    cause: 'request_too_large',
+    types: ['tierguard_local'],
+    codes: ['request_too_large'],
+    source: 'tierguard',
+  },
+  { cause: 'aborted', types: ['tierguard_local'], codes: ['aborted', 'guard_closed'], source: 'tierguard' },
+
+  // Failures without an answer.
+  { cause: 'aborted', kinds: ['abort'], source: 'SDK APIUserAbortError; AbortError' },
+  { cause: 'timeout', kinds: ['timeout'], source: 'SDK APIConnectionTimeoutError; undici connect timeouts' },
+  {
+    cause: 'connection_error',
+    kinds: ['connection'],
+    source: 'SDK APIConnectionError; undici "fetch failed"',
+  },
+
+  // Organization verification: 403 for a model, 400 unsupported_value on stream / reasoning.summary (Table 1 #12–15).
+  { cause: 'verification_required', message: /organi[sz]ation must be verified/i, source: 'Table 1 #12–15' },
+
+  // One request above the TPM limit: never fits, never retried (Table 1 #19).
+  { cause: 'request_too_large', message: /\brequest too large\b/i, source: 'Table 1 #19' },
+
+  // Spend and usage limits, even when the type says insufficient_quota (Table 1 #23–25, #27; note A).
+  { cause: 'spend_limit_reached', codes: SPEND_CODES, source: 'Table 1 #23–25, #27' },
+  {
+    cause: 'insufficient_quota',
+    codes: ['insufficient_quota', 'credit_balance_exhausted'],
+    source: 'Table 1 #21–22',
+  },
+  { cause: 'billing_not_active', codes: ['billing_not_active'], source: 'Table 1 #26' },
+  { cause: 'billing_not_active', types: ['billing_not_active'], source: 'Table 1 #26' },
+  { cause: 'insufficient_quota', types: ['insufficient_quota'], source: 'Table 1 #21; openai-python#1671' },
+  {
+    cause: 'billing_not_active',
+    message: /your account is not active/i,
+    source: 'Table 1 #26 (code null in older reports)',
+  },
+  {
+    cause: 'insufficient_quota',
+    message: /exceeded your current quota|no credits remaining|credit balance/i,
+    source: 'Table 1 #21–22',
+  },
+  {
+    cause: 'spend_limit_reached',
+    message: /billing hard limit|spend(ing)? limit/i,
+    statuses: [400, 429],
+    source: 'Table 1 #23–27',
+  },
+
+  // Rate limits (Table 1 #16–18, #20; Table 1b).
+  { cause: 'slow_down', codes: ['slow_down'], source: 'Table 1 #20, #37' },
+  {
+    cause: 'rate_limited_tokens',
+    codes: ['rate_limit_exceeded'],
+    message: /\btokens? per (?:min|minute|day)\b|\(T[PD]M\)/i,
+    source: 'Table 1 #16',
+  },
+  {
+    cause: 'rate_limited_requests',
+    codes: ['rate_limit_exceeded'],
+    message: /\b(?:requests|images) per (?:min|minute|day)\b|\((?:R|I)[PD]M\)/i,
+    source: 'Table 1 #17–18',
+  },
+  { cause: 'rate_limited_tokens', codes: ['rate_limit_exceeded'], types: ['tokens'], source: 'Table 1 #16' },
+  {
+    cause: 'rate_limited_requests',
+    codes: ['rate_limit_exceeded'],
+    types: ['requests'],
+    source: 'Table 1 #17 (type not confirmed)',
+  },
+  { cause: 'rate_limited_tokens', types: ['tokens'], statuses: [429], source: 'Table 1 #16' },
+  { cause: 'rate_limited_requests', types: ['requests'], statuses: [429], source: 'Table 1 #17' },
+  {
+    cause: 'rate_limited_tokens',
+    message: /exceeded (?:the )?token rate limit/i,
+    source: 'Table 1b (Azure TPM 429)',
+  },
+  {
+    cause: 'overloaded',
+    statuses: [429],
+    message: /temporarily unable to process|high demand|capacity/i,
+    source: 'Table 1b (Azure capacity 429)',
+  },
+  { cause: 'rate_limited_requests', codes: ['rate_limit_exceeded'], source: 'Table 1 #17' },
+  {
+    cause: 'rate_limited_tokens',
+    statuses: [429],
+    message: /\btokens? per\b|\bTPM\b|\bTPD\b/i,
+    source: 'Table 1 #16',
+  },
+  { cause: 'rate_limited_requests', statuses: [429], source: 'Table 1 #17; a relay 429 without a body' },
+
+  // Authentication and permission (Table 1 #1–8).
+  { cause: 'invalid_api_key', codes: ['invalid_api_key'], source: 'Table 1 #1' },
+  {
+    cause: 'organization_mismatch',
+    codes: ['no_organization', 'mismatched_organization', 'mismatched_project', 'invalid_organization'],
+    source: 'Table 1 #3–6',
+  },
+  { cause: 'account_deactivated', codes: ['account_deactivated'], source: 'Table 1 #7' },
+  {
+    cause: 'missing_scope',
+    codes: ['missing_scope', 'insufficient_permissions'],
+    source: 'sub2api#1566 (401 missing_scope)',
+  },
+  {
+    cause: 'ip_not_allowed',
+    codes: ['ip_not_authorized', 'ip_not_allowed', 'ip_address_not_allowed'],
+    source: 'Table 1 #8 (code unconfirmed)',
+  },
+  { cause: 'region_unsupported', codes: ['unsupported_country_region_territory'], source: 'Table 1 #9' },
+  {
+    cause: 'region_unsupported',
+    message: /country,? region,? or territory not supported|unsupported_country/i,
+    source: 'Table 1 #9',
+  },
+  {
+    cause: 'invalid_api_key',
+    message:
+      /incorrect api key|didn't provide an api key|did not provide an api key|invalid api key|invalid authentication/i,
+    source: 'Table 1 #1, #2, #5b',
+  },
+  {
+    cause: 'organization_mismatch',
+    message: /OpenAI-(?:Organization|Project) header|member of an organization|no such organization/i,
+    source: 'Table 1 #3–6',
+  },
+  { cause: 'account_deactivated', message: /deactivated/i, statuses: [401, 403], source: 'Table 1 #7' },
+  {
+    cause: 'ip_not_allowed',
+    message: /\bIP\b[^.]*\b(?:not (?:authori[sz]ed|allowed|permitted)|allow-?list|whitelist)/i,
+    source: 'Table 1 #8',
+  },
+  { cause: 'missing_scope', message: /insufficient permissions|missing scopes?/i, source: 'sub2api#1566' },
+
+  // Models (Table 1 #10–11; Table 1b). recognize.ts tells an unknown name from a known one.
+  { cause: 'model_not_found', codes: ['deploymentnotfound'], source: 'Table 1b (Azure)' },
+  { cause: 'model_access_denied', message: /does not have access to model/i, source: 'Table 1 #11' },
+  { cause: 'model_not_found', codes: ['model_not_found'], source: 'Table 1 #10' },
+  { cause: 'model_not_found', message: /\bmodel\b.*\bdoes not exist\b/i, source: 'Table 1 #10' },
+
+  // Requests the API refused as they are (Table 1 #28–32).
+  {
+    cause: 'context_length_exceeded',
+    codes: ['context_length_exceeded', 'string_above_max_length'],
+    source: 'Table 1 #28–29',
+  },
+  {
+    cause: 'context_length_exceeded',
+    message: /maximum context length|exceeds the context window|context length/i,
+    source: 'Table 1 #28–29',
+  },
+  {
+    cause: 'content_policy',
+    codes: [
+      'invalid_prompt',
+      'content_filter',
+      'content_policy_violation',
+      'moderation_blocked',
+      'bio_policy',
+      'image_content_policy_violation',
+      'responsibleaipolicyviolation',
+    ],
+    source: 'Table 1 #30–31; Table 1b; Responses error enum',
+  },
+  {
+    cause: 'content_policy',
+    message: /safety system|content management policy|violating our usage policy/i,
+    source: 'Table 1 #30–31; Table 1b',
+  },
+
+  // Server side (Table 1 #33–36).
+  { cause: 'overloaded', codes: ['server_is_overloaded', 'overloaded'], source: 'Table 1 #35' },
+  { cause: 'overloaded', types: ['service_unavailable_error', 'overloaded_error'], source: 'Table 1 #35' },
+  {
+    cause: 'overloaded',
+    message: /currently overloaded|servers are (?:currently )?overloaded/i,
+    source: 'Table 1 #35–36',
+  },
+  { cause: 'overloaded', statuses: [529], source: 'DESIGN.md (529)' },
+  { cause: 'server_error', codes: ['server_error', 'internal_error'], source: 'Table 1 #33–34' },
+  { cause: 'server_error', types: ['server_error', 'api_error'], source: 'Table 1 #33' },
+  { cause: 'relay_error', nonJsonBody: true, source: 'a proxy or relay page instead of the API error body' },
+  { cause: 'overloaded', statuses: [503], source: 'Table 1 #35' },
+  {
+    cause: 'relay_error',
+    statuses: [520, 521, 522, 523, 524, 525, 526, 530],
+    source: 'gateway statuses (Cloudflare 52x)',
+  },
+  { cause: 'server_error', statuses: [500, 502, 504], source: 'Table 1 #33' },
+  // The SDK retries 408 and 409 (Table 1 #38): a server-side timeout and a transient conflict.
+  { cause: 'timeout', statuses: [408], source: 'Table 1 #38' },
+  { cause: 'server_error', statuses: [409], source: 'Table 1 #38' },
+
+  // Anything else the API refused as malformed.
+  {
+    cause: 'invalid_request',
+    types: ['invalid_request_error'],
+    statuses: [400, 404, 405, 413, 415, 422],
+    source: 'Table 1 #32',
+  },
+  { cause: 'invalid_request', statuses: [400, 404, 405, 413, 415, 422], source: 'HTTP 4xx' },
+  { cause: 'invalid_api_key', statuses: [401], source: 'Table 1 #2 (401 without a code)' },
+  {
+    cause: 'missing_scope',
+    statuses: [403],
+    message: /permission|forbidden|not allowed/i,
+    source: '403 without a code',
+  },
+];

@@ -1,0 +1,387 @@
+/**
+ * Step 1 of diagnose: whatever was caught → plain facts. Accepts openai v4–v7 errors (Web
+ * `Headers` or plain records, `requestID` or `request_id`), the SDK's connection, timeout and abort
+ * errors, errors thrown from inside a stream, undici's `fetch failed`, abort errors, plain
+ * `{ status, error | body, headers }` objects, JSON text and bare messages. Never throws.
+ */
+import type { FailureKind } from '../data/recognition.js';
+
+/** What is known about a failure, whatever its origin. */
+export interface ErrorFacts {
+  readonly kind: FailureKind;
+  readonly status?: number;
+  readonly code?: string;
+  readonly type?: string;
+  readonly param?: string;
+  /** The API's own message (or the error's, without the SDK's status prefix). */
+  readonly message: string;
+  /** Every response header, lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestId?: string;
+  /** The answer's body was not the API's JSON (an HTML or text page). */
+  readonly nonJsonBody: boolean;
+  /** A network error code (ECONNREFUSED, ENOTFOUND…). */
+  readonly networkCode?: string;
+  /** Azure's `innererror.code`. */
+  readonly innerCode?: string;
+  /** The host a network error names (`connect ECONNREFUSED 127.0.0.1:1`). */
+  readonly host?: string;
+}
+
+type Bag = Record<string, unknown>;
+
+function isBag(value: unknown): value is Bag {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Reads a property without letting a throwing getter escape. */
+function get(value: unknown, key: string): unknown {
+  if (!isBag(value) && typeof value !== 'function') return undefined;
+  try {
+    return (value as Bag)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  const result = text(value);
+  return result === undefined || result.trim() === '' ? undefined : result;
+}
+
+function statusOf(value: unknown): number | undefined {
+  const number = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number >= 100 && number <= 599
+    ? number
+    : undefined;
+}
+
+/** Headers of any shape → lower-cased record. */
+export function headerRecord(headers: unknown): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!isBag(headers)) return record;
+  try {
+    const forEach = get(headers, 'forEach');
+    if (typeof forEach === 'function' && typeof get(headers, 'get') === 'function') {
+      (forEach as (callback: (value: string, name: string) => void) => void).call(headers, (value, name) => {
+        if (typeof value === 'string') record[name.toLowerCase()] = value;
+      });
+      return record;
+    }
+    for (const [name, value] of Object.entries(headers)) {
+      const scalar = Array.isArray(value) ? value.join(', ') : text(value);
+      if (scalar !== undefined) record[name.toLowerCase()] = scalar;
+    }
+  } catch {
+    // A hostile headers object: keep what was read.
+  }
+  return record;
+}
+
+function constructorNames(value: unknown): string[] {
+  const names: string[] = [];
+  let prototype: unknown;
+  try {
+    prototype = Object.getPrototypeOf(value);
+  } catch {
+    return names;
+  }
+  for (let depth = 0; depth < 8 && prototype !== null && prototype !== undefined; depth += 1) {
+    const name = get(get(prototype, 'constructor'), 'name');
+    if (typeof name === 'string') names.push(name);
+    try {
+      prototype = Object.getPrototypeOf(prototype);
+    } catch {
+      break;
+    }
+  }
+  return names;
+}
+
+const HTML = /^\s*<(?:!doctype|html|head|body|center|h1|title)\b/i;
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ESOCKETTIMEDOUT',
+]);
+
+function networkCodeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isBag(current); depth += 1) {
+    const code = get(current, 'code');
+    if (typeof code === 'string' && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    current = get(current, 'cause');
+  }
+  return undefined;
+}
+
+function hostOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isBag(current); depth += 1) {
+    const hostname = nonEmpty(get(current, 'hostname')) ?? nonEmpty(get(current, 'address'));
+    if (hostname !== undefined) {
+      const port = text(get(current, 'port'));
+      return port === undefined ? hostname : `${hostname}:${port}`;
+    }
+    current = get(current, 'cause');
+  }
+  return undefined;
+}
+
+/** The inner `{ message, type, code, param }` of a body, in the shapes the API and relays send. */
+function innerError(body: unknown): Bag | undefined {
+  if (!isBag(body)) return undefined;
+  const error = get(body, 'error');
+  if (isBag(error)) {
+    // Some wrappers nest the whole body: { error: { error: {...} } }.
+    const nested = get(error, 'error');
+    return isBag(nested) && (get(nested, 'message') !== undefined || get(nested, 'code') !== undefined)
+      ? nested
+      : error;
+  }
+  // openai v7.5+: a body without `error` becomes `err.error` whole; Responses `error` events are flat.
+  if (get(body, 'message') !== undefined || get(body, 'code') !== undefined) return body;
+  return undefined;
+}
+
+function parseJson(textValue: string): unknown {
+  const trimmed = textValue.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The SDK formats messages as `"{status} {error.message}"` (openai-api.md note A): strip the prefix. */
+function stripStatus(message: string, status: number | undefined): string {
+  if (status !== undefined && message.startsWith(`${status} `))
+    return message.slice(String(status).length + 1);
+  return message;
+}
+
+/** Facts while they are being gathered (any field may still be unknown). */
+interface Gathering {
+  kind?: FailureKind | undefined;
+  status?: number | undefined;
+  code?: string | undefined;
+  type?: string | undefined;
+  param?: string | undefined;
+  message?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  requestId?: string | undefined;
+  nonJsonBody?: boolean | undefined;
+  networkCode?: string | undefined;
+  innerCode?: string | undefined;
+  host?: string | undefined;
+}
+
+function fromInner(inner: Bag | undefined, into: Gathering): void {
+  if (inner === undefined) return;
+  into.code ??= nonEmpty(get(inner, 'code'));
+  into.type ??= nonEmpty(get(inner, 'type'));
+  into.param ??= nonEmpty(get(inner, 'param'));
+  const message = text(get(inner, 'message'));
+  if (message !== undefined && into.message === undefined) into.message = message;
+  into.innerCode ??= nonEmpty(get(get(inner, 'innererror'), 'code'));
+  into.status ??= statusOf(get(inner, 'status'));
+}
+
+function fromBodyText(bodyText: string, into: Gathering): void {
+  const parsed = parseJson(bodyText);
+  const inner = innerError(parsed);
+  if (inner !== undefined) {
+    fromInner(inner, into);
+    return;
+  }
+  if (bodyText.trim() === '') return;
+  into.nonJsonBody = true;
+  into.message ??= HTML.test(bodyText) ? summarizeHtml(bodyText) : bodyText.slice(0, 500);
+}
+
+function summarizeHtml(html: string): string {
+  const title = /<title>([^<]*)<\/title>/i.exec(html)?.[1] ?? /<h1>([^<]*)<\/h1>/i.exec(html)?.[1];
+  return title === undefined ? 'an HTML page instead of the API error' : `HTML page: ${title.trim()}`;
+}
+
+function fromString(input: string, into: Gathering): void {
+  const parsed = parseJson(input);
+  if (isBag(parsed)) {
+    fromObject(parsed, into);
+    return;
+  }
+  let message = input.trim();
+  // "Error: 429 You exceeded…" as pasted from a log.
+  message = message.replace(/^(?:[A-Za-z]*Error:\s*)/, '');
+  const status = /^(\d{3})\s/.exec(message)?.[1];
+  if (status !== undefined) {
+    into.status ??= statusOf(status);
+    message = message.slice(4);
+  }
+  if (HTML.test(message)) {
+    into.nonJsonBody = true;
+    into.message ??= summarizeHtml(message);
+    return;
+  }
+  into.message ??= message;
+  into.code ??=
+    /\b(insufficient_quota|credit_balance_exhausted|rate_limit_exceeded|billing_not_active|model_not_found|invalid_api_key|context_length_exceeded|slow_down|unsupported_country_region_territory|server_is_overloaded|account_deactivated|mismatched_organization|organization_spend_limit_exceeded|project_spend_limit_exceeded|organization_usage_limit_exceeded)\b/.exec(
+      message,
+    )?.[1];
+}
+
+function fromObject(input: Bag, into: Gathering): void {
+  const names = constructorNames(input);
+  const name = text(get(input, 'name'));
+  const rawMessage = text(get(input, 'message')) ?? '';
+
+  // The SDK's own connection errors have no status: tell them apart before anything status-based
+  // (openai-api.md note A). Duck typing survives several copies of openai in one tree.
+  if (names.includes('APIUserAbortError') || rawMessage === 'Request was aborted.') into.kind ??= 'abort';
+  else if (names.includes('APIConnectionTimeoutError') || rawMessage === 'Request timed out.')
+    into.kind ??= 'timeout';
+  else if (
+    names.includes('APIConnectionError') ||
+    (rawMessage.startsWith('Connection error.') && get(input, 'status') === undefined)
+  )
+    into.kind ??= 'connection';
+  else if (name === 'AbortError') into.kind ??= 'abort';
+  else if (name === 'TimeoutError') into.kind ??= 'timeout';
+
+  const networkCode = networkCodeOf(input);
+  if (networkCode !== undefined) {
+    into.networkCode ??= networkCode;
+    into.host ??= hostOf(input);
+    if (into.kind === undefined || into.kind === 'connection')
+      into.kind = TIMEOUT_CODES.has(networkCode) ? 'timeout' : 'connection';
+  }
+  if (
+    into.kind === undefined &&
+    names.includes('TypeError') &&
+    /fetch failed|network|socket/i.test(rawMessage)
+  )
+    into.kind = 'connection';
+  // The SDK names undici timeouts only in the message and the cause (client.ts "timed out" check).
+  if (
+    into.kind === 'connection' &&
+    /timed? ?out/i.test(`${rawMessage} ${String(get(get(input, 'cause'), 'message') ?? '')}`)
+  )
+    into.kind = 'timeout';
+
+  const status =
+    statusOf(get(input, 'status')) ??
+    statusOf(get(input, 'statusCode')) ??
+    statusOf(get(input, 'status_code'));
+  if (status !== undefined) into.status ??= status;
+
+  const headers = get(input, 'headers') ?? get(get(input, 'response'), 'headers');
+  if (headers !== undefined) into.headers = { ...headerRecord(headers), ...into.headers };
+
+  into.requestId ??=
+    nonEmpty(get(input, 'requestID')) ??
+    nonEmpty(get(input, 'request_id')) ??
+    nonEmpty(get(input, 'requestId'));
+
+  const error = get(input, 'error');
+  const body = get(input, 'body') ?? get(input, 'data');
+  if (typeof error === 'string') fromBodyText(error, into);
+  else
+    fromInner(innerError(isBag(error) ? { error } : undefined) ?? (isBag(error) ? error : undefined), into);
+  if (typeof body === 'string') fromBodyText(body, into);
+  else if (isBag(body)) fromInner(innerError(body), into);
+
+  // Flat fields: the SDK lifts code/type/param onto the error; Responses `error` events carry them directly.
+  into.code ??= nonEmpty(get(input, 'code'));
+  into.type ??= nonEmpty(get(input, 'type'));
+  into.param ??= nonEmpty(get(input, 'param'));
+
+  if (into.message === undefined) {
+    let message = stripStatus(rawMessage, into.status);
+    if (
+      into.status !== undefined &&
+      error === undefined &&
+      body === undefined &&
+      /status code \(no body\)$/.test(message)
+    )
+      message = '';
+    // A non-JSON body reaches the SDK message as raw text (openai-api.md note A).
+    if (HTML.test(message)) {
+      into.nonJsonBody = true;
+      message = summarizeHtml(message);
+    } else if (
+      into.status !== undefined &&
+      error === undefined &&
+      message !== '' &&
+      names.some((candidate) => candidate.endsWith('Error')) &&
+      into.kind === undefined &&
+      into.code === undefined
+    ) {
+      // An SDK APIError with a status, a message and no parsed body: the body was not JSON.
+      const parsed = parseJson(message);
+      if (parsed === undefined && get(input, 'error') === undefined && 'error' in input)
+        into.nonJsonBody = true;
+    }
+    into.message = message;
+  }
+  if (
+    typeof get(input, 'cause') === 'object' &&
+    into.kind === undefined &&
+    into.status === undefined &&
+    into.code === undefined
+  ) {
+    const cause = get(input, 'cause');
+    if (isBag(cause)) fromObject(cause, into);
+  }
+}
+
+/** Normalizes anything into facts. Never throws. */
+export function normalize(input: unknown): ErrorFacts {
+  const into: Gathering = {};
+  try {
+    if (typeof input === 'string') fromString(input, into);
+    else if (isBag(input)) fromObject(input, into);
+    else if (typeof input === 'number') into.status = statusOf(input);
+  } catch {
+    // Keep what was read before the failure.
+  }
+  const headers = into.headers ?? {};
+  const status = into.status;
+  let kind: FailureKind =
+    into.kind ??
+    (status !== undefined
+      ? 'http'
+      : into.code !== undefined || into.type !== undefined
+        ? 'stream'
+        : 'unknown');
+  if (
+    kind === 'unknown' &&
+    into.message !== undefined &&
+    /Request was aborted|operation was aborted/i.test(into.message)
+  )
+    kind = 'abort';
+  const requestId =
+    into.requestId ?? headers['x-request-id'] ?? /\b(req_[A-Za-z0-9]{6,})\b/.exec(into.message ?? '')?.[1];
+  return {
+    kind,
+    ...(status === undefined ? {} : { status }),
+    ...(into.code === undefined ? {} : { code: into.code }),
+    ...(into.type === undefined ? {} : { type: into.type }),
+    ...(into.param === undefined ? {} : { param: into.param }),
+    message: into.message ?? '',
+    headers,
+    ...(requestId === undefined ? {} : { requestId }),
+    nonJsonBody: into.nonJsonBody ?? false,
+    ...(into.networkCode === undefined ? {} : { networkCode: into.networkCode }),
+    ...(into.innerCode === undefined ? {} : { innerCode: into.innerCode }),
+    ...(into.host === undefined ? {} : { host: into.host }),
+  };
+}
