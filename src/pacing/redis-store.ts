@@ -5,14 +5,7 @@
  * from the client loses updates). Time is Redis server time, so process clocks need not agree.
  */
 import { createHash } from 'node:crypto';
-import type {
-  BucketSnapshot,
-  BucketSpec,
-  Dimension,
-  SyncInput,
-  TakeItem,
-  TakeResult,
-} from './types.js';
+import type { BucketSnapshot, BucketSpec, Dimension, SyncInput, TakeItem, TakeResult } from './types.js';
 
 /** The part of an ioredis client the store uses (ioredis 5 or 6). */
 export interface RedisLike {
@@ -25,6 +18,9 @@ export interface RedisLike {
   zcard(key: string): Promise<number>;
   zrem(key: string, member: string): Promise<unknown>;
   pexpire(key: string, ms: number): Promise<unknown>;
+  incrbyfloat(key: string, increment: number): Promise<string>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
   ping(): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   off?(event: string, listener: (...args: unknown[]) => void): unknown;

@@ -90,6 +90,11 @@ export class SharedStore implements BucketStore {
     return this.#health;
   }
 
+  /** The Redis client while Redis serves (other shared state, such as the budget, uses it too). */
+  redisClient(): RedisLike | undefined {
+    return this.#health === 'healthy' ? this.#client : undefined;
+  }
+
   /** The share of the limit local buckets get while Redis is away. */
   get share(): number {
     // Never having seen the others, assume one more process than this one.

@@ -1,0 +1,140 @@
+/**
+ * The guard's typed events. None carries an API key or any prompt text: models, causes, numbers,
+ * limit keys (base URL, organization id, family) and diagnoses only.
+ */
+import type { Cause } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
+import type { Diagnosis } from '../diagnose/types.js';
+import type { Dimension, LimitSource } from '../pacing/types.js';
+
+/** Every event the guard emits. */
+export type GuardEvent =
+  /** A call had to wait in the queue. */
+  | { readonly type: 'queued'; readonly key: string; readonly model?: string; readonly waiting: number }
+  /** The head of a queue waits for a bucket to refill (or for the API's pause). */
+  | {
+      readonly type: 'throttled';
+      readonly key: string;
+      readonly model?: string;
+      readonly bucket: Dimension | 'concurrency' | 'pause';
+      readonly waitMs: number;
+      readonly waiting: number;
+    }
+  /** An attempt left for the API. */
+  | {
+      readonly type: 'sent';
+      readonly model?: string;
+      readonly endpoint: string;
+      readonly attempt: number;
+      readonly queuedMs: number;
+      readonly estimatedTokens: number;
+    }
+  /** The API's headers (or a 429's numbers) taught a limit. */
+  | {
+      readonly type: 'limits-learned';
+      readonly key: string;
+      readonly model?: string;
+      readonly bucket: Dimension;
+      readonly capacity: number;
+      readonly windowMs: number;
+      readonly previous?: {
+        readonly capacity: number;
+        readonly windowMs: number;
+        readonly source: LimitSource;
+      };
+    }
+  /** The learned limits match a published tier. */
+  | {
+      readonly type: 'tier-detected';
+      readonly key: string;
+      readonly model?: string;
+      readonly family: string;
+      readonly tier: Tier;
+      readonly requestsPerMinute: number;
+      readonly tokensPerMinute: number;
+    }
+  /** A model without published limits is paced by conservative defaults until headers arrive. */
+  | {
+      readonly type: 'model-unknown';
+      readonly key: string;
+      readonly model: string;
+      readonly family: string;
+      readonly requestsPerMinute?: number;
+      readonly tokensPerMinute?: number;
+    }
+  /** An attempt failed with a retryable cause; the next starts after `waitMs`. */
+  | {
+      readonly type: 'retry';
+      readonly model?: string;
+      readonly cause: Cause;
+      readonly status?: number;
+      readonly attempt: number;
+      readonly waitMs: number;
+      /** Where the wait came from: the API's word, or the guard's backoff. */
+      readonly waitSource: 'api' | 'backoff' | 'pacing';
+    }
+  /** The request moves to the next model of its chain. */
+  | {
+      readonly type: 'fallback';
+      readonly from: string;
+      readonly to: string;
+      readonly cause: Cause;
+      /** The host of the fallback's own endpoint, when it has one. */
+      readonly endpoint?: string;
+    }
+  /** An attempt's failure, diagnosed. */
+  | { readonly type: 'diagnosed'; readonly diagnosis: Diagnosis }
+  /** A call was served. `model` is the model that served; `requestedModel` the one asked for. */
+  | {
+      readonly type: 'served';
+      readonly model?: string;
+      readonly requestedModel?: string;
+      readonly status: number;
+      readonly attempts: number;
+      readonly latencyMs: number;
+    }
+  /** The month's spend crossed a threshold of the budget (once per threshold per month). */
+  | {
+      readonly type: 'budget-alert';
+      readonly threshold: number;
+      readonly spentUsd: number;
+      readonly monthlyUsd: number;
+      readonly month: string;
+      readonly exhausted: boolean;
+    }
+  /** Redis went away: buckets run locally at this process's share of the limit. */
+  | { readonly type: 'store-degraded'; readonly reason: string; readonly share: number }
+  /** Redis is back: buckets are shared again. */
+  | { readonly type: 'store-restored'; readonly processes: number };
+
+/** The name of an event. */
+export type GuardEventType = GuardEvent['type'];
+
+/** A listener of guard events. */
+export type GuardEventListener = (event: GuardEvent) => void;
+
+/** A small synchronous emitter; a listener that throws never breaks a call. */
+export class EventHub {
+  readonly #listeners = new Set<GuardEventListener>();
+
+  on(listener: GuardEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(event: GuardEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not fail the caller's request.
+      }
+    }
+  }
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+}

@@ -1,0 +1,381 @@
+/**
+ * The guard's options: parsed once, at construction, with zod. Defaults live here and nowhere
+ * else; unknown keys are refused; an error names the dotted path, what was expected and what was
+ * given. zod never appears in the public types.
+ */
+import { z } from 'zod';
+import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
+import { TIERS, type Tier } from '../data/tiers.js';
+import { LOCALES, type Locale } from '../diagnose/types.js';
+import type { ExplicitLimit } from '../pacing/limits.js';
+import type { RedisLike } from '../pacing/redis-store.js';
+import type { GuardEvent } from './events.js';
+
+/** Limits for a model or family, per window. */
+export interface LimitOptions {
+  /** Requests per window. */
+  readonly requests?: number;
+  /** Tokens per window. */
+  readonly tokens?: number;
+  /** Requests per day (1,440 windows). */
+  readonly requestsPerDay?: number;
+  /** Images per window (image models). */
+  readonly images?: number;
+  /**
+   * The window the amounts are per.
+   * @default 60_000 (one minute, as the API counts)
+   */
+  readonly windowMs?: number;
+}
+
+/** A fallback target: a model on the same endpoint, or a model on another endpoint (relay, Azure, another key). */
+export type FallbackTarget =
+  | string
+  | {
+      readonly model: string;
+      /** Another endpoint: a relay, Azure, or another account. */
+      readonly baseURL?: string;
+      /** The key for that endpoint (never shown in full in any diagnosis, event or log). */
+      readonly apiKey?: string;
+      readonly organization?: string;
+      readonly project?: string;
+    };
+
+/** What to do when the month's budget is spent. */
+export type BudgetExhaustedPolicy = 'refuse' | 'fallback' | 'warn';
+
+/** A monthly spending budget. */
+export interface BudgetOptions {
+  /** The month's budget in USD (UTC calendar month). */
+  readonly monthlyUsd: number;
+  /**
+   * Shares of the budget at which a `budget-alert` event fires, once each per month.
+   * @default [0.5, 0.8, 1]
+   */
+  readonly alertAt?: readonly number[];
+  /**
+   * At the limit: refuse calls (a local `budget_exhausted` error), fall back to the cheapest model
+   * of the chain, or only warn.
+   * @default 'refuse'
+   */
+  readonly onExhausted?: BudgetExhaustedPolicy;
+}
+
+/** Retry policy. Only causes a retry can fix are retried. */
+export interface RetryOptions {
+  /**
+   * Attempts per model, the first included.
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /**
+   * The longest wait the guard accepts between attempts; a longer wait asked by the API fails fast
+   * (the diagnosis keeps `retryAfterMs`) or falls back.
+   * @default 60_000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * No retry starts after this long since the call's first attempt was sent.
+   * @default 120_000
+   */
+  readonly maxElapsedMs?: number;
+}
+
+/** Options of `createGuard` and `guard`. */
+export interface GuardOptions {
+  /**
+   * The account's usage tier: its limits pace each model until the API's headers say better.
+   * `'auto'` starts with a small number of calls in flight and learns the limits from the first
+   * answers.
+   * @default 'auto'
+   */
+  readonly tier?: Tier | 'auto';
+  /** Explicit limits per model or family (`'*'` for every other model); stronger than the tier table. */
+  readonly limits?: Readonly<Record<string, LimitOptions>>;
+  /**
+   * The length of the API's rate-limit window. OpenAI counts per minute; set it only for a server
+   * that counts otherwise (a simulator running a scaled minute). Setting it stops the guard from
+   * inferring the window from reset headers.
+   * @default 60_000
+   */
+  readonly windowMs?: number;
+  /**
+   * The most calls that may wait in the queue; further calls are refused at once (`queue_full`).
+   * @default Infinity
+   */
+  readonly maxQueued?: number;
+  /** Share the buckets and the budget with other processes through Redis: a URL or an ioredis client. */
+  readonly redis?: string | RedisLike;
+  /**
+   * Prefix of every Redis key; processes that share limits use the same prefix.
+   * @default 'tierguard:'
+   */
+  readonly keyPrefix?: string;
+  readonly retry?: RetryOptions;
+  /** Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`. */
+  readonly fallback?: Readonly<Record<string, readonly FallbackTarget[]>>;
+  /**
+   * Causes that may fall back. Account-level causes (quota, billing, key, region) only ever fall
+   * back to a target with its own `baseURL` or `apiKey`.
+   * @default every cause whose catalogue entry allows a fallback
+   */
+  readonly fallbackOn?: readonly Cause[];
+  /**
+   * The language of hints in diagnoses.
+   * @default 'en'
+   */
+  readonly locale?: Locale;
+  /** Called with every event (same as `guard.on(listener)`). */
+  readonly onEvent?: (event: GuardEvent) => void;
+  /** A monthly spending budget with alerts. */
+  readonly budget?: BudgetOptions;
+  /** Azure deployment names (or any alias) → the model they serve, for limits and prices. */
+  readonly deployments?: Readonly<Record<string, string>>;
+  /**
+   * The output a call is assumed to produce when it sets no `max_tokens` /
+   * `max_completion_tokens` / `max_output_tokens`; reconciled with the real usage afterwards.
+   * @default 1_024
+   */
+  readonly defaultMaxOutputTokens?: number;
+  /**
+   * The transport `guard.fetch` sends with. `wrap(client)` keeps the client's own `fetch`.
+   * @default globalThis.fetch
+   */
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+/** The parsed options: every default filled in. */
+export interface ResolvedOptions {
+  readonly tier: Tier | 'auto';
+  readonly limits: Readonly<Record<string, ExplicitLimit>>;
+  readonly windowMs: number;
+  readonly windowFixed: boolean;
+  readonly maxQueued: number;
+  readonly redis: string | RedisLike | undefined;
+  readonly keyPrefix: string;
+  readonly retry: Required<RetryOptions>;
+  readonly fallback: Readonly<Record<string, readonly FallbackTarget[]>>;
+  readonly fallbackOn: ReadonlySet<Cause>;
+  readonly locale: Locale;
+  readonly onEvent: ((event: GuardEvent) => void) | undefined;
+  readonly budget:
+    (Required<Omit<BudgetOptions, 'alertAt'>> & { readonly alertAt: readonly number[] }) | undefined;
+  readonly deployments: Readonly<Record<string, string>>;
+  readonly defaultMaxOutputTokens: number;
+  readonly fetch: typeof globalThis.fetch | undefined;
+}
+
+/** Causes that may fall back unless the caller says otherwise: the catalogue's own word. */
+export const DEFAULT_FALLBACK_ON: readonly Cause[] = CAUSES.filter(
+  (cause) => CAUSE_CATALOGUE[cause].fallbackTo !== 'none',
+);
+
+/** Defaults, in one place. */
+export const DEFAULTS = {
+  tier: 'auto',
+  windowMs: 60_000,
+  maxQueued: Number.POSITIVE_INFINITY,
+  keyPrefix: 'tierguard:',
+  retry: { maxAttempts: 3, maxDelayMs: 60_000, maxElapsedMs: 120_000 },
+  locale: 'en',
+  alertAt: [0.5, 0.8, 1],
+  onExhausted: 'refuse',
+  defaultMaxOutputTokens: 1_024,
+} as const;
+
+/** Options refused at construction; `issues` say which, what was expected and what was given. */
+export class TierguardOptionsError extends TypeError {
+  readonly issues: readonly { readonly path: string; readonly expected: string; readonly received: string }[];
+
+  constructor(issues: readonly { path: string; expected: string; received: string }[]) {
+    super(
+      `tierguard: invalid options:\n${issues.map((issue) => `  - \`${issue.path}\`: expected ${issue.expected}, received ${issue.received}`).join('\n')}`,
+    );
+    this.name = 'TierguardOptionsError';
+    this.issues = issues;
+  }
+}
+
+const positive = (what: string) =>
+  z.number({ error: `a positive number of ${what}` }).positive({ error: `a positive number of ${what}` });
+const positiveInteger = (what: string) =>
+  z
+    .number({ error: `a positive integer number of ${what}` })
+    .int({ error: `a positive integer number of ${what}` })
+    .positive({ error: `a positive integer number of ${what}` });
+const millis = (what: string) =>
+  z
+    .number({ error: `${what} in milliseconds (a number ≥ 0)` })
+    .min(0, { error: `${what} in milliseconds (a number ≥ 0)` });
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const isRedisClient = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { evalsha?: unknown }).evalsha === 'function';
+
+const limitSchema = z.strictObject(
+  {
+    requests: positive('requests per window').optional(),
+    tokens: positive('tokens per window').optional(),
+    requestsPerDay: positive('requests per day').optional(),
+    images: positive('images per window').optional(),
+    windowMs: positive('milliseconds').optional(),
+  },
+  { error: 'an object { requests?, tokens?, requestsPerDay?, images?, windowMs? }' },
+);
+
+const fallbackTargetSchema = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({
+      model: z.string({ error: 'a model name' }).min(1, { error: 'a model name' }),
+      baseURL: z.url({ error: 'an absolute URL such as https://relay.example/v1' }).optional(),
+      apiKey: z.string({ error: 'an API key string' }).min(1, { error: 'an API key string' }).optional(),
+      organization: z.string({ error: 'an organization id' }).optional(),
+      project: z.string({ error: 'a project id' }).optional(),
+    }),
+  ],
+  { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
+);
+
+const schema = z.strictObject({
+  tier: z
+    .enum([...TIERS, 'auto'], { error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}` })
+    .optional(),
+  limits: z
+    .record(z.string(), limitSchema, {
+      error: 'an object of limits per model: { "gpt-4o": { requests, tokens } }',
+    })
+    .optional(),
+  windowMs: positive('milliseconds').optional(),
+  maxQueued: z
+    .number({ error: 'a positive integer (or Infinity)' })
+    .refine((value) => value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value > 0), {
+      error: 'a positive integer (or Infinity)',
+    })
+    .optional(),
+  redis: z
+    .union([z.string().min(1), z.custom<RedisLike>(isRedisClient)], {
+      error: 'a Redis URL (redis://host:port) or an ioredis client',
+    })
+    .optional(),
+  keyPrefix: z.string({ error: 'a string' }).optional(),
+  retry: z
+    .strictObject(
+      {
+        maxAttempts: positiveInteger('attempts').optional(),
+        maxDelayMs: millis('a delay').optional(),
+        maxElapsedMs: positive('milliseconds').optional(),
+      },
+      { error: 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }' },
+    )
+    .optional(),
+  fallback: z
+    .record(z.string(), z.array(fallbackTargetSchema, { error: 'an array of fallback models' }), {
+      error: "an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }",
+    })
+    .optional(),
+  fallbackOn: z
+    .array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' })
+    .optional(),
+  locale: z
+    .enum(LOCALES, { error: `one of ${LOCALES.map((locale) => `'${locale}'`).join(', ')}` })
+    .optional(),
+  onEvent: z
+    .custom<(event: GuardEvent) => void>(isFunction, { error: 'a function (event) => void' })
+    .optional(),
+  budget: z
+    .strictObject(
+      {
+        monthlyUsd: positive('USD'),
+        alertAt: z
+          .array(
+            z
+              .number()
+              .gt(0, { error: 'shares of the budget between 0 and 1' })
+              .lte(1, { error: 'shares of the budget between 0 and 1' }),
+            {
+              error: 'an array of shares of the budget between 0 and 1',
+            },
+          )
+          .optional(),
+        onExhausted: z
+          .enum(['refuse', 'fallback', 'warn'], { error: "one of 'refuse', 'fallback', 'warn'" })
+          .optional(),
+      },
+      { error: 'an object { monthlyUsd, alertAt?, onExhausted? }' },
+    )
+    .optional(),
+  deployments: z
+    .record(z.string(), z.string(), { error: 'an object mapping deployment names to model names' })
+    .optional(),
+  defaultMaxOutputTokens: positiveInteger('tokens').optional(),
+  fetch: z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }).optional(),
+});
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return 'an object';
+  }
+}
+
+/** Parses options once; throws `TierguardOptionsError` naming every bad field. */
+export function parseOptions(input: unknown): ResolvedOptions {
+  const result = schema.safeParse(input ?? {}, { reportInput: true });
+  if (!result.success) {
+    throw new TierguardOptionsError(
+      result.error.issues.flatMap((issue) => {
+        const path = issue.path.map(String).join('.');
+        if (issue.code === 'unrecognized_keys') {
+          return issue.keys.map((key) => ({
+            path: path === '' ? key : `${path}.${key}`,
+            expected: `no such option (known: ${Object.keys(path === '' ? schema.shape : {}).join(', ') || 'see the docs'})`,
+            received: describe((issue.input as Record<string, unknown> | undefined)?.[key]),
+          }));
+        }
+        const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '');
+        return [{ path: path === '' ? '(options)' : path, expected, received: describe(issue.input) }];
+      }),
+    );
+  }
+  const options = result.data;
+  const retry = {
+    maxAttempts: options.retry?.maxAttempts ?? DEFAULTS.retry.maxAttempts,
+    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs,
+    maxElapsedMs: options.retry?.maxElapsedMs ?? DEFAULTS.retry.maxElapsedMs,
+  };
+  return {
+    tier: options.tier ?? DEFAULTS.tier,
+    limits: options.limits ?? {},
+    windowMs: options.windowMs ?? DEFAULTS.windowMs,
+    windowFixed: options.windowMs !== undefined,
+    maxQueued: options.maxQueued ?? DEFAULTS.maxQueued,
+    redis: options.redis,
+    keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
+    retry,
+    fallback: (options.fallback ?? {}) as Record<string, readonly FallbackTarget[]>,
+    fallbackOn: new Set(options.fallbackOn ?? DEFAULT_FALLBACK_ON),
+    locale: options.locale ?? DEFAULTS.locale,
+    onEvent: options.onEvent,
+    budget:
+      options.budget === undefined
+        ? undefined
+        : {
+            monthlyUsd: options.budget.monthlyUsd,
+            alertAt: [...(options.budget.alertAt ?? DEFAULTS.alertAt)].sort((left, right) => left - right),
+            onExhausted: options.budget.onExhausted ?? DEFAULTS.onExhausted,
+          },
+    deployments: options.deployments ?? {},
+    defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? DEFAULTS.defaultMaxOutputTokens,
+    fetch: options.fetch,
+  };
+}

@@ -1,0 +1,426 @@
+/**
+ * The request's way through the guard, composed in one place:
+ * read → admit → throttle → send → observe → on failure diagnose → retry | fall back | surface.
+ * Each step lives in its own file; this one decides the order and what each outcome leads to.
+ */
+import { CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
+import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../diagnose/attach.js';
+import { diagnose } from '../diagnose/diagnose.js';
+import type { Attempt, Diagnosis } from '../diagnose/types.js';
+import { estimateRequest } from '../pacing/estimate.js';
+import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
+import { abortReason } from '../util/delay.js';
+import { maskSecrets } from '../util/mask.js';
+import type { BudgetGate } from './budget-gate.js';
+import type { EventHub } from './events.js';
+import { buildChain, nextTarget, type Target } from './fallback.js';
+import { localErrorBody, localResponse, withHeaders, type LocalCause } from './local-response.js';
+import { peekStream, usageFromBody, type ObservedUsage, type StreamErrorEvent } from './observe.js';
+import type { ResolvedOptions } from './options.js';
+import { readRequest, type CallRequest } from './read-request.js';
+import { planRetry, withRetries, type RetryPlan } from './retry.js';
+import { prepareSend } from './send.js';
+
+/** Counters the guard's `stats()` shows. */
+export interface PipelineCounters {
+  readonly servedByModel: Map<string, number>;
+  readonly failuresByCause: Map<Cause, number>;
+  retries: number;
+  fallbacks: number;
+  inFlight: number;
+}
+
+/** What the pipeline needs. */
+export interface PipelineDeps {
+  readonly options: ResolvedOptions;
+  readonly pacer: Pacer;
+  readonly events: EventHub;
+  readonly budget: BudgetGate | undefined;
+  readonly counters: PipelineCounters;
+  /** Secrets the guard knows (fallback keys), masked wherever they could show. */
+  readonly secrets: readonly string[];
+  readonly now: () => number;
+}
+
+type Success = { readonly kind: 'success'; readonly response: Response; readonly model: string | undefined };
+type Failure = {
+  readonly kind: 'failure';
+  readonly diagnosis: Diagnosis;
+  /** The answer to hand the SDK (its body already read into `bodyText`), or the network error to throw. */
+  readonly response?: Response;
+  readonly bodyText?: string;
+  readonly error?: unknown;
+  readonly model: string | undefined;
+};
+type Outcome = Success | Failure;
+
+/** The status an error found inside a 200 stream is delivered with, so the SDK raises the right class. */
+const STREAM_ERROR_STATUS: Partial<Record<Cause, number>> = {
+  insufficient_quota: 429,
+  spend_limit_reached: 429,
+  billing_not_active: 429,
+  rate_limited_requests: 429,
+  rate_limited_tokens: 429,
+  request_too_large: 429,
+  slow_down: 429,
+  overloaded: 503,
+  server_error: 500,
+  invalid_api_key: 401,
+  model_not_found: 404,
+  model_access_denied: 404,
+  verification_required: 400,
+  region_unsupported: 403,
+};
+
+const RATE_LIMIT_KIND: Partial<Record<Cause, 'requests' | 'tokens' | 'slow_down'>> = {
+  rate_limited_requests: 'requests',
+  rate_limited_tokens: 'tokens',
+  slow_down: 'slow_down',
+};
+
+/** Was the call sent before the network failed? A refused or unresolved connection never reached the API. */
+function reachedApi(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return !(
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the guarded `fetch` over a transport. */
+export function createPipeline(
+  deps: PipelineDeps,
+  transport: typeof globalThis.fetch,
+): typeof globalThis.fetch {
+  const { options, pacer, events, counters } = deps;
+
+  const diagnoseQuietly = (error: unknown, model: string | undefined): Diagnosis => {
+    const diagnosis = diagnose(error, { locale: options.locale, ...(model === undefined ? {} : { model }) });
+    return deps.secrets.length === 0
+      ? diagnosis
+      : (JSON.parse(maskSecrets(JSON.stringify(diagnosis), deps.secrets)) as Diagnosis);
+  };
+
+  const localFailure = (cause: LocalCause, message: string, model: string | undefined): Failure => {
+    const response = localResponse(cause, message);
+    const bodyText = localErrorBody(cause, message);
+    const diagnosis = diagnoseQuietly(
+      { status: 429, body: bodyText, headers: { 'x-tierguard-local': '1' } },
+      model,
+    );
+    return { kind: 'failure', diagnosis, response, bodyText, model };
+  };
+
+  /** One attempt: admit, throttle, send, observe. Aborts propagate; every other failure is an outcome. */
+  const attemptOnce = async (
+    request: CallRequest,
+    target: Target,
+    attemptNumber: number,
+    state: CallState,
+  ): Promise<Outcome> => {
+    const model = target.model ?? request.model;
+    if (request.signal?.aborted) throw abortReason(request.signal);
+
+    // Admit: the budget.
+    if (
+      deps.budget !== undefined &&
+      deps.budget.state() === 'exhausted' &&
+      options.budget?.onExhausted === 'refuse'
+    ) {
+      return localFailure(
+        'budget_exhausted',
+        `tierguard: the monthly budget of $${options.budget.monthlyUsd} is spent (${deps.budget.month()}); calls are refused until the next month or a higher budget.`,
+        model,
+      );
+    }
+
+    // Throttle: estimate what the API will count, then wait for it on the model's buckets.
+    const send = prepareSend(request, target);
+    const estimate = await estimateRequest(request.endpoint, send.json ?? request.json, model, {
+      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+    });
+    const key = pacer.laneKey({
+      baseURL: target.baseURL ?? request.baseURL,
+      organization: target.ownEndpoint ? target.organization : request.organization,
+      project: target.ownEndpoint ? target.project : request.project,
+      model,
+    });
+    let ticket: Ticket;
+    try {
+      ticket = await pacer.acquire(key, estimate, request.signal, model);
+    } catch (error) {
+      if (error instanceof PacingRefusal) return localFailure(error.kind, error.message, model);
+      throw error;
+    }
+
+    // Send.
+    events.emit({
+      type: 'sent',
+      ...(model === undefined ? {} : { model }),
+      endpoint: request.endpoint,
+      attempt: state.attemptCount + 1,
+      queuedMs: ticket.queuedMs,
+      estimatedTokens: estimate.totalTokens,
+    });
+    state.attemptCount += 1;
+    state.firstSentAtMs ??= deps.now();
+    counters.inFlight += 1;
+    let released = false;
+    const release = (reached: boolean): void => {
+      if (released) return;
+      released = true;
+      counters.inFlight -= 1;
+      pacer.release(ticket, reached);
+    };
+    let response: Response;
+    try {
+      response = await transport(send.url, {
+        ...request.init,
+        method: request.method,
+        headers: send.headers,
+        ...(send.body === undefined ? {} : { body: send.body }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+      });
+    } catch (error) {
+      release(reachedApi(error));
+      if (request.signal?.aborted) throw error;
+      return { kind: 'failure', diagnosis: diagnoseQuietly(error, model), error, model };
+    }
+
+    // Observe.
+    if (response.ok) {
+      const contentType = response.headers.get('content-type') ?? '';
+      if (contentType.includes('text/event-stream') && response.body !== null) {
+        let usage: ObservedUsage | undefined;
+        pacer.observe(ticket, { status: response.status, headers: response.headers });
+        const peeked = await peekStream(response.body, {
+          onUsage: (seen) => (usage = seen),
+          onError: (error) =>
+            events.emit({ type: 'diagnosed', diagnosis: diagnoseStreamError(error, response, model) }),
+          onEnd: () => {
+            if (usage !== undefined) {
+              pacer.observe(ticket, { status: response.status, usage });
+              if (model !== undefined) deps.budget?.record(model, usage.raw);
+            }
+            release(true);
+          },
+        }).catch((error: unknown) => ({ kind: 'broken' as const, error }));
+        if (peeked.kind === 'broken')
+          return {
+            kind: 'failure',
+            diagnosis: diagnoseQuietly(peeked.error, model),
+            error: peeked.error,
+            model,
+          };
+        if (peeked.kind === 'error') return streamFailure(peeked.error, response, model);
+        return {
+          kind: 'success',
+          response: withHeaders(response, peeked.body, servedHeaders(model, state)),
+          model,
+        };
+      }
+      if (contentType.includes('json')) {
+        const text = await response.text().catch((error: unknown) => error);
+        if (typeof text !== 'string') {
+          release(true);
+          return { kind: 'failure', diagnosis: diagnoseQuietly(text, model), error: text, model };
+        }
+        const usage = usageFromBody(text);
+        pacer.observe(ticket, { status: response.status, headers: response.headers, usage });
+        release(true);
+        if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
+        return { kind: 'success', response: withHeaders(response, text, servedHeaders(model, state)), model };
+      }
+      pacer.observe(ticket, { status: response.status, headers: response.headers });
+      release(true);
+      return {
+        kind: 'success',
+        response: withHeaders(response, response.body, servedHeaders(model, state)),
+        model,
+      };
+    }
+
+    const bodyText = await response.text().catch(() => '');
+    const diagnosis = diagnoseQuietly(
+      { status: response.status, body: bodyText, headers: response.headers },
+      model,
+    );
+    pacer.observe(ticket, {
+      status: response.status,
+      headers: response.headers,
+      rateLimit: diagnosis.limit,
+      retryAfterMs: diagnosis.retryAfterMs,
+      rateLimitedCause:
+        RATE_LIMIT_KIND[diagnosis.cause] ??
+        (response.status === 429 && diagnosis.cause === 'unknown' ? 'unknown' : undefined),
+    });
+    release(true);
+    return { kind: 'failure', diagnosis, response, bodyText, model };
+
+    function streamFailure(
+      error: StreamErrorEvent,
+      original: Response,
+      failedModel: string | undefined,
+    ): Failure {
+      const diagnosis = diagnoseStreamError(error, original, failedModel);
+      const status =
+        STREAM_ERROR_STATUS[diagnosis.cause] ?? (CAUSE_CATALOGUE[diagnosis.cause].retryable ? 500 : 400);
+      const bodyText = JSON.stringify({ error });
+      const response = new Response(bodyText, {
+        status,
+        headers: { 'content-type': 'application/json', ...Object.fromEntries(original.headers) },
+      });
+      return { kind: 'failure', diagnosis, response, bodyText, model: failedModel };
+    }
+  };
+
+  const diagnoseStreamError = (
+    error: StreamErrorEvent,
+    original: Response,
+    model: string | undefined,
+  ): Diagnosis => diagnoseQuietly({ error, headers: original.headers }, model);
+
+  interface CallState {
+    attemptCount: number;
+    firstSentAtMs: number | undefined;
+    readonly attempts: Attempt[];
+  }
+
+  const servedHeaders = (model: string | undefined, state: CallState): Record<string, string> => ({
+    ...(model === undefined ? {} : { 'x-tierguard-model': model }),
+    'x-tierguard-attempts': String(state.attemptCount),
+  });
+
+  const record = (state: CallState, target: Target, outcome: Outcome, waitMs: number): void => {
+    const requestId =
+      outcome.kind === 'success'
+        ? (outcome.response.headers.get('x-request-id') ?? undefined)
+        : outcome.diagnosis.requestId;
+    const status = outcome.kind === 'success' ? outcome.response.status : outcome.diagnosis.status;
+    state.attempts.push({
+      ...(outcome.model === undefined ? {} : { model: outcome.model }),
+      ...(target.baseURL === undefined ? {} : { baseURL: target.baseURL }),
+      cause: outcome.kind === 'success' ? 'ok' : outcome.diagnosis.cause,
+      ...(status === undefined ? {} : { status }),
+      waitMs,
+      ...(requestId === undefined ? {} : { requestId }),
+    });
+    if (outcome.kind === 'failure') {
+      counters.failuresByCause.set(
+        outcome.diagnosis.cause,
+        (counters.failuresByCause.get(outcome.diagnosis.cause) ?? 0) + 1,
+      );
+      events.emit({ type: 'diagnosed', diagnosis: outcome.diagnosis });
+    }
+  };
+
+  const surface = (failure: Failure, state: CallState): Response => {
+    const diagnosis: Diagnosis = { ...failure.diagnosis, attempts: state.attempts };
+    if (failure.response === undefined) {
+      // A network failure: the SDK wraps what we throw as the `cause` of its APIConnectionError.
+      const error = failure.error instanceof Error ? failure.error : new Error(String(failure.error));
+      throw attachDiagnosis(error, diagnosis);
+    }
+    return withHeaders(failure.response, failure.bodyText ?? null, {
+      [DIAGNOSIS_HEADER]: encodeDiagnosis(diagnosis),
+    });
+  };
+
+  const handle = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = await readRequest(input, init);
+    if (request.signal?.aborted) throw abortReason(request.signal);
+    let chain = buildChain(request.model, options.fallback, options.deployments);
+    // A spent budget with the `fallback` policy starts at the cheapest model of the chain.
+    if (
+      deps.budget !== undefined &&
+      options.budget?.onExhausted === 'fallback' &&
+      deps.budget.state() === 'exhausted'
+    ) {
+      const cheapest = deps.budget.cheapest(chain.map((target) => target.model));
+      if (cheapest > 0) chain = [chain[cheapest] as Target];
+    }
+    const state: CallState = { attemptCount: 0, firstSentAtMs: undefined, attempts: [] };
+    const startedAtMs = deps.now();
+    let index = 0;
+    let last: Failure | undefined;
+    for (;;) {
+      const target = chain[index] as Target;
+      let waitBefore = 0;
+      const outcome = await withRetries<Outcome>(
+        async (attemptNumber) => {
+          const result = await attemptOnce(request, target, attemptNumber, state);
+          record(state, target, result, waitBefore);
+          return result;
+        },
+        (result, attemptNumber) => {
+          if (result.kind === 'success') return undefined;
+          const elapsed = deps.now() - (state.firstSentAtMs ?? startedAtMs);
+          const plan = planRetry(result.diagnosis, attemptNumber, elapsed, options.retry, request.replayable);
+          return plan.retry ? plan : undefined;
+        },
+        (result, plan: RetryPlan, attemptNumber) => {
+          waitBefore = plan.waitMs;
+          counters.retries += 1;
+          if (result.kind === 'failure') {
+            events.emit({
+              type: 'retry',
+              ...(result.model === undefined ? {} : { model: result.model }),
+              cause: result.diagnosis.cause,
+              ...(result.diagnosis.status === undefined ? {} : { status: result.diagnosis.status }),
+              attempt: attemptNumber,
+              waitMs: plan.waitMs,
+              waitSource: plan.source,
+            });
+          }
+        },
+        options.retry.maxAttempts,
+        request.signal,
+      );
+      if (outcome.kind === 'success') {
+        const served = outcome.model ?? 'unknown';
+        counters.servedByModel.set(served, (counters.servedByModel.get(served) ?? 0) + 1);
+        events.emit({
+          type: 'served',
+          ...(outcome.model === undefined ? {} : { model: outcome.model }),
+          ...(request.model === undefined ? {} : { requestedModel: request.model }),
+          status: outcome.response.status,
+          attempts: state.attemptCount,
+          latencyMs: deps.now() - startedAtMs,
+        });
+        return outcome.response;
+      }
+      last = outcome;
+      const elapsed = deps.now() - (state.firstSentAtMs ?? startedAtMs);
+      const next =
+        request.replayable && elapsed < options.retry.maxElapsedMs
+          ? nextTarget(chain, index, outcome.diagnosis, options.fallbackOn)
+          : -1;
+      if (next < 0) break;
+      const nextTargetValue = chain[next] as Target;
+      counters.fallbacks += 1;
+      const endpoint = hostOf(nextTargetValue.baseURL);
+      events.emit({
+        type: 'fallback',
+        from: outcome.model ?? request.model ?? 'unknown',
+        to: nextTargetValue.model ?? 'unknown',
+        cause: outcome.diagnosis.cause,
+        ...(endpoint === undefined ? {} : { endpoint }),
+      });
+      index = next;
+    }
+    return surface(last, state);
+  };
+
+  return (input, init) => handle(input as string | URL | Request, init);
+}

@@ -1,0 +1,130 @@
+/**
+ * Step 1 of the pipeline: read what the client is about to send — the endpoint, the model, the
+ * body, the stream flag, and which account it is for — without consuming anything that a retry
+ * needs again.
+ */
+import type { Endpoint } from '../pacing/estimate.js';
+
+/** A request as the pipeline sees it. */
+export interface CallRequest {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Headers;
+  /** The body as text when it is text (JSON requests); otherwise `rawBody` is sent as is. */
+  readonly bodyText: string | undefined;
+  readonly rawBody: BodyInit | null | undefined;
+  /** The parsed JSON body, when the body is a JSON object. */
+  readonly json: Record<string, unknown> | undefined;
+  readonly endpoint: Endpoint;
+  /** The model the request names (body `model`, or an Azure deployment in the path). */
+  readonly model: string | undefined;
+  /** The model comes from an Azure deployment path segment, not from the body. */
+  readonly modelInPath: boolean;
+  readonly stream: boolean;
+  /** The URL up to the endpoint path: `https://api.openai.com/v1`. */
+  readonly baseURL: string;
+  readonly organization: string | undefined;
+  readonly project: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The rest of the caller's `RequestInit` (fetchOptions such as an undici dispatcher). */
+  readonly init: RequestInit;
+  /** The body can be sent again (retries and fallbacks need it). */
+  readonly replayable: boolean;
+}
+
+// Longest first: `/chat/completions` before `/completions`.
+const ENDPOINTS: readonly (readonly [RegExp, Endpoint])[] = [
+  [/\/chat\/completions$/, 'chat'],
+  [/\/responses$/, 'responses'],
+  [/\/completions$/, 'completions'],
+  [/\/embeddings$/, 'embeddings'],
+  [/\/images\/(?:generations|edits|variations)$/, 'images'],
+  [/\/audio\/(?:speech|transcriptions|translations)$/, 'audio'],
+  [/\/moderations$/, 'moderations'],
+];
+
+const AZURE_DEPLOYMENT = /\/deployments\/([^/]+)\//;
+
+function endpointOf(pathname: string): { endpoint: Endpoint; prefix: string } {
+  for (const [pattern, endpoint] of ENDPOINTS) {
+    const match = pattern.exec(pathname);
+    if (match !== null) {
+      let prefix = pathname.slice(0, match.index);
+      // Azure puts the deployment before the operation: the base is what precedes /deployments.
+      const azure = /\/deployments\/[^/]+$/.exec(prefix);
+      if (azure !== null) prefix = prefix.slice(0, azure.index);
+      return { endpoint, prefix };
+    }
+  }
+  const version = /^(.*?\/v\d+)(?:\/|$)/.exec(pathname);
+  return { endpoint: 'other', prefix: version?.[1] ?? '' };
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through. */
+export async function readRequest(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): Promise<CallRequest> {
+  const request = input instanceof Request ? input : undefined;
+  const url = new URL(request?.url ?? String(input));
+  const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+  const headers = new Headers(init?.headers ?? request?.headers);
+  let rawBody: BodyInit | null | undefined = init?.body;
+  if (rawBody === undefined && request !== undefined && request.body !== null)
+    rawBody = await request.clone().text();
+  let bodyText: string | undefined;
+  if (typeof rawBody === 'string') bodyText = rawBody;
+  else if (rawBody instanceof Uint8Array || rawBody instanceof ArrayBuffer) {
+    const contentType = headers.get('content-type') ?? '';
+    if (contentType.includes('json')) bodyText = new TextDecoder().decode(rawBody);
+  }
+  let json: Record<string, unknown> | undefined;
+  if (bodyText !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(bodyText);
+      if (isJsonObject(parsed)) json = parsed;
+    } catch {
+      // Not JSON: the request passes through untouched and the API answers it.
+    }
+  }
+  const { endpoint, prefix } = endpointOf(url.pathname);
+  const deployment = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
+  const bodyModel = typeof json?.model === 'string' && json.model !== '' ? json.model : undefined;
+  const model = bodyModel ?? (deployment === undefined ? undefined : decodeURIComponent(deployment));
+  const replayable =
+    rawBody === undefined ||
+    rawBody === null ||
+    typeof rawBody === 'string' ||
+    rawBody instanceof Uint8Array ||
+    rawBody instanceof ArrayBuffer ||
+    rawBody instanceof Blob ||
+    rawBody instanceof FormData ||
+    rawBody instanceof URLSearchParams;
+  const rest: RequestInit = { ...init };
+  delete rest.body;
+  delete rest.headers;
+  delete rest.method;
+  delete rest.signal;
+  return {
+    url,
+    method,
+    headers,
+    bodyText,
+    rawBody,
+    json,
+    endpoint,
+    model,
+    modelInPath: bodyModel === undefined && deployment !== undefined,
+    stream: json?.stream === true,
+    baseURL: `${url.origin}${prefix}`,
+    organization: headers.get('openai-organization') ?? undefined,
+    project: headers.get('openai-project') ?? undefined,
+    signal: init?.signal ?? request?.signal ?? undefined,
+    init: rest,
+    replayable,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Step "send": the request as it leaves for one target — the body's `model` rewritten for a
+ * fallback model, the URL, key and organization swapped for a fallback with its own endpoint.
+ */
+import type { Target } from './fallback.js';
+import type { CallRequest } from './read-request.js';
+
+/** What goes on the wire for one attempt. */
+export interface PreparedSend {
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null | undefined;
+  /** The JSON body sent, when it was rewritten (the estimate counts what is sent). */
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/** Prepares one attempt of `request` for `target`. The request itself is never changed. */
+export function prepareSend(request: CallRequest, target: Target): PreparedSend {
+  const headers = new Headers(request.headers);
+  let url = request.url.href;
+  if (target.baseURL !== undefined && url.startsWith(request.baseURL))
+    url = `${target.baseURL}${url.slice(request.baseURL.length)}`;
+  if (target.apiKey !== undefined) {
+    headers.set('authorization', `Bearer ${target.apiKey}`);
+    // Azure authenticates with `api-key`.
+    if (headers.has('api-key')) headers.set('api-key', target.apiKey);
+  }
+  if (target.ownEndpoint) {
+    // The original account's organization and project mean nothing to another endpoint.
+    headers.delete('openai-organization');
+    headers.delete('openai-project');
+    if (target.organization !== undefined) headers.set('openai-organization', target.organization);
+    if (target.project !== undefined) headers.set('openai-project', target.project);
+  }
+  const model = target.model;
+  if (model === undefined || model === request.model) {
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: request.json };
+  }
+  if (request.modelInPath) {
+    // Azure names the model by its deployment in the path.
+    url = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: request.json };
+  }
+  if (request.json === undefined)
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+  const json = { ...request.json, model };
+  headers.delete('content-length');
+  return { url, headers, body: JSON.stringify(json), json };
+}
