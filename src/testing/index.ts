@@ -2,3 +2,20 @@
 
 export { apiErrors, fixtures, fakeRequestId, rateLimitHeaders, toResponse } from './fixtures.js';
 export type { ApiErrorBody, ErrorFixture, FixtureName, RateLimitOptions } from './fixtures.js';
+export {
+  chatCompletion,
+  chatCompletionStream,
+  embeddingsResponse,
+  limitHeaders,
+  responsesResponse,
+  scriptedFetch,
+} from './scripted-fetch.js';
+export type {
+  NetworkFailure,
+  RecordedCall,
+  Script,
+  ScriptItem,
+  ScriptedFetch,
+  ScriptedFetchOptions,
+  UsageCounts,
+} from './scripted-fetch.js';

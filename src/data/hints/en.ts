@@ -115,11 +115,13 @@ export const HINTS_EN = {
   }),
   model_not_found: (c) => ({
     title:
-      c.model === undefined
-        ? 'The model or deployment does not exist'
-        : c.successor === undefined
-          ? `The model ${theModel(c)} does not exist`
-          : `The model ${theModel(c)} was retired`,
+      c.code?.toLowerCase() === 'deploymentnotfound'
+        ? `The Azure deployment${c.model === undefined ? '' : ` ${theModel(c)}`} does not exist`
+        : c.model === undefined
+          ? 'The model or deployment does not exist'
+          : c.successor === undefined
+            ? `The model ${theModel(c)} does not exist`
+            : `The model ${theModel(c)} was retired`,
     why:
       c.code?.toLowerCase() === 'deploymentnotfound'
         ? 'Azure has no deployment with this name on this resource (a deployment created in the last few minutes may not be ready yet).'

@@ -12,7 +12,7 @@ const theModel = (c: HintContext): string => (c.model === undefined ? '该模型
 const waitSentence = (c: HintContext): string =>
   c.waitMs === undefined
     ? 'API 没有给出需要等待多久。'
-    : `API 要求等待 ${c.format.wait(c.waitMs)}${c.waitSource === undefined ? '' : `（来自 ${c.waitSource}）`}。`;
+    : `API 要求等待 ${c.format.wait(c.waitMs)}${c.waitSource === undefined ? '' : `（来自${c.waitSource === 'the message' ? '错误信息' : ` ${c.waitSource} 响应头`}）`}。`;
 
 const limitSentence = (c: HintContext): string => {
   const limit = c.limit;
