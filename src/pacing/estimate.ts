@@ -1,0 +1,291 @@
+/**
+ * What the API will count for a call before it is sent: the prompt's tokens plus the largest
+ * possible output × choices (openai-api.md note B: the TPM estimate uses max_tokens; the cookbook
+ * counts messages with tiktoken plus per-message overhead and n × max_tokens; embeddings count the
+ * input only). The tokenizer (gpt-tokenizer, ~0.2 s and ~70 MB to load, toolchain.md §5) is
+ * imported lazily, once per encoding.
+ */
+import type { Encoding } from '../data/models.js';
+import { resolveModel } from '../models/resolve.js';
+
+/** The endpoint a request goes to, which decides what is counted. */
+export type Endpoint =
+  'chat' | 'responses' | 'completions' | 'embeddings' | 'images' | 'audio' | 'moderations' | 'other';
+
+/** What a call is expected to count against the limits. */
+export interface RequestEstimate {
+  /** Tokens of the input as the API counts them (estimated). */
+  readonly promptTokens: number;
+  /** The largest possible output per choice. */
+  readonly maxOutputTokens: number;
+  /** Choices (`n`, or `best_of` for legacy completions when larger). */
+  readonly n: number;
+  /** `promptTokens + maxOutputTokens × n`. */
+  readonly totalTokens: number;
+  /** Images the call produces (images endpoint), for images-per-minute limits. */
+  readonly images: number;
+  /** No maximum was given: `maxOutputTokens` is the default. */
+  readonly outputDefaulted: boolean;
+}
+
+/** Options of the estimate. */
+export interface EstimateOptions {
+  /**
+   * The output assumed when a request sets no `max_tokens` / `max_completion_tokens` /
+   * `max_output_tokens`. A tierguard default: the API does not document what it counts then.
+   * @default 1_024
+   */
+  readonly defaultMaxOutputTokens?: number;
+}
+
+type Encoder = (text: string) => number;
+
+const loading = new Map<Encoding, Promise<Encoder>>();
+const loaded = new Map<Encoding, Encoder>();
+
+/** Loads an encoding once; later calls reuse the same promise. */
+function encoder(encoding: Encoding): Promise<Encoder> | Encoder {
+  const ready = loaded.get(encoding);
+  if (ready !== undefined) return ready;
+  let pending = loading.get(encoding);
+  if (pending === undefined) {
+    const load =
+      encoding === 'cl100k_base'
+        ? import('gpt-tokenizer/encoding/cl100k_base')
+        : import('gpt-tokenizer/encoding/o200k_base');
+    pending = load.then((module) => {
+      const count: Encoder = (text) =>
+        text === '' ? 0 : module.encode(text, { allowedSpecial: 'all' }).length;
+      loaded.set(encoding, count);
+      return count;
+    });
+    loading.set(encoding, pending);
+  }
+  return pending;
+}
+
+// Chat overhead, as OpenAI's cookbook counts it for current models: 3 tokens per message, 1 per
+// name, 3 to prime the reply (openai-cookbook "How to count tokens with tiktoken").
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const REPLY_PRIMING = 3;
+// Images in the prompt: an approximation of OpenAI's per-image cost (85 base tokens for detail
+// "low"; "high"/"auto" add 170 per 512 px tile — here four tiles, a 1024² image).
+const IMAGE_TOKENS_LOW = 85;
+const IMAGE_TOKENS_HIGH = 85 + 170 * 4;
+// The legacy completions API answers 16 tokens when max_tokens is unset (its documented default).
+const LEGACY_COMPLETIONS_DEFAULT_MAX = 16;
+const DEFAULT_MAX_OUTPUT = 1_024;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+}
+
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Counts the text an arbitrary value holds (strings, arrays of them, parts with `text`). */
+function countContent(value: unknown, count: Encoder): number {
+  if (typeof value === 'string') return count(value);
+  if (Array.isArray(value)) {
+    let total = 0;
+    for (const part of value) {
+      if (typeof part === 'string') total += count(part);
+      else if (isRecord(part)) {
+        const type = part.type;
+        if (typeof part.text === 'string') total += count(part.text);
+        else if (type === 'image_url' || type === 'input_image') {
+          const detail = isRecord(part.image_url) ? part.image_url.detail : part.detail;
+          total += detail === 'low' ? IMAGE_TOKENS_LOW : IMAGE_TOKENS_HIGH;
+        } else if (type === 'input_audio' || type === 'file' || type === 'input_file')
+          total += Math.ceil(jsonLength(part) / 4);
+        else if (typeof part.refusal === 'string') total += count(part.refusal);
+      }
+    }
+    return total;
+  }
+  return value === undefined || value === null ? 0 : Math.ceil(jsonLength(value) / 4);
+}
+
+function countMessages(messages: unknown, count: Encoder): number {
+  if (!Array.isArray(messages)) return 0;
+  let total = REPLY_PRIMING;
+  for (const message of messages) {
+    total += TOKENS_PER_MESSAGE;
+    if (!isRecord(message)) continue;
+    if (typeof message.role === 'string') total += count(message.role);
+    total += countContent(message.content, count);
+    if (typeof message.name === 'string') total += count(message.name) + TOKENS_PER_NAME;
+    if (Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls) {
+        const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
+        if (fn !== undefined) total += count(String(fn.name ?? '')) + count(String(fn.arguments ?? ''));
+      }
+    }
+    if (isRecord(message.function_call))
+      total +=
+        count(String(message.function_call.name ?? '')) +
+        count(String(message.function_call.arguments ?? ''));
+  }
+  return total;
+}
+
+function countDefinitions(body: Record<string, unknown>, count: Encoder): number {
+  let total = 0;
+  for (const field of ['tools', 'functions'] as const) {
+    const value = body[field];
+    if (Array.isArray(value) && value.length > 0) total += count(JSON.stringify(value));
+  }
+  const format = body.response_format;
+  if (isRecord(format) && format.type === 'json_schema') total += count(JSON.stringify(format));
+  const text = body.text;
+  if (isRecord(text) && isRecord(text.format) && text.format.type === 'json_schema')
+    total += count(JSON.stringify(text.format));
+  return total;
+}
+
+function countResponsesInput(input: unknown, count: Encoder): number {
+  if (typeof input === 'string') return count(input) + TOKENS_PER_MESSAGE;
+  if (!Array.isArray(input)) return 0;
+  let total = 0;
+  for (const item of input) {
+    if (typeof item === 'string') total += count(item);
+    else if (isRecord(item)) {
+      total += TOKENS_PER_MESSAGE;
+      if ('content' in item) total += countContent(item.content, count);
+      else if (typeof item.output === 'string') total += count(item.output);
+      else if (typeof item.arguments === 'string') total += count(item.arguments);
+      else total += Math.ceil(jsonLength(item) / 4);
+    }
+  }
+  return total;
+}
+
+function countPrompt(prompt: unknown, count: Encoder): number {
+  if (typeof prompt === 'string') return count(prompt);
+  if (!Array.isArray(prompt)) return 0;
+  // Token arrays count their length; arrays of token arrays sum them.
+  if (prompt.every((item) => typeof item === 'number')) return prompt.length;
+  let total = 0;
+  for (const item of prompt) {
+    if (typeof item === 'string') total += count(item);
+    else if (Array.isArray(item)) total += item.length;
+  }
+  return total;
+}
+
+function estimateWith(
+  endpoint: Endpoint,
+  body: unknown,
+  count: Encoder,
+  defaultMax: number,
+): RequestEstimate {
+  const fields = isRecord(body) ? body : {};
+  const n = Math.max(1, positiveInteger(fields.n) ?? 1);
+  let promptTokens = 0;
+  let explicitMax: number | undefined;
+  let fallbackMax = defaultMax;
+  let choices = n;
+  let images = 0;
+  switch (endpoint) {
+    case 'chat':
+      promptTokens = countMessages(fields.messages, count) + countDefinitions(fields, count);
+      explicitMax = positiveInteger(fields.max_completion_tokens) ?? positiveInteger(fields.max_tokens);
+      break;
+    case 'responses':
+      promptTokens =
+        countResponsesInput(fields.input, count) +
+        (typeof fields.instructions === 'string' ? count(fields.instructions) : 0) +
+        countDefinitions(fields, count);
+      explicitMax = positiveInteger(fields.max_output_tokens);
+      break;
+    case 'completions':
+      promptTokens = countPrompt(fields.prompt, count);
+      explicitMax = positiveInteger(fields.max_tokens);
+      fallbackMax = LEGACY_COMPLETIONS_DEFAULT_MAX;
+      // best_of generates that many completions server-side (Azure counts it, MS-AZ429).
+      choices = Math.max(n, positiveInteger(fields.best_of) ?? 1);
+      break;
+    case 'embeddings':
+      promptTokens = countPrompt(fields.input, count);
+      explicitMax = 0;
+      choices = 1;
+      break;
+    case 'moderations':
+      promptTokens = countContent(fields.input, count);
+      explicitMax = 0;
+      choices = 1;
+      break;
+    case 'images':
+      promptTokens = typeof fields.prompt === 'string' ? count(fields.prompt) : 0;
+      explicitMax = 0;
+      choices = 1;
+      images = n;
+      break;
+    case 'audio':
+      promptTokens = typeof fields.input === 'string' ? count(fields.input) : 0;
+      explicitMax = 0;
+      choices = 1;
+      break;
+    case 'other':
+      explicitMax = 0;
+      choices = 1;
+      break;
+  }
+  const maxOutputTokens = explicitMax ?? fallbackMax;
+  return {
+    promptTokens,
+    maxOutputTokens,
+    n: choices,
+    totalTokens: promptTokens + maxOutputTokens * choices,
+    images,
+    outputDefaulted: explicitMax === undefined,
+  };
+}
+
+function encodingFor(model: string | undefined): Encoding {
+  return model === undefined ? 'o200k_base' : (resolveModel(model).info?.encoding ?? 'o200k_base');
+}
+
+/** Estimates what the API will count for `body` sent to `endpoint`. Never throws on odd bodies. */
+export async function estimateRequest(
+  endpoint: Endpoint,
+  body: unknown,
+  model?: string,
+  options: EstimateOptions = {},
+): Promise<RequestEstimate> {
+  const defaultMax = options.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT;
+  if (endpoint === 'other') return estimateWith(endpoint, body, () => 0, defaultMax);
+  const ready = encoder(encodingFor(model));
+  const count = ready instanceof Promise ? await ready : ready;
+  try {
+    return estimateWith(endpoint, body, count, defaultMax);
+  } catch {
+    // A body the counters cannot walk: a quarter of its JSON length is the API's own rough rule.
+    const promptTokens = Math.ceil(jsonLength(body) / 4);
+    return {
+      promptTokens,
+      maxOutputTokens: defaultMax,
+      n: 1,
+      totalTokens: promptTokens + defaultMax,
+      images: 0,
+      outputDefaulted: true,
+    };
+  }
+}
+
+/** Counts the tokens of a text with the model's encoding. */
+export async function countTextTokens(text: string, model?: string): Promise<number> {
+  const ready = encoder(encodingFor(model));
+  const count = ready instanceof Promise ? await ready : ready;
+  return count(text);
+}
