@@ -153,10 +153,15 @@ export function createGuard(options: GuardOptions = {}): Guard {
   let closed = false;
 
   const pipelines = new WeakMap<object, typeof globalThis.fetch>();
-  const closedFetch: typeof globalThis.fetch = () => {
+  /** The error calls get once the guard is closed, with its diagnosis (aborted, local). */
+  const closedError = (): GuardClosedError => {
     const error = new GuardClosedError();
-    return Promise.reject(attachDiagnosis(error, diagnose(error, { locale: resolved.locale })));
+    const local = {
+      error: { type: 'tierguard_local', code: 'guard_closed', message: error.message, param: null },
+    };
+    return attachDiagnosis(error, diagnose(local, { locale: resolved.locale }));
   };
+  const closedFetch: typeof globalThis.fetch = () => Promise.reject(closedError());
   const guardedFetch = (transport: typeof globalThis.fetch): typeof globalThis.fetch => {
     const pipeline = createPipeline(deps, transport);
     return (input, init) => (closed ? closedFetch(input, init) : pipeline(input, init));
@@ -205,7 +210,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     async close() {
       if (closed) return;
       closed = true;
-      pacer.close(new GuardClosedError());
+      pacer.close(closedError());
       await budget?.close();
       await store.close();
     },
