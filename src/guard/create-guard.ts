@@ -19,7 +19,6 @@ import { createPipeline, type PipelineCounters } from './pipeline.js';
 /** A client `wrap` accepts: anything with openai's `withOptions` (openai 5 and later). */
 export interface WrappableClient {
   withOptions(options: { fetch?: typeof globalThis.fetch; maxRetries?: number }): unknown;
-  readonly fetch?: unknown;
 }
 
 /** A snapshot of a guard. */
@@ -176,8 +175,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
           'tierguard: this client has no withOptions(), so it cannot be wrapped (openai 4.x?). tierguard needs openai 5 or later (6 or 7 recommended): npm install openai@latest. With an older client, pass the guarded fetch yourself: new OpenAI({ fetch: guard.fetch, maxRetries: 0 }).',
         );
       }
-      const transport =
-        typeof client.fetch === 'function' ? (client.fetch as typeof globalThis.fetch) : undefined;
+      // openai keeps its transport in a (TypeScript-private) `fetch` property.
+      const own = (client as { fetch?: unknown }).fetch;
+      const transport = typeof own === 'function' ? (own as typeof globalThis.fetch) : undefined;
       let fetch = defaultFetch;
       if (transport !== undefined) {
         // Keep the client's own fetch (a proxy agent, a test double) as the transport.
