@@ -74,17 +74,7 @@ export function createBudget(config: BudgetConfig): BudgetGate {
     fired.clear();
   };
 
-  const alert = async (threshold: number, client: RedisLike | undefined, forMonth: string): Promise<void> => {
-    const id = `${forMonth}:${threshold}`;
-    if (fired.has(id)) return;
-    fired.add(id);
-    if (client !== undefined) {
-      // Once per threshold per month across every process: only the one that sets the key alerts.
-      const won = await client
-        .set(`${config.keyPrefix}alert:${id}`, '1', 'EX', SPEND_TTL_SECONDS, 'NX')
-        .catch(() => 'OK');
-      if (won !== 'OK') return;
-    }
+  const announce = (threshold: number, forMonth: string): void => {
     config.emit({
       type: 'budget-alert',
       threshold,
@@ -95,11 +85,29 @@ export function createBudget(config: BudgetConfig): BudgetGate {
     });
   };
 
-  const checkThresholds = async (client: RedisLike | undefined): Promise<void> => {
+  /** Fires each threshold crossed this month once; with Redis, once across every process. */
+  const checkThresholds = (client: RedisLike | undefined): Promise<void> | undefined => {
     const forMonth = month;
+    const claims: Promise<void>[] = [];
     for (const threshold of config.alertAt) {
-      if (spentUsd >= threshold * config.monthlyUsd) await alert(threshold, client, forMonth);
+      const id = `${forMonth}:${threshold}`;
+      if (spentUsd < threshold * config.monthlyUsd || fired.has(id)) continue;
+      fired.add(id);
+      if (client === undefined) {
+        announce(threshold, forMonth);
+        continue;
+      }
+      // Only the process that sets the key alerts.
+      claims.push(
+        client
+          .set(`${config.keyPrefix}alert:${id}`, '1', 'EX', SPEND_TTL_SECONDS, 'NX')
+          .catch(() => 'OK')
+          .then((won) => {
+            if (won === 'OK') announce(threshold, forMonth);
+          }),
+      );
     }
+    return claims.length === 0 ? undefined : Promise.all(claims).then(() => undefined);
   };
 
   /** Adds pending spend to Redis (or reads the shared total) and checks the thresholds. */
@@ -135,6 +143,8 @@ export function createBudget(config: BudgetConfig): BudgetGate {
     if (flushing !== undefined) return;
     flushing = flush().finally(() => {
       flushing = undefined;
+      // Spend recorded while this flush ran goes in the next one.
+      if (pendingUsd > 0 && config.redis?.redisClient() !== undefined) scheduleFlush();
     });
   };
 
@@ -187,7 +197,8 @@ export function createBudget(config: BudgetConfig): BudgetGate {
     },
     async close() {
       if (config.redis !== undefined && pendingUsd > 0) scheduleFlush();
-      await flushing;
+      // Flushes chain while spend is pending and Redis answers; wait for the last one.
+      while (flushing !== undefined) await flushing;
     },
   };
 }
