@@ -40,6 +40,10 @@ export type { Tier, TierLimits, TierQualification, TierRow, VerificationNeed } f
 export { TOKEN_PRICES, IMAGE_PRICES } from './data/prices.js';
 export type { TokenPrice } from './data/prices.js';
 export { resolveModel } from './models/resolve.js';
+export { estimateRequest, countTextTokens } from './pacing/estimate.js';
+export type { Endpoint, EstimateOptions, RequestEstimate } from './pacing/estimate.js';
+export { estimateCost } from './advisor/estimate-cost.js';
+export type { CostEstimate } from './advisor/estimate-cost.js';
 export type { ResolvedModel } from './models/resolve.js';
 export { requiredTier } from './advisor/required-tier.js';
 export type { ModelRequirement } from './advisor/required-tier.js';

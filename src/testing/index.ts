@@ -19,3 +19,6 @@ export type {
   ScriptedFetchOptions,
   UsageCounts,
 } from './scripted-fetch.js';
+export { createSimulator } from './simulator/simulator.js';
+export type { Simulator, SimulatorAccount, SimulatorOptions, SimulatorStats } from './simulator/simulator.js';
+export type { FaultKind, FaultRule } from './simulator/faults.js';
