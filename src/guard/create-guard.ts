@@ -124,6 +124,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     maxUnknownConcurrency: 64,
     deployments: resolved.deployments,
     store,
+    sharedStore: shared !== undefined,
     emit: (event) => hub.emit(event),
   });
 

@@ -78,6 +78,12 @@ const RATE_LIMIT_KIND: Partial<Record<Cause, 'requests' | 'tokens' | 'slow_down'
   slow_down: 'slow_down',
 };
 
+/** The server's own processing time, from `openai-processing-ms` (openai-api.md Table 2). */
+function processingMs(headers: Headers): number | undefined {
+  const value = Number(headers.get('openai-processing-ms'));
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 /** Was the call sent before the network failed? A refused or unresolved connection never reached the API. */
 function reachedApi(error: unknown): boolean {
   const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
@@ -203,7 +209,11 @@ export function createPipeline(
       const contentType = response.headers.get('content-type') ?? '';
       if (contentType.includes('text/event-stream') && response.body !== null) {
         let usage: ObservedUsage | undefined;
-        pacer.observe(ticket, { status: response.status, headers: response.headers });
+        pacer.observe(ticket, {
+          status: response.status,
+          headers: response.headers,
+          processingMs: processingMs(response.headers),
+        });
         const peeked = await peekStream(response.body, {
           onUsage: (seen) => (usage = seen),
           onError: (error) =>
@@ -237,7 +247,12 @@ export function createPipeline(
           return { kind: 'failure', diagnosis: diagnoseQuietly(text, model), error: text, model };
         }
         const usage = usageFromBody(text);
-        pacer.observe(ticket, { status: response.status, headers: response.headers, usage });
+        pacer.observe(ticket, {
+          status: response.status,
+          headers: response.headers,
+          usage,
+          processingMs: processingMs(response.headers),
+        });
         release(true);
         if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
         return { kind: 'success', response: withHeaders(response, text, servedHeaders(model, state)), model };
@@ -259,6 +274,7 @@ export function createPipeline(
     pacer.observe(ticket, {
       status: response.status,
       headers: response.headers,
+      processingMs: processingMs(response.headers),
       rateLimit: diagnosis.limit,
       retryAfterMs: diagnosis.retryAfterMs,
       rateLimitedCause:

@@ -83,15 +83,14 @@ export class MemoryStore implements BucketStore {
   sync(key: string, dimension: Dimension, input: SyncInput): void {
     const state = this.#existing(key, dimension);
     if (state === undefined) return;
-    const now = this.#now();
     const serverNow =
       Math.min(
         state.capacity,
-        input.remaining * this.#share() + Math.max(0, now - input.observedAtMs) * state.refillPerMs,
+        input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs,
       ) - Math.max(0, state.taken - input.mark);
     if (serverNow < state.level) state.level = serverNow;
-    else if (input.allowRaise && serverNow - input.raiseMargin > state.level)
-      state.level = serverNow - input.raiseMargin;
+    else if (input.raiseCeiling !== undefined && input.raiseCeiling > state.level)
+      state.level = Math.min(serverNow, input.raiseCeiling);
   }
 
   holdOff(key: string, dimension: Dimension, amount: number, waitMs: number): void {

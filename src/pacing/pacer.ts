@@ -107,6 +107,8 @@ export interface PacerOptions {
   readonly maxUnknownConcurrency: number;
   readonly deployments: Readonly<Record<string, string>>;
   readonly store: BucketStore;
+  /** The store is shared with other processes, whose calls in flight this process cannot see. */
+  readonly sharedStore?: boolean;
   readonly emit: (event: PacerEvent) => void;
   readonly now?: () => number;
 }
@@ -118,7 +120,8 @@ interface DimensionLimit {
 }
 
 interface Waiter {
-  readonly amounts: Partial<Record<Dimension, number>>;
+  /** What the call takes, computed at admission from the limits known then. */
+  amounts: Partial<Record<Dimension, number>>;
   readonly estimate: RequestEstimate;
   readonly model: string | undefined;
   readonly enqueuedAtMs: number;
@@ -147,6 +150,8 @@ interface Lane {
   concurrency: number;
   /** No answer from this key has carried rate-limit headers yet. */
   headerless: boolean;
+  /** What the calls sent and not yet answered reserved, per dimension. */
+  readonly unanswered: Map<Dimension, number>;
   pausedUntilMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   timerDueMs: number;
@@ -158,6 +163,13 @@ interface Lane {
   served: number;
   /** Server-counted prompt tokens / our estimate, learned from `usage` (EWMA). */
   promptScale: number;
+  /** Usage samples the scale was learned from. */
+  scaleSamples: number;
+  /**
+   * The lane has not heard back yet: only a few calls go out, so that the first answer can teach
+   * the server's count before a burst is released on a guess.
+   */
+  calibrating: boolean;
   tierDetected: Tier | undefined;
 }
 
@@ -169,12 +181,16 @@ export interface Ticket {
   readonly model: string | undefined;
   /** Store clock at the take. */
   readonly takenAtMs: number;
+  /** This process's clock at the take. */
+  readonly takenLocalMs: number;
   readonly marks: Readonly<Partial<Record<Dimension, number>>>;
   /** How long the call waited in the queue. */
   readonly queuedMs: number;
   /** The limiting bucket, when the call had to wait. */
   readonly throttledBy: Dimension | 'concurrency' | 'pause' | undefined;
   released: boolean;
+  /** The API answered (or the call ended): it no longer counts as unanswered. */
+  answered: boolean;
 }
 
 /** What an answer said that pacing can learn from. */
@@ -195,6 +211,8 @@ export interface Observation {
       }
     | undefined;
   readonly retryAfterMs?: number | undefined;
+  /** `openai-processing-ms`: how long the server worked on the call after counting it. */
+  readonly processingMs?: number | undefined;
   /** The answer was a rate-limit refusal (429 rate limit or slow_down). */
   readonly rateLimitedCause?: 'requests' | 'tokens' | 'slow_down' | 'unknown' | undefined;
 }
@@ -345,6 +363,7 @@ export class Pacer {
     const lane = this.#lanes.get(ticket.key);
     if (lane === undefined) return;
     lane.inFlight = Math.max(0, lane.inFlight - 1);
+    this.#answer(lane, ticket);
     if (!reachedApi) {
       for (const [dimension, amount] of Object.entries(ticket.amounts) as [Dimension, number][]) {
         if (ticket.marks[dimension] !== undefined)
@@ -359,6 +378,7 @@ export class Pacer {
     const lane = this.#lanes.get(ticket.key);
     if (lane === undefined) return;
     const store = this.#options.store;
+    this.#answer(lane, ticket);
     const headers = readRateLimitHeaders(observation.headers);
     let sawHeaders = false;
     for (const kind of ['requests', 'tokens'] as const) {
@@ -371,14 +391,15 @@ export class Pacer {
       const mark = ticket.marks[kind];
       if (mark === undefined && !created) continue;
       const capacity = lane.dims.get(kind)?.capacity ?? said.limit;
+      const ageMs = this.#serverAge(ticket, observation);
+      const refill = (ageMs * capacity) / (lane.dims.get(kind)?.windowMs ?? this.#options.windowMs);
+      // Raise no higher than what is left if nothing else in flight has been counted yet.
+      const raiseCeiling =
+        this.#options.sharedStore === true
+          ? undefined
+          : said.remaining + refill - (lane.unanswered.get(kind) ?? 0) - capacity * RAISE_MARGIN_SHARE;
       this.#run(
-        store.sync(ticket.key, kind, {
-          remaining: said.remaining,
-          observedAtMs: ticket.takenAtMs,
-          mark: mark ?? 0,
-          allowRaise: true,
-          raiseMargin: capacity * RAISE_MARGIN_SHARE,
-        }),
+        store.sync(ticket.key, kind, { remaining: said.remaining, ageMs, mark: mark ?? 0, raiseCeiling }),
       );
     }
     if (sawHeaders) {
@@ -391,8 +412,13 @@ export class Pacer {
     if (promptTokens !== undefined && ticket.estimate.promptTokens >= MIN_PROMPT_FOR_SCALE) {
       const ratio = promptTokens / ticket.estimate.promptTokens;
       if (Number.isFinite(ratio) && ratio > 0) {
-        const next = lane.promptScale * (1 - PROMPT_SCALE_WEIGHT) + ratio * PROMPT_SCALE_WEIGHT;
+        // The first sample is all there is to go on; later ones are averaged in.
+        const next =
+          lane.scaleSamples === 0
+            ? ratio
+            : lane.promptScale * (1 - PROMPT_SCALE_WEIGHT) + ratio * PROMPT_SCALE_WEIGHT;
         lane.promptScale = Math.min(PROMPT_SCALE_MAX, Math.max(PROMPT_SCALE_MIN, next));
+        lane.scaleSamples += 1;
       }
     }
     // Without headers the reservation is reconciled from usage: the prompt as the API counted it,
@@ -413,9 +439,21 @@ export class Pacer {
       if (Math.abs(delta) >= 1) this.#run(store.adjust(ticket.key, 'tokens', delta));
     }
 
+    if (lane.calibrating) {
+      lane.calibrating = false;
+      // Known limits pace the lane from now on; without any, it keeps growing slowly (below).
+      if (!lane.headerless || lane.dims.has('requests') || lane.dims.has('tokens'))
+        lane.concurrency = Number.POSITIVE_INFINITY;
+    }
     if (observation.status < 400) {
       lane.served += 1;
-      if (lane.headerless && lane.concurrency < this.#options.maxUnknownConcurrency) lane.concurrency += 1;
+      if (
+        lane.headerless &&
+        !lane.dims.has('requests') &&
+        !lane.dims.has('tokens') &&
+        lane.concurrency < this.#options.maxUnknownConcurrency
+      )
+        lane.concurrency += 1;
     }
     if (observation.rateLimitedCause !== undefined)
       this.#onRateLimited(
@@ -495,7 +533,6 @@ export class Pacer {
         ),
       );
     }
-    const known = dims.has('requests') || dims.has('tokens');
     this.#lanes.set(key, {
       key,
       family,
@@ -506,8 +543,9 @@ export class Pacer {
       windowSamples: new Map(),
       waiting: 0,
       inFlight: 0,
-      concurrency: known ? Number.POSITIVE_INFINITY : this.#options.initialConcurrency,
+      concurrency: this.#options.initialConcurrency,
       headerless: true,
+      unanswered: new Map(),
       pausedUntilMs: 0,
       timer: undefined,
       timerDueMs: 0,
@@ -518,6 +556,8 @@ export class Pacer {
       rateLimited: 0,
       served: 0,
       promptScale: 1,
+      scaleSamples: 0,
+      calibrating: true,
       tierDetected: undefined,
     });
     if (starting.defaulted && model !== undefined) {
@@ -600,6 +640,8 @@ export class Pacer {
         this.#stall(lane, head, 'concurrency', 0);
         return undefined;
       }
+      // Amounts are decided now, not at enqueue: limits learned while the call waited apply to it.
+      head.amounts = this.#amounts(lane, head.estimate);
       const items = this.#items(lane, head.amounts);
       const result =
         items.length === 0
@@ -642,11 +684,17 @@ export class Pacer {
       estimate: head.estimate,
       model: head.model,
       takenAtMs: result.atMs,
+      takenLocalMs: this.#now(),
       marks: result.marks,
       queuedMs: Math.max(0, this.#now() - head.enqueuedAtMs),
       throttledBy,
       released: false,
+      answered: false,
     });
+    for (const [dimension, amount] of Object.entries(head.amounts) as [Dimension, number][]) {
+      if (result.marks[dimension] !== undefined)
+        lane.unanswered.set(dimension, (lane.unanswered.get(dimension) ?? 0) + amount);
+    }
     return true;
   }
 
@@ -860,10 +908,9 @@ export class Pacer {
         this.#run(
           store.sync(lane.key, dimension, {
             remaining: Math.max(0, limit.limit - limit.used),
-            observedAtMs: ticket.takenAtMs,
+            ageMs: this.#serverAge(ticket, observation),
             mark: ticket.marks[dimension] ?? 0,
-            allowRaise: false,
-            raiseMargin: 0,
+            raiseCeiling: undefined,
           }),
         );
       }
@@ -883,6 +930,23 @@ export class Pacer {
     } else {
       lane.pausedUntilMs = Math.max(lane.pausedUntilMs, this.#now() + waitMs);
     }
+  }
+
+  /** The call is answered: its reservation no longer counts as unanswered. */
+  #answer(lane: Lane, ticket: Ticket): void {
+    if (ticket.answered) return;
+    ticket.answered = true;
+    for (const [dimension, amount] of Object.entries(ticket.amounts) as [Dimension, number][]) {
+      if (ticket.marks[dimension] === undefined) continue;
+      lane.unanswered.set(dimension, Math.max(0, (lane.unanswered.get(dimension) ?? 0) - amount));
+    }
+  }
+
+  /** How long ago the server counted the call: its own processing time, never more than since our take. */
+  #serverAge(ticket: Ticket, observation: Observation): number {
+    const processing = observation.processingMs;
+    if (processing === undefined || !Number.isFinite(processing) || processing <= 0) return 0;
+    return Math.min(processing, Math.max(0, this.#now() - ticket.takenLocalMs));
   }
 
   /** Runs a store operation whose result nobody awaits; a shared store reports its own failures. */

@@ -97,18 +97,18 @@ save(KEYS[1], b)
 return 1
 `;
 
-// ARGV: remaining, observedAtMs, mark, allowRaise (0/1), raiseMargin
+// ARGV: remaining, ageMs, mark, raiseCeiling ('' when only lowering)
 const SYNC = `${PRELUDE}
 local b = load(KEYS[1])
 if not b then return 0 end
 local now = now_ms()
 refill(b, now)
-local elapsed = math.max(0, now - tonumber(ARGV[2]))
+local elapsed = math.max(0, tonumber(ARGV[2]))
 local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate) - math.max(0, b.taken - tonumber(ARGV[3]))
 if server < b.level then
   b.level = server
-elseif ARGV[4] == '1' and server - tonumber(ARGV[5]) > b.level then
-  b.level = server - tonumber(ARGV[5])
+elseif ARGV[4] ~= '' and tonumber(ARGV[4]) > b.level then
+  b.level = math.min(server, tonumber(ARGV[4]))
 else
   return 0
 end
@@ -226,7 +226,7 @@ export class RedisStore {
     await this.#eval(
       'sync',
       [this.bucketKey(key, dimension)],
-      [input.remaining, input.observedAtMs, input.mark, input.allowRaise ? '1' : '0', input.raiseMargin],
+      [input.remaining, input.ageMs, input.mark, input.raiseCeiling === undefined ? '' : input.raiseCeiling],
     );
   }
 

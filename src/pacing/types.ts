@@ -62,16 +62,22 @@ export type TakeResult =
 
 /** What the API's headers said about one dimension, and when the call they answer was taken. */
 export interface SyncInput {
-  /** The server's remaining amount when it processed the call. */
+  /** The server's remaining amount when it counted the call. */
   readonly remaining: number;
-  /** Store clock at the call's take (≈ when the server counted it). */
-  readonly observedAtMs: number;
+  /**
+   * How long ago the server counted the call, credited as refill. Only what the server itself
+   * reports (`openai-processing-ms`) is credited: the time since our take also holds queueing
+   * and the network, and crediting it over-fills the bucket (measured: 15% of a burst refused).
+   */
+  readonly ageMs: number;
   /** The take's mark: everything taken after it was sent after the call the headers answer. */
   readonly mark: number;
-  /** Also raise the level when the server has more room than we thought. */
-  readonly allowRaise: boolean;
-  /** Keep this much below the server's level when raising. */
-  readonly raiseMargin: number;
+  /**
+   * The highest level a raise may reach, when the server has more room than we thought: its level
+   * minus everything else still in flight (requests reach the server out of order, so a call
+   * taken before this one may not be counted yet). `undefined`: only lower.
+   */
+  readonly raiseCeiling: number | undefined;
 }
 
 /** A snapshot of one bucket. */

@@ -63,7 +63,11 @@ describe('Pacer', () => {
   });
 
   it('starts a key from the tier table and admits calls while both buckets hold their amounts', async () => {
-    const { pacer } = makePacer({ limits: { 'gpt-4o': { requests: 3, tokens: 1_000 } } });
+    // No gate before the first answer here (calibration has its own test).
+    const { pacer } = makePacer({
+      initialConcurrency: Number.POSITIVE_INFINITY,
+      limits: { 'gpt-4o': { requests: 3, tokens: 1_000 } },
+    });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o-2024-08-06' });
     const admitted: Ticket[] = [];
     for (let index = 0; index < 4; index += 1)
@@ -101,7 +105,10 @@ describe('Pacer', () => {
   });
 
   it('serves waiting calls in FIFO order', async () => {
-    const { pacer } = makePacer({ limits: { '*': { requests: 1, tokens: 100_000 } } });
+    const { pacer } = makePacer({
+      initialConcurrency: Number.POSITIVE_INFINITY,
+      limits: { '*': { requests: 1, tokens: 100_000 } },
+    });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
     const order: number[] = [];
     for (let index = 0; index < 5; index += 1)
@@ -187,7 +194,10 @@ describe('Pacer', () => {
   });
 
   it('corrects a level from late headers without losing what was taken after the answered call', async () => {
-    const { pacer, store } = makePacer({ limits: { '*': { requests: 1_000, tokens: 10_000 } } });
+    const { pacer, store } = makePacer({
+      initialConcurrency: Number.POSITIVE_INFINITY,
+      limits: { '*': { requests: 1_000, tokens: 10_000 } },
+    });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
     const first = await pacer.acquire(key, estimate(1_000));
     const second = await pacer.acquire(key, estimate(1_000));
@@ -359,6 +369,40 @@ describe('Pacer', () => {
     expect(next).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(next).toBe(true);
+  });
+
+  it('holds a burst until the first answer teaches how the server counts, then releases it', async () => {
+    const { pacer, store } = makePacer({ limits: { '*': { requests: 1_000, tokens: 100_000 } } });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    const tickets: Ticket[] = [];
+    for (let index = 0; index < 10; index += 1)
+      void pacer.acquire(key, estimate(200, 100)).then((ticket) => tickets.push(ticket));
+    await flush();
+    expect(tickets).toHaveLength(2);
+    // The server counted 150 prompt tokens where we estimated 100.
+    pacer.observe(tickets[0] as Ticket, { status: 200, usage: { promptTokens: 150, completionTokens: 5 } });
+    await flush();
+    expect(tickets).toHaveLength(10);
+    // The burst reserved at the server's count (150 + 100 per call after the first two), and the
+    // first call was reconciled from 200 to the 250 the server counted.
+    const levelAfter = store.peek(key).tokens?.level ?? 0;
+    expect(100_000 - levelAfter).toBeCloseTo(2 * 200 + 8 * 250 + 50, 0);
+  });
+
+  it('keeps a small number in flight and pauses while a relay answers without any limits', async () => {
+    const { pacer } = makePacer({ tier: 'auto' });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    const tickets: Ticket[] = [];
+    for (let index = 0; index < 6; index += 1)
+      void pacer.acquire(key, estimate(100)).then((ticket) => tickets.push(ticket));
+    await flush();
+    expect(tickets).toHaveLength(2);
+    pacer.observe(tickets[0] as Ticket, { status: 200 });
+    pacer.release(tickets[0] as Ticket, true);
+    await flush();
+    // No limits known: one more in flight per success, never a flood.
+    expect(pacer.stats()[0]?.concurrency).toBe(3);
+    expect(tickets).toHaveLength(4);
   });
 
   it('gives an unknown model conservative limits and says so', () => {

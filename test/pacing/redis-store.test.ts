@@ -64,10 +64,9 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
     if (!first.ok) throw new Error('first take refused');
     await redis.sync(key, 'tokens', {
       remaining: 8_500,
-      observedAtMs: first.atMs,
+      ageMs: 0,
       mark: first.marks.tokens ?? 0,
-      allowRaise: false,
-      raiseMargin: 0,
+      raiseCeiling: undefined,
     });
     const after = await redis.take(key, [{ ...item, amount: 1 }]);
     expect(after.ok && after.levels.tokens).toBeCloseTo(8_500 - 1_000 - 1, 0);
