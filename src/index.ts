@@ -47,6 +47,10 @@ export type { CostEstimate } from './advisor/estimate-cost.js';
 export type { ResolvedModel } from './models/resolve.js';
 export { requiredTier } from './advisor/required-tier.js';
 export type { ModelRequirement } from './advisor/required-tier.js';
+export { tierFor } from './advisor/tier-for.js';
+export type { PaymentHistory, TierStanding } from './advisor/tier-for.js';
+export { upgradePlan } from './advisor/upgrade-plan.js';
+export type { PlanStep, UpgradePlan, UpgradePlanOptions } from './advisor/upgrade-plan.js';
 
 // Utilities
 export { maskKey, maskSecrets } from './util/mask.js';
