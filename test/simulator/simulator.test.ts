@@ -73,14 +73,14 @@ describe('simulator: answers', () => {
       text += chunk.choices[0]?.delta?.content ?? '';
       usage ??= chunk.usage ?? undefined;
     }
-    expect(text).toBe('Simulated answer answer answer');
+    expect(text).toBe('Simulated reply: the');
     expect(usage).toMatchObject({ completion_tokens: 4 });
     const response = await client.responses.create({
       model: 'gpt-4o-mini',
       input: 'hello',
       max_output_tokens: 3,
     });
-    expect(response.output_text).toBe('Simulated answer answer');
+    expect(response.output_text).toBe('Simulated reply:');
     const events: string[] = [];
     for await (const event of await client.responses.create({
       model: 'gpt-4o-mini',

@@ -14,11 +14,26 @@ const id = (prefix: string): string =>
   `${prefix}${Date.now().toString(36)}${(++counter).toString(36).padStart(6, '0')}`;
 const created = (): number => Math.floor(Date.now() / 1_000);
 
-/** `n` tokens of text (" token" is one token in both encodings). */
+// One token each in both encodings, so that `n` words are about `n` tokens.
+const WORDS = [
+  'Simulated',
+  ' reply',
+  ':',
+  ' the',
+  ' quick',
+  ' brown',
+  ' fox',
+  ' jumps',
+  ' over',
+  ' the',
+  ' lazy',
+  ' dog',
+  '.',
+] as const;
+
+/** About `n` tokens of text. */
 export function generatedText(tokens: number): string {
-  return Array.from({ length: Math.max(0, tokens) }, (_, index) =>
-    index === 0 ? 'Simulated' : ' answer',
-  ).join('');
+  return Array.from({ length: Math.max(0, tokens) }, (_, index) => WORDS[index % WORDS.length]).join('');
 }
 
 export function chatBody(model: string, usage: SimUsage, choices: number): unknown {
