@@ -3,9 +3,12 @@
  * The `tierguard` command: a small dispatcher over the commands in this folder.
  */
 import type { Command } from './command.js';
+import { doctor } from './doctor.js';
 import { explain } from './explain.js';
+import { simulate } from './simulate.js';
+import { tiers } from './tiers.js';
 
-const COMMANDS: Readonly<Record<string, Command>> = { explain };
+const COMMANDS: Readonly<Record<string, Command>> = { doctor, explain, tiers, simulate };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -153,7 +153,7 @@ export const HINTS_EN = {
           ]
         : [
             'Open Limits to see your current usage tier and which models it includes.',
-            tier ?? 'Check the model page for the tier it needs.',
+            ...(tier === undefined ? ['Check the model page for the tier it needs.'] : []),
             'Pay the amount for the target tier in one go, note the date of your first payment, and check Limits again after the waiting period; new limits can take hours (6–24 h) to apply.',
             'Meanwhile, fall back to a model this tier can use (for example gpt-4o-mini), or to another endpoint.',
           ],
