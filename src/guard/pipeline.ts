@@ -170,15 +170,16 @@ export function createPipeline(
       throw error;
     }
 
-    // Send.
-    events.emit({
-      type: 'sent',
-      ...(model === undefined ? {} : { model }),
-      endpoint: request.endpoint,
-      attempt: state.attemptCount + 1,
-      queuedMs: ticket.queuedMs,
-      estimatedTokens: estimate.totalTokens,
-    });
+    // Send. (Events are built only when someone listens: this runs on every call.)
+    if (events.size > 0)
+      events.emit({
+        type: 'sent',
+        ...(model === undefined ? {} : { model }),
+        endpoint: request.endpoint,
+        attempt: state.attemptCount + 1,
+        queuedMs: ticket.queuedMs,
+        estimatedTokens: estimate.totalTokens,
+      });
     state.attemptCount += 1;
     state.firstSentAtMs ??= deps.now();
     counters.inFlight += 1;
@@ -240,7 +241,14 @@ export function createPipeline(
           model,
         };
       }
-      if (contentType.includes('json')) {
+      // The body is read only when its usage is needed (the budget, no headers to trust, the lane
+      // still learning how the server counts); otherwise it streams through untouched.
+      const needsUsage =
+        contentType.includes('json') &&
+        (deps.budget !== undefined ||
+          !response.headers.has('x-ratelimit-remaining-tokens') ||
+          pacer.wantsUsage(ticket));
+      if (needsUsage) {
         const text = await response.text().catch((error: unknown) => error);
         if (typeof text !== 'string') {
           release(true);
@@ -255,13 +263,13 @@ export function createPipeline(
         });
         release(true);
         if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
-        return { kind: 'success', response: withHeaders(response, text, servedHeaders(model, state)), model };
+        return { kind: 'success', response: served(response, text, model, target, state), model };
       }
       pacer.observe(ticket, { status: response.status, headers: response.headers });
       release(true);
       return {
         kind: 'success',
-        response: withHeaders(response, response.body, servedHeaders(model, state)),
+        response: served(response, undefined, model, target, state),
         model,
       };
     }
@@ -308,10 +316,34 @@ export function createPipeline(
   ): Diagnosis => diagnoseQuietly({ error, headers: original.headers }, model);
 
   interface CallState {
+    /** The model the caller asked for. */
+    readonly requestedModel: string | undefined;
     attemptCount: number;
     firstSentAtMs: number | undefined;
     readonly attempts: Attempt[];
   }
+
+  /**
+   * The answer handed to the SDK. One the guard did not change (the first attempt, the model asked
+   * for) goes through untouched: building a Response costs more than the rest of the pipeline.
+   * After a retry or a fallback it carries `x-tierguard-model` and `x-tierguard-attempts`.
+   */
+  const served = (
+    response: Response,
+    text: string | undefined,
+    model: string | undefined,
+    target: Target,
+    state: CallState,
+  ): Response => {
+    const changed = state.attemptCount > 1 || target.baseURL !== undefined || state.requestedModel !== model;
+    if (changed) return withHeaders(response, text ?? response.body, servedHeaders(model, state));
+    if (text === undefined) return response;
+    return new Response(text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
 
   const servedHeaders = (model: string | undefined, state: CallState): Record<string, string> => ({
     ...(model === undefined ? {} : { 'x-tierguard-model': model }),
@@ -366,7 +398,12 @@ export function createPipeline(
       const cheapest = deps.budget.cheapest(chain.map((target) => target.model));
       if (cheapest > 0) chain = [chain[cheapest] as Target];
     }
-    const state: CallState = { attemptCount: 0, firstSentAtMs: undefined, attempts: [] };
+    const state: CallState = {
+      requestedModel: request.model,
+      attemptCount: 0,
+      firstSentAtMs: undefined,
+      attempts: [],
+    };
     const startedAtMs = deps.now();
     let index = 0;
     let last: Failure | undefined;
@@ -406,14 +443,15 @@ export function createPipeline(
       if (outcome.kind === 'success') {
         const served = outcome.model ?? 'unknown';
         counters.servedByModel.set(served, (counters.servedByModel.get(served) ?? 0) + 1);
-        events.emit({
-          type: 'served',
-          ...(outcome.model === undefined ? {} : { model: outcome.model }),
-          ...(request.model === undefined ? {} : { requestedModel: request.model }),
-          status: outcome.response.status,
-          attempts: state.attemptCount,
-          latencyMs: deps.now() - startedAtMs,
-        });
+        if (events.size > 0)
+          events.emit({
+            type: 'served',
+            ...(outcome.model === undefined ? {} : { model: outcome.model }),
+            ...(request.model === undefined ? {} : { requestedModel: request.model }),
+            status: outcome.response.status,
+            attempts: state.attemptCount,
+            latencyMs: deps.now() - startedAtMs,
+          });
         return outcome.response;
       }
       last = outcome;

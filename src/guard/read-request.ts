@@ -72,7 +72,9 @@ export async function readRequest(
   const request = input instanceof Request ? input : undefined;
   const url = new URL(request?.url ?? String(input));
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
-  const headers = new Headers(init?.headers ?? request?.headers);
+  // The SDK passes a Headers object: used as is (the pipeline copies it only to change it).
+  const given = init?.headers ?? request?.headers;
+  const headers = given instanceof Headers ? given : new Headers(given);
   let rawBody: BodyInit | null | undefined = init?.body;
   if (rawBody === undefined && request !== undefined && request.body !== null)
     rawBody = await request.clone().text();

@@ -90,23 +90,31 @@ export async function withRetries<T>(
   maxAttempts: number,
   signal: AbortSignal | undefined,
 ): Promise<T> {
+  // Most calls succeed at once: p-retry is entered only when a retry is planned (it costs a few
+  // microseconds per call for nothing otherwise).
+  const first = await attempt(1);
+  const plan = decide(first, 1);
+  if (plan === undefined) return first;
+  onRetry(first, plan, 1);
+  if (plan.sleepMs > 0) await delay(plan.sleepMs, signal);
   try {
     return await pRetry(
-      async (attemptNumber) => {
+      async (retryNumber) => {
+        const attemptNumber = retryNumber + 1;
         const outcome = await attempt(attemptNumber);
         const plan = decide(outcome, attemptNumber);
         if (plan === undefined) return outcome;
         throw new RetryRequest(outcome, plan);
       },
       {
-        retries: Math.max(0, maxAttempts - 1),
+        retries: Math.max(0, maxAttempts - 2),
         minTimeout: 0,
         factor: 1,
         randomize: false,
         ...(signal === undefined ? {} : { signal }),
         onFailedAttempt: async ({ error, attemptNumber }) => {
           if (!(error instanceof RetryRequest)) return;
-          onRetry(error.outcome as T, error.plan, attemptNumber);
+          onRetry(error.outcome as T, error.plan, attemptNumber + 1);
           if (error.plan.sleepMs > 0) await delay(error.plan.sleepMs, signal);
         },
         shouldRetry: ({ error }) => error instanceof RetryRequest,

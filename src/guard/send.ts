@@ -16,7 +16,13 @@ export interface PreparedSend {
 
 /** Prepares one attempt of `request` for `target`. The request itself is never changed. */
 export function prepareSend(request: CallRequest, target: Target): PreparedSend {
-  const headers = new Headers(request.headers);
+  // The request's own headers go out as they are unless this target changes them.
+  const headers =
+    target.apiKey !== undefined ||
+    target.ownEndpoint ||
+    (target.model !== undefined && target.model !== request.model)
+      ? new Headers(request.headers)
+      : request.headers;
   let url = request.url.href;
   if (target.baseURL !== undefined && url.startsWith(request.baseURL))
     url = `${target.baseURL}${url.slice(request.baseURL.length)}`;

@@ -40,6 +40,11 @@ export interface EstimateOptions {
 
 type Encoder = (text: string) => number;
 
+// Counts of recent strings, per encoding: bounded, oldest dropped first.
+const CACHE_ENTRIES = 2_048;
+const CACHE_MIN_LENGTH = 1;
+const CACHE_MAX_LENGTH = 65_536;
+
 const loading = new Map<Encoding, Promise<Encoder>>();
 const loaded = new Map<Encoding, Encoder>();
 
@@ -54,8 +59,26 @@ function encoder(encoding: Encoding): Promise<Encoder> | Encoder {
         ? import('gpt-tokenizer/encoding/cl100k_base')
         : import('gpt-tokenizer/encoding/o200k_base');
     pending = load.then((module) => {
-      const count: Encoder = (text) =>
-        text === '' ? 0 : module.encode(text, { allowedSpecial: 'all' }).length;
+      const cache = new Map<string, number>();
+      const count: Encoder = (text) => {
+        if (text === '') return 0;
+        const known = cache.get(text);
+        if (known !== undefined) return known;
+        let tokens: number;
+        try {
+          // Counting without building the tokens, and without the special-token pass; a prompt
+          // that contains a special token is counted with it.
+          tokens = module.countTokens(text);
+        } catch {
+          tokens = module.countTokens(text, { allowedSpecial: 'all' });
+        }
+        // Roles, system prompts and tool schemas repeat on every call: remember recent counts.
+        if (text.length >= CACHE_MIN_LENGTH && text.length <= CACHE_MAX_LENGTH) {
+          if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+          cache.set(text, tokens);
+        }
+        return tokens;
+      };
       loaded.set(encoding, count);
       return count;
     });

@@ -165,6 +165,8 @@ interface Lane {
   promptScale: number;
   /** Usage samples the scale was learned from. */
   scaleSamples: number;
+  /** Answers observed, to sample usage now and then once the scale is known. */
+  answers: number;
   /**
    * The lane has not heard back yet: only a few calls go out, so that the first answer can teach
    * the server's count before a burst is released on a guess.
@@ -232,6 +234,8 @@ export interface LaneStats {
   readonly tier?: Tier;
 }
 
+const USAGE_SAMPLES_TO_LEARN = 4;
+const USAGE_SAMPLE_EVERY = 8;
 const PROMPT_SCALE_MIN = 0.5;
 const PROMPT_SCALE_MAX = 4;
 const PROMPT_SCALE_WEIGHT = 0.2;
@@ -322,6 +326,27 @@ export class Pacer {
           model === undefined ? {} : { model },
         ),
       );
+    }
+    // Nothing waits and nothing holds the lane back: take now, without queueing — the common case;
+    // it saves the waiter, the queue and the abort listener. Only for the in-process store, whose
+    // answer is synchronous.
+    if (
+      this.#options.sharedStore !== true &&
+      lane.waiting === 0 &&
+      lane.timer === undefined &&
+      lane.inFlight < lane.concurrency &&
+      lane.pausedUntilMs <= this.#now()
+    ) {
+      const items = this.#items(lane, amounts);
+      const now = this.#now();
+      const result =
+        items.length === 0
+          ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
+          : this.#options.store.take(lane.key, items);
+      if (!(result instanceof Promise) && result.ok) {
+        lane.inFlight += 1;
+        return Promise.resolve(this.#ticket(lane, amounts, estimate, model, result, now, undefined));
+      }
     }
     return new Promise<Ticket>((resolve, reject) => {
       const waiter: Waiter = {
@@ -465,6 +490,19 @@ export class Pacer {
     this.#pump(lane);
   }
 
+  /**
+   * Whether this call's usage is worth reading: while the lane learns how the server counts,
+   * while it has no headers to trust, and for one answer in `USAGE_SAMPLE_EVERY` after that.
+   */
+  wantsUsage(ticket: Ticket): boolean {
+    const lane = this.#lanes.get(ticket.key);
+    if (lane === undefined) return true;
+    lane.answers += 1;
+    return (
+      lane.headerless || lane.scaleSamples < USAGE_SAMPLES_TO_LEARN || lane.answers % USAGE_SAMPLE_EVERY === 0
+    );
+  }
+
   /** What every lane looks like now. */
   stats(): LaneStats[] {
     const now = this.#now();
@@ -557,6 +595,7 @@ export class Pacer {
       served: 0,
       promptScale: 1,
       scaleSamples: 0,
+      answers: 0,
       calibrating: true,
       tierDetected: undefined,
     });
@@ -678,24 +717,39 @@ export class Pacer {
     const throttledBy = lane.stalledOn === head ? lane.stalledBy : undefined;
     this.#settle(lane, head);
     lane.inFlight += 1;
-    head.resolve({
-      key: lane.key,
-      amounts: head.amounts,
-      estimate: head.estimate,
-      model: head.model,
-      takenAtMs: result.atMs,
-      takenLocalMs: this.#now(),
-      marks: result.marks,
-      queuedMs: Math.max(0, this.#now() - head.enqueuedAtMs),
-      throttledBy,
-      released: false,
-      answered: false,
-    });
-    for (const [dimension, amount] of Object.entries(head.amounts) as [Dimension, number][]) {
+    head.resolve(
+      this.#ticket(lane, head.amounts, head.estimate, head.model, result, head.enqueuedAtMs, throttledBy),
+    );
+    return true;
+  }
+
+  #ticket(
+    lane: Lane,
+    amounts: Partial<Record<Dimension, number>>,
+    estimate: RequestEstimate,
+    model: string | undefined,
+    result: Extract<TakeResult, { ok: true }>,
+    enqueuedAtMs: number,
+    throttledBy: Dimension | 'concurrency' | 'pause' | undefined,
+  ): Ticket {
+    const now = this.#now();
+    for (const [dimension, amount] of Object.entries(amounts) as [Dimension, number][]) {
       if (result.marks[dimension] !== undefined)
         lane.unanswered.set(dimension, (lane.unanswered.get(dimension) ?? 0) + amount);
     }
-    return true;
+    return {
+      key: lane.key,
+      amounts,
+      estimate,
+      model,
+      takenAtMs: result.atMs,
+      takenLocalMs: now,
+      marks: result.marks,
+      queuedMs: Math.max(0, now - enqueuedAtMs),
+      throttledBy,
+      released: false,
+      answered: false,
+    };
   }
 
   #stall(lane: Lane, head: Waiter, bucket: Dimension | 'concurrency' | 'pause', waitMs: number): void {
