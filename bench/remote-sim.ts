@@ -17,7 +17,11 @@ const root = new URL('../', import.meta.url).pathname;
 
 /** Starts `bench/sim-server.ts` with `options` and waits for its URL. */
 export async function startRemoteSimulator(options: SimulatorOptions): Promise<RemoteSimulator> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/sim-server.ts', JSON.stringify(options)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/sim-server.ts', JSON.stringify(options)],
+    { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines: Interface = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const pending: ((line: string) => void)[] = [];
   lines.on('line', (line) => pending.shift()?.(line));

@@ -11,7 +11,10 @@ const simulator = await createSimulator(options);
 process.stdout.write(`${JSON.stringify({ baseURL: simulator.baseURL })}\n`);
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const command = JSON.parse(line) as { op: 'stats' | 'reset' | 'close' | 'account'; patch?: Record<string, unknown> };
+  const command = JSON.parse(line) as {
+    op: 'stats' | 'reset' | 'close' | 'account';
+    patch?: Record<string, unknown>;
+  };
   if (command.op === 'stats') process.stdout.write(`${JSON.stringify(simulator.stats())}\n`);
   if (command.op === 'reset') {
     simulator.resetStats();

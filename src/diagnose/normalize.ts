@@ -257,6 +257,9 @@ function fromObject(input: Bag, into: Gathering): void {
   else if (name === 'AbortError') into.kind ??= 'abort';
   else if (name === 'TimeoutError') into.kind ??= 'timeout';
 
+  // A 200 whose body is not JSON reaches the caller as the SDK's JSON parse error.
+  if (names.includes('SyntaxError') && /JSON/i.test(rawMessage)) into.nonJsonBody = true;
+
   const networkCode = networkCodeOf(input);
   if (networkCode !== undefined) {
     into.networkCode ??= networkCode;

@@ -7,7 +7,7 @@ import { CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
 import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Attempt, Diagnosis } from '../diagnose/types.js';
-import { estimateRequest } from '../pacing/estimate.js';
+import { estimateRequest, type RequestEstimate } from '../pacing/estimate.js';
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import { abortReason } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
@@ -17,9 +17,9 @@ import { buildChain, nextTarget, type Target } from './fallback.js';
 import { localErrorBody, localResponse, withHeaders, type LocalCause } from './local-response.js';
 import { peekStream, usageFromBody, type ObservedUsage, type StreamErrorEvent } from './observe.js';
 import type { ResolvedOptions } from './options.js';
-import { readRequest, type CallRequest } from './read-request.js';
+import { parseBody, readRequest, type CallRequest } from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
-import { prepareSend } from './send.js';
+import { prepareSend, type PreparedSend } from './send.js';
 
 /** Counters the guard's `stats()` shows. */
 export interface PipelineCounters {
@@ -84,6 +84,13 @@ function processingMs(headers: Headers): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/** The caller's own key (Authorization or Azure's api-key), to mask wherever it could show. */
+function secretsOf(request: CallRequest): string[] {
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  const azure = request.headers.get('api-key') ?? undefined;
+  return [bearer, azure].filter((secret): secret is string => secret !== undefined && secret.length >= 8);
+}
+
 /** Was the call sent before the network failed? A refused or unresolved connection never reached the API. */
 function reachedApi(error: unknown): boolean {
   const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
@@ -128,17 +135,18 @@ export function createPipeline(
     return { kind: 'failure', diagnosis, response, bodyText, model };
   };
 
-  /** One attempt: admit, throttle, send, observe. Aborts propagate; every other failure is an outcome. */
-  const attemptOnce = async (
-    request: CallRequest,
-    target: Target,
-    attemptNumber: number,
-    state: CallState,
-  ): Promise<Outcome> => {
-    const model = target.model ?? request.model;
-    if (request.signal?.aborted) throw abortReason(request.signal);
+  /** What an attempt needs before it can go: the request as sent, its estimate and its limit key. */
+  interface Admission {
+    readonly kind: 'admission';
+    readonly send: PreparedSend;
+    readonly estimate: RequestEstimate;
+    readonly key: string;
+    readonly model: string | undefined;
+  }
 
-    // Admit: the budget.
+  /** Prepares an attempt for `target`: the budget, the request as it will be sent, its estimate. */
+  const prepare = async (request: CallRequest, target: Target): Promise<Admission | Failure> => {
+    const model = target.model ?? request.model;
     if (
       deps.budget !== undefined &&
       deps.budget.state() === 'exhausted' &&
@@ -150,10 +158,8 @@ export function createPipeline(
         model,
       );
     }
-
-    // Throttle: estimate what the API will count, then wait for it on the model's buckets.
     const send = prepareSend(request, target);
-    const estimate = await estimateRequest(request.endpoint, send.json ?? request.json, model, {
+    const estimate = await estimateRequest(request.endpoint, send.json ?? parseBody(request), model, {
       defaultMaxOutputTokens: options.defaultMaxOutputTokens,
     });
     const key = pacer.laneKey({
@@ -162,14 +168,44 @@ export function createPipeline(
       project: target.ownEndpoint ? target.project : request.project,
       model,
     });
-    let ticket: Ticket;
-    try {
-      ticket = await pacer.acquire(key, estimate, request.signal, model);
-    } catch (error) {
-      if (error instanceof PacingRefusal) return localFailure(error.kind, error.message, model);
-      throw error;
-    }
+    return { kind: 'admission', send, estimate, key, model };
+  };
 
+  /**
+   * Waits for the attempt's place on its buckets. It returns the pacer's own promise rather than
+   * awaiting it, so that no async frame stays suspended while a call waits: 100,000 waiting calls
+   * must fit in memory (each suspended frame keeps its whole register file).
+   */
+  const admit = (admission: Admission, request: CallRequest): Promise<Ticket | Failure> =>
+    pacer
+      .acquire(admission.key, admission.estimate, request.signal, admission.model)
+      .catch((error: unknown) => {
+        if (error instanceof PacingRefusal) return localFailure(error.kind, error.message, admission.model);
+        throw error;
+      });
+
+  /** One attempt: prepare, wait for its place, send, observe. Aborts propagate; other failures are outcomes. */
+  const attemptOnce = async (request: CallRequest, target: Target, state: CallState): Promise<Outcome> => {
+    if (request.signal?.aborted) throw abortReason(request.signal);
+    const admission = await prepare(request, target);
+    if (admission.kind === 'failure') return admission;
+    const ticket = await admit(admission, request);
+    if ('kind' in ticket) return ticket;
+    return sendAttempt(request, admission, ticket, state);
+  };
+
+  /** Sends an admitted attempt and observes its answer. */
+  const sendAttempt = async (
+    request: CallRequest,
+    admission: Admission,
+    ticket: Ticket,
+    state: CallState,
+  ): Promise<Outcome> => {
+    const { send, estimate, model } = admission;
+    if (request.signal?.aborted) {
+      pacer.release(ticket, false);
+      throw abortReason(request.signal);
+    }
     // Send. (Events are built only when someone listens: this runs on every call.)
     if (events.size > 0)
       events.emit({
@@ -263,13 +299,17 @@ export function createPipeline(
         });
         release(true);
         if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
-        return { kind: 'success', response: served(response, text, model, target, state), model };
+        return {
+          kind: 'success',
+          response: served(response, text, model, state, changed(request, send, model, state)),
+          model,
+        };
       }
       pacer.observe(ticket, { status: response.status, headers: response.headers });
       release(true);
       return {
         kind: 'success',
-        response: served(response, undefined, model, target, state),
+        response: served(response, undefined, model, state, changed(request, send, model, state)),
         model,
       };
     }
@@ -291,22 +331,23 @@ export function createPipeline(
     });
     release(true);
     return { kind: 'failure', diagnosis, response, bodyText, model };
+  };
 
-    function streamFailure(
-      error: StreamErrorEvent,
-      original: Response,
-      failedModel: string | undefined,
-    ): Failure {
-      const diagnosis = diagnoseStreamError(error, original, failedModel);
-      const status =
-        STREAM_ERROR_STATUS[diagnosis.cause] ?? (CAUSE_CATALOGUE[diagnosis.cause].retryable ? 500 : 400);
-      const bodyText = JSON.stringify({ error });
-      const response = new Response(bodyText, {
-        status,
-        headers: { 'content-type': 'application/json', ...Object.fromEntries(original.headers) },
-      });
-      return { kind: 'failure', diagnosis, response, bodyText, model: failedModel };
-    }
+  /** An error before a stream's first token, as the response the SDK turns into its error class. */
+  const streamFailure = (
+    error: StreamErrorEvent,
+    original: Response,
+    failedModel: string | undefined,
+  ): Failure => {
+    const diagnosis = diagnoseStreamError(error, original, failedModel);
+    const status =
+      STREAM_ERROR_STATUS[diagnosis.cause] ?? (CAUSE_CATALOGUE[diagnosis.cause].retryable ? 500 : 400);
+    const bodyText = JSON.stringify({ error });
+    const response = new Response(bodyText, {
+      status,
+      headers: { 'content-type': 'application/json', ...Object.fromEntries(original.headers) },
+    });
+    return { kind: 'failure', diagnosis, response, bodyText, model: failedModel };
   };
 
   const diagnoseStreamError = (
@@ -328,15 +369,27 @@ export function createPipeline(
    * for) goes through untouched: building a Response costs more than the rest of the pipeline.
    * After a retry or a fallback it carries `x-tierguard-model` and `x-tierguard-attempts`.
    */
+  /** The guard changed the call: a retry, another model, or another endpoint. */
+  const changed = (
+    request: CallRequest,
+    send: PreparedSend,
+    model: string | undefined,
+    state: CallState,
+  ): boolean => state.attemptCount > 1 || state.requestedModel !== model || send.url !== request.url;
+
+  /**
+   * The answer handed to the SDK. One the guard did not change goes through untouched: building a
+   * Response costs more than the rest of the pipeline. After a retry or a fallback it carries
+   * `x-tierguard-model` and `x-tierguard-attempts`.
+   */
   const served = (
     response: Response,
     text: string | undefined,
     model: string | undefined,
-    target: Target,
     state: CallState,
+    wasChanged: boolean,
   ): Response => {
-    const changed = state.attemptCount > 1 || target.baseURL !== undefined || state.requestedModel !== model;
-    if (changed) return withHeaders(response, text ?? response.body, servedHeaders(model, state));
+    if (wasChanged) return withHeaders(response, text ?? response.body, servedHeaders(model, state));
     if (text === undefined) return response;
     return new Response(text, {
       status: response.status,
@@ -373,19 +426,34 @@ export function createPipeline(
     }
   };
 
-  const surface = (failure: Failure, state: CallState): Response => {
+  const surface = (failure: Failure, state: CallState, request: CallRequest): Response => {
     const diagnosis: Diagnosis = { ...failure.diagnosis, attempts: state.attempts };
     if (failure.response === undefined) {
       // A network failure: the SDK wraps what we throw as the `cause` of its APIConnectionError.
       const error = failure.error instanceof Error ? failure.error : new Error(String(failure.error));
       throw attachDiagnosis(error, diagnosis);
     }
-    return withHeaders(failure.response, failure.bodyText ?? null, {
-      [DIAGNOSIS_HEADER]: encodeDiagnosis(diagnosis),
-    });
+    // A relay may echo the key in its error body; the SDK would put it in its error message.
+    const body =
+      failure.bodyText === undefined
+        ? null
+        : maskSecrets(failure.bodyText, [...deps.secrets, ...secretsOf(request)]);
+    return withHeaders(failure.response, body, { [DIAGNOSIS_HEADER]: encodeDiagnosis(diagnosis) });
   };
 
-  const handle = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  /** A call read, and its first attempt prepared and admitted (or refused). */
+  interface Started {
+    readonly request: CallRequest;
+    readonly chain: readonly Target[];
+    readonly first:
+      Failure | { readonly kind: 'admitted'; readonly admission: Admission; readonly ticket: Ticket };
+  }
+
+  /**
+   * Reads the call and waits for its first attempt's place. It returns the pacer's promise instead
+   * of awaiting it: while a call waits in the queue, no async frame of the pipeline is suspended.
+   */
+  const start = async (input: string | URL | Request, init: RequestInit | undefined): Promise<Started> => {
     const request = await readRequest(input, init);
     if (request.signal?.aborted) throw abortReason(request.signal);
     let chain = buildChain(request.model, options.fallback, options.deployments);
@@ -398,6 +466,21 @@ export function createPipeline(
       const cheapest = deps.budget.cheapest(chain.map((target) => target.model));
       if (cheapest > 0) chain = [chain[cheapest] as Target];
     }
+    const admission = await prepare(request, chain[0] as Target);
+    if (admission.kind === 'failure') return { request, chain, first: admission };
+    // One promise on top of the pacer's, not two: each waiting call keeps every layer alive.
+    return pacer.acquire(admission.key, admission.estimate, request.signal, admission.model).then(
+      (ticket): Started => ({ request, chain, first: { kind: 'admitted', admission, ticket } }),
+      (error: unknown): Started => {
+        if (error instanceof PacingRefusal)
+          return { request, chain, first: localFailure(error.kind, error.message, admission.model) };
+        throw error;
+      },
+    );
+  };
+
+  /** Runs a started call to its answer: attempts, retries, fallbacks. */
+  const run = async ({ request, chain, first }: Started): Promise<Response> => {
     const state: CallState = {
       requestedModel: request.model,
       attemptCount: 0,
@@ -412,7 +495,15 @@ export function createPipeline(
       let waitBefore = 0;
       const outcome = await withRetries<Outcome>(
         async (attemptNumber) => {
-          const result = await attemptOnce(request, target, attemptNumber, state);
+          let result: Outcome;
+          if (index === 0 && attemptNumber === 1) {
+            result =
+              first.kind === 'admitted'
+                ? await sendAttempt(request, first.admission, first.ticket, state)
+                : first;
+          } else {
+            result = await attemptOnce(request, target, state);
+          }
           record(state, target, result, waitBefore);
           return result;
         },
@@ -473,8 +564,11 @@ export function createPipeline(
       });
       index = next;
     }
-    return surface(last, state);
+    return surface(last, state, request);
   };
+
+  const handle = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
+    start(input, init).then(run);
 
   return (input, init) => handle(input as string | URL | Request, init);
 }

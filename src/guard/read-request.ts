@@ -7,14 +7,15 @@ import type { Endpoint } from '../pacing/estimate.js';
 
 /** A request as the pipeline sees it. */
 export interface CallRequest {
-  readonly url: URL;
+  /** The URL as given (kept as text: a waiting call should hold as little as it can). */
+  readonly url: string;
   readonly method: string;
   readonly headers: Headers;
   /** The body as text when it is text (JSON requests); otherwise `rawBody` is sent as is. */
   readonly bodyText: string | undefined;
   readonly rawBody: BodyInit | null | undefined;
-  /** The parsed JSON body, when the body is a JSON object. */
-  readonly json: Record<string, unknown> | undefined;
+  /** The body is a JSON object (`parseBody` reads it again when needed, instead of keeping it). */
+  readonly isJson: boolean;
   readonly endpoint: Endpoint;
   /** The model the request names (body `model`, or an Azure deployment in the path). */
   readonly model: string | undefined;
@@ -30,6 +31,17 @@ export interface CallRequest {
   readonly init: RequestInit;
   /** The body can be sent again (retries and fallbacks need it). */
   readonly replayable: boolean;
+}
+
+const EMPTY_INIT: RequestInit = Object.freeze({});
+
+// A service talks to a handful of base URLs: one string each, not one per waiting call.
+const interned = new Map<string, string>();
+function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size < 256) interned.set(text, text);
+  return text;
 }
 
 // Longest first: `/chat/completions` before `/completions`.
@@ -62,6 +74,17 @@ function endpointOf(pathname: string): { endpoint: Endpoint; prefix: string } {
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The request's JSON body, parsed again (cheaper than keeping it while the call waits). */
+export function parseBody(request: CallRequest): Record<string, unknown> | undefined {
+  if (!request.isJson || request.bodyText === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(request.bodyText);
+    return isJsonObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through. */
@@ -106,23 +129,29 @@ export async function readRequest(
     rawBody instanceof Blob ||
     rawBody instanceof FormData ||
     rawBody instanceof URLSearchParams;
-  const rest: RequestInit = { ...init };
-  delete rest.body;
-  delete rest.headers;
-  delete rest.method;
-  delete rest.signal;
+  let rest: RequestInit = EMPTY_INIT;
+  for (const name of Object.keys(init ?? {})) {
+    if (name === 'body' || name === 'headers' || name === 'method' || name === 'signal') continue;
+    // Only options beyond the request itself (an undici dispatcher…) are kept.
+    rest = { ...init };
+    delete rest.body;
+    delete rest.headers;
+    delete rest.method;
+    delete rest.signal;
+    break;
+  }
   return {
-    url,
+    url: url.href,
     method,
     headers,
     bodyText,
     rawBody,
-    json,
+    isJson: json !== undefined,
     endpoint,
     model,
     modelInPath: bodyModel === undefined && deployment !== undefined,
     stream: json?.stream === true,
-    baseURL: `${url.origin}${prefix}`,
+    baseURL: intern(`${url.origin}${prefix}`),
     organization: headers.get('openai-organization') ?? undefined,
     project: headers.get('openai-project') ?? undefined,
     signal: init?.signal ?? request?.signal ?? undefined,

@@ -3,7 +3,7 @@
  * fallback model, the URL, key and organization swapped for a fallback with its own endpoint.
  */
 import type { Target } from './fallback.js';
-import type { CallRequest } from './read-request.js';
+import { parseBody, type CallRequest } from './read-request.js';
 
 /** What goes on the wire for one attempt. */
 export interface PreparedSend {
@@ -23,7 +23,7 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
     (target.model !== undefined && target.model !== request.model)
       ? new Headers(request.headers)
       : request.headers;
-  let url = request.url.href;
+  let url = request.url;
   if (target.baseURL !== undefined && url.startsWith(request.baseURL))
     url = `${target.baseURL}${url.slice(request.baseURL.length)}`;
   if (target.apiKey !== undefined) {
@@ -40,16 +40,17 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
   }
   const model = target.model;
   if (model === undefined || model === request.model) {
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: request.json };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
   }
   if (request.modelInPath) {
     // Azure names the model by its deployment in the path.
     url = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: request.json };
-  }
-  if (request.json === undefined)
     return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
-  const json = { ...request.json, model };
+  }
+  const parsed = parseBody(request);
+  if (parsed === undefined)
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+  const json = { ...parsed, model };
   headers.delete('content-length');
   return { url, headers, body: JSON.stringify(json), json };
 }

@@ -284,7 +284,10 @@ export class Pacer {
       address.model === undefined ? undefined : resolveModel(address.model, this.#options.deployments);
     const family = resolved === undefined ? '*' : (resolved.limitsFamily ?? resolved.family);
     const key = `${address.baseURL}|${address.organization ?? ''}|${address.project ?? ''}|${family}`;
-    if (!this.#lanes.has(key)) this.#createLane(key, family, resolved, address.model);
+    const lane = this.#lanes.get(key);
+    // The lane's own key string: waiting calls share it instead of holding one each.
+    if (lane !== undefined) return lane.key;
+    this.#createLane(key, family, resolved, address.model);
     return key;
   }
 

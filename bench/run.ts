@@ -1,0 +1,602 @@
+/**
+ * tierguard's benchmark: one workload, side by side, against the simulator; plus the server
+ * counting 33% more, three processes sharing Redis, the guard's overhead per call, 100,000 queued
+ * calls, and a soak at twice the limit. Writes bench/results/latest.md and a chart, and updates
+ * the README's results section. Every figure comes from this run.
+ *
+ *   npm run bench            (builds first; ~5 minutes)
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import OpenAI from 'openai';
+import { createGuard, estimateRequest } from '../dist/index.js';
+import { renderChart, tokensPerSecond, type Series } from './chart.js';
+import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
+import {
+  bareSdk,
+  cookbookProcessor,
+  pRetryBackoff,
+  tierguard,
+  type Job,
+  type RunOutcome,
+  type Strategy,
+} from './strategies.js';
+
+const root = new URL('../', import.meta.url).pathname;
+const WINDOW_MS = 4_000;
+const CALLS = 300;
+const TPM = 30_000;
+const RPM = 500;
+const LATENCY = { min: 40, max: 100 };
+const PROMPT =
+  'Summarize the customer ticket below in one line for the support queue. '.repeat(2) +
+  'The customer reports that the invoice for order 1182 shows the wrong shipping address, a duplicate line for the same item, and a total that does not match the quote they received by email last week. '.repeat(
+    4,
+  );
+const started = Date.now();
+const log = (line: string): void => {
+  process.stdout.write(`[${((Date.now() - started) / 1_000).toFixed(0).padStart(4)} s] ${line}\n`);
+};
+
+const jobs: Job[] = Array.from({ length: CALLS }, () => ({
+  model: 'gpt-4o',
+  messages: [{ role: 'user', content: PROMPT }],
+  max_tokens: 200,
+}));
+
+interface Row {
+  readonly name: string;
+  readonly served: number;
+  readonly failed: number;
+  readonly requests: number;
+  readonly refused: number;
+  readonly wallMs: number;
+  readonly idealMs: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly timeline: { atMs: number; status: number; tokens: number }[];
+}
+
+const percentile = (values: readonly number[], share: number): number => {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
+};
+
+/** The fastest the workload can be served: one window's tokens at once, the rest at the refill rate. */
+function idealMs(tokensPerCall: number): number {
+  return Math.max(0, ((tokensPerCall * CALLS - TPM) / TPM) * WINDOW_MS, ((CALLS - RPM) / RPM) * WINDOW_MS);
+}
+
+async function runStrategy(
+  name: string,
+  strategy: Strategy,
+  simOptions: Record<string, unknown> = {},
+): Promise<Row> {
+  const sim = await startRemoteSimulator({
+    tier: 'tier-1',
+    windowMs: WINDOW_MS,
+    latencyMs: LATENCY,
+    outputTokens: 120,
+    seed: 7,
+    ...simOptions,
+  });
+  const outcome: RunOutcome = await strategy(jobs, sim.baseURL, WINDOW_MS);
+  const stats = await sim.stats();
+  await sim.close();
+  const served = outcome.calls.filter((call) => call.ok).length;
+  const servedCharges = stats.timeline.filter((entry) => entry.status === 200).map((entry) => entry.tokens);
+  const perCall =
+    servedCharges.length === 0
+      ? 0
+      : servedCharges.reduce((sum, value) => sum + value, 0) / servedCharges.length;
+  const row: Row = {
+    name,
+    served,
+    failed: CALLS - served,
+    requests: stats.requests,
+    refused: stats.rateLimited.total,
+    wallMs: outcome.wallMs,
+    idealMs: idealMs(perCall),
+    p50: percentile(
+      outcome.calls.map((call) => call.ms),
+      0.5,
+    ),
+    p99: percentile(
+      outcome.calls.map((call) => call.ms),
+      0.99,
+    ),
+    timeline: stats.timeline,
+  };
+  log(
+    `${name}: ${served}/${CALLS} served, ${row.refused} × 429 of ${row.requests} requests, ${(row.wallMs / 1_000).toFixed(1)} s`,
+  );
+  return row;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function withRedis<T>(fn: (url: string) => Promise<T>): Promise<T | string> {
+  const which = await new Promise<string>((resolve) =>
+    execFile('sh', ['-c', 'command -v redis-server'], (_error, stdout) => resolve(stdout.trim())),
+  );
+  if (which === '') return 'skipped: redis-server is not installed (apt-get install -y redis-server)';
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'tierguard-bench-redis-'));
+  const child: ChildProcess = spawn(
+    which,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  try {
+    return await fn(`redis://127.0.0.1:${port}`);
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function sharedRedisRun(): Promise<Row | string> {
+  return withRedis(async (url) => {
+    const sim: RemoteSimulator = await startRemoteSimulator({
+      tier: 'tier-1',
+      windowMs: WINDOW_MS,
+      latencyMs: LATENCY,
+      outputTokens: 120,
+      seed: 7,
+    });
+    const keyPrefix = `tierguard-bench:${Date.now()}:`;
+    const workerStarted = performance.now();
+    const outputs = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            execFile(
+              process.execPath,
+              [
+                '--import',
+                'tsx',
+                'bench/redis-worker.ts',
+                sim.baseURL,
+                url,
+                keyPrefix,
+                String(CALLS / 3),
+                String(WINDOW_MS),
+              ],
+              {
+                cwd: root,
+                env: { ...process.env, BENCH_PROMPT: PROMPT },
+                timeout: 180_000,
+                maxBuffer: 16 * 1_048_576,
+              },
+              (error, stdout) => (error === null ? resolve(stdout) : reject(error)),
+            );
+          }),
+      ),
+    );
+    const wallMs = performance.now() - workerStarted;
+    const stats = await sim.stats();
+    await sim.close();
+    const calls = outputs.flatMap(
+      (output) => (JSON.parse(output) as { calls: { ms: number; ok: boolean }[] }).calls,
+    );
+    const served = calls.filter((call) => call.ok).length;
+    const charges = stats.timeline.filter((entry) => entry.status === 200).map((entry) => entry.tokens);
+    const row: Row = {
+      name: 'tierguard, 3 processes sharing Redis',
+      served,
+      failed: CALLS - served,
+      requests: stats.requests,
+      refused: stats.rateLimited.total,
+      wallMs,
+      idealMs: idealMs(charges.reduce((sum, value) => sum + value, 0) / Math.max(1, charges.length)),
+      p50: percentile(
+        calls.map((call) => call.ms),
+        0.5,
+      ),
+      p99: percentile(
+        calls.map((call) => call.ms),
+        0.99,
+      ),
+      timeline: stats.timeline,
+    };
+    log(
+      `${row.name}: ${served}/${CALLS} served, ${row.refused} × 429 of ${row.requests} requests, ${(wallMs / 1_000).toFixed(1)} s`,
+    );
+    return row;
+  });
+}
+
+/** The guard's cost per call against an unthrottled loopback server: bare and guarded calls alternate. */
+async function overhead(
+  latencyMs: number,
+): Promise<{
+  latencyMs: number;
+  bareMedian: number;
+  guardedMedian: number;
+  bareMean: number;
+  guardedMean: number;
+  pairs: number;
+}> {
+  const sim = await startRemoteSimulator({
+    limits: { '*': { requests: 1e9, tokens: 1e12 } },
+    outputTokens: 20,
+    latencyMs,
+  });
+  const bare = new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL, maxRetries: 0 });
+  const guard = createGuard({ limits: { '*': { requests: 1e9, tokens: 1e12 } } });
+  const guarded = guard.wrap(new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL }));
+  const body = {
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system' as const, content: 'You are a helpful assistant that answers briefly.' },
+      { role: 'user' as const, content: 'What is the capital of France? Answer in one word.' },
+    ],
+    max_tokens: 20,
+  };
+  const once = async (client: OpenAI): Promise<number> => {
+    const at = performance.now();
+    await client.chat.completions.create(body);
+    return (performance.now() - at) * 1_000;
+  };
+  for (let index = 0; index < 300; index += 1) {
+    await once(bare);
+    await once(guarded);
+  }
+  const pairs = latencyMs === 0 ? 3_000 : 1_000;
+  const bareTimes: number[] = [];
+  const guardedTimes: number[] = [];
+  for (let index = 0; index < pairs; index += 1) {
+    if (index % 2 === 0) {
+      bareTimes.push(await once(bare));
+      guardedTimes.push(await once(guarded));
+    } else {
+      guardedTimes.push(await once(guarded));
+      bareTimes.push(await once(bare));
+    }
+  }
+  await guard.close();
+  await sim.close();
+  const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const result = {
+    latencyMs,
+    bareMedian: percentile(bareTimes, 0.5),
+    guardedMedian: percentile(guardedTimes, 0.5),
+    bareMean: mean(bareTimes),
+    guardedMean: mean(guardedTimes),
+    pairs,
+  };
+  log(
+    `overhead (server latency ${latencyMs} ms): bare ${result.bareMedian.toFixed(0)} µs, guarded ${result.guardedMedian.toFixed(0)} µs (median)`,
+  );
+  return result;
+}
+
+const gc = (): void => {
+  (globalThis as { gc?: () => void }).gc?.();
+};
+
+/** 100,000 calls queued behind a tiny limit: peak heap, and whether they drain in order. */
+async function queued100k(): Promise<{
+  calls: number;
+  peakHeapMb: number;
+  liveHeapMb: number;
+  waitingAtPeak: number;
+  baselineHeapMb: number;
+  drainMs: number;
+  inOrder: boolean;
+  served: number;
+}> {
+  const order: number[] = [];
+  const transport = (async (_input: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as { metadata?: { n?: string } };
+    order.push(Number(body.metadata?.n));
+    return new Response(
+      '{"id":"x","object":"chat.completion","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":1}}',
+      {
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+  }) as typeof fetch;
+  // Calls wait behind 5,000 requests per 250 ms: ~95,000 are queued at the peak.
+  const guard = createGuard({
+    limits: { '*': { requests: 5_000, tokens: 1e12, windowMs: 250 } },
+    fetch: transport,
+  });
+  gc();
+  const baselineHeapMb = process.memoryUsage().heapUsed / 1_048_576;
+  let peak = baselineHeapMb;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed / 1_048_576);
+  }, 50);
+  const at = performance.now();
+  const total = 100_000;
+  const pending: Promise<unknown>[] = [];
+  for (let index = 0; index < total; index += 1) {
+    pending.push(
+      guard
+        .fetch('http://127.0.0.1:1/v1/chat/completions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'hi' }],
+            max_tokens: 1,
+            metadata: { n: String(index) },
+          }),
+        })
+        .then((response) => response.text()),
+    );
+  }
+  // The live heap with (nearly) every call waiting: after a full GC, so that garbage not yet
+  // collected does not count.
+  for (let tries = 0; tries < 200 && guard.stats().waiting < total - 5_000; tries += 1)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  const waitingAtPeak = guard.stats().waiting;
+  gc();
+  const liveHeapMb = process.memoryUsage().heapUsed / 1_048_576;
+  peak = Math.max(peak, liveHeapMb);
+  const results = await Promise.allSettled(pending);
+  clearInterval(sampler);
+  await guard.close();
+  const inOrder = order.every((value, index) => index === 0 || value > (order[index - 1] as number));
+  const served = results.filter((result) => result.status === 'fulfilled').length;
+  const summary = {
+    calls: total,
+    peakHeapMb: peak,
+    liveHeapMb,
+    waitingAtPeak,
+    baselineHeapMb,
+    drainMs: performance.now() - at,
+    inOrder,
+    served,
+  };
+  log(
+    `100,000 queued: live heap ${liveHeapMb.toFixed(0)} MB with ${waitingAtPeak} waiting (peak before GC ${peak.toFixed(0)} MB, baseline ${baselineHeapMb.toFixed(0)} MB), drained in ${(summary.drainMs / 1_000).toFixed(1)} s, in order: ${inOrder}`,
+  );
+  return summary;
+}
+
+/** A soak: calls arrive at twice the TPM for ten windows; heap and handles per window. */
+async function soak(): Promise<{
+  windows: { heapMb: number; handles: number; served: number; refused: number; localRefusals: number }[];
+  requests: number;
+  refused: number;
+}> {
+  const windowMs = 3_000;
+  const windows = 10;
+  const sim = await startRemoteSimulator({
+    tier: 'tier-1',
+    windowMs,
+    latencyMs: LATENCY,
+    outputTokens: 120,
+    seed: 11,
+  });
+  const guard = createGuard({ tier: 'tier-1', windowMs, maxQueued: 200 });
+  const client = guard.wrap(new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL }));
+  const estimate = await estimateRequest(
+    'chat',
+    { model: 'gpt-4o', messages: [{ role: 'user', content: PROMPT }], max_tokens: 200 },
+    'gpt-4o',
+  );
+  // Twice the TPM: arrivals every (window / (2 × TPM / tokens per call)) ms.
+  const intervalMs = windowMs / ((2 * TPM) / estimate.totalTokens);
+  let served = 0;
+  let localRefusals = 0;
+  let other = 0;
+  const perWindow: {
+    heapMb: number;
+    handles: number;
+    served: number;
+    refused: number;
+    localRefusals: number;
+  }[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  const end = performance.now() + windows * windowMs;
+  let nextWindow = performance.now() + windowMs;
+  let lastRefused = 0;
+  while (performance.now() < end) {
+    const call = client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: PROMPT }], max_tokens: 200 })
+      .then(
+        () => (served += 1),
+        (error: unknown) =>
+          (error as { status?: number }).status === 429 &&
+          /queue is full/.test(String((error as Error).message))
+            ? (localRefusals += 1)
+            : (other += 1),
+      );
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    if (performance.now() >= nextWindow) {
+      nextWindow += windowMs;
+      gc();
+      const stats = await sim.stats();
+      perWindow.push({
+        heapMb: process.memoryUsage().heapUsed / 1_048_576,
+        handles: process.getActiveResourcesInfo().length,
+        served,
+        refused: stats.rateLimited.total - lastRefused,
+        localRefusals,
+      });
+      lastRefused = stats.rateLimited.total;
+    }
+  }
+  await Promise.allSettled([...inFlight]);
+  const stats = await sim.stats();
+  await guard.close();
+  await sim.close();
+  void other;
+  log(
+    `soak: ${stats.served} served, ${stats.rateLimited.total} × 429 of ${stats.requests}; heap ${perWindow.map((window) => window.heapMb.toFixed(0)).join(' ')} MB`,
+  );
+  return { windows: perWindow, requests: stats.requests, refused: stats.rateLimited.total };
+}
+
+const pct = (part: number, whole: number): string =>
+  whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`;
+const secs = (ms: number): string => `${(ms / 1_000).toFixed(1)} s`;
+
+function table(rows: readonly Row[]): string {
+  const header =
+    '| strategy | served | failed | requests sent | 429s | 429 share | wall time | ideal | utilization | p50 | p99 |\n|---|---|---|---|---|---|---|---|---|---|---|';
+  return [
+    header,
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${row.served} | ${row.failed} | ${row.requests} | ${row.refused} | ${pct(row.refused, row.requests)} | ${secs(row.wallMs)} | ${secs(row.idealMs)} | ${row.failed > 0 ? 'n/a (calls failed)' : pct(Math.min(row.idealMs, row.wallMs), row.wallMs)} | ${secs(row.p50)} | ${secs(row.p99)} |`,
+    ),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  log(
+    `workload: ${CALLS} calls of gpt-4o on a Tier 1 account (${RPM} RPM, ${TPM.toLocaleString('en-US')} TPM), a "minute" of ${WINDOW_MS / 1_000} s`,
+  );
+  const main: Row[] = [];
+  main.push(await runStrategy('1. bare SDK, default retries (2)', bareSdk(2)));
+  main.push(await runStrategy('2. bare SDK, maxRetries: 10', bareSdk(10)));
+  main.push(await runStrategy('3. p-retry backoff around the SDK (cookbook notebook)', pRetryBackoff));
+  main.push(await runStrategy('4. cookbook parallel processor, exact limits', cookbookProcessor));
+  main.push(await runStrategy('5. tierguard, tier: tier-1', tierguard('tier')));
+  main.push(await runStrategy('6. tierguard, tier: auto (nothing told)', tierguard('auto')));
+  const more: Row[] = [];
+  more.push(
+    await runStrategy('4. cookbook parallel processor, exact limits', cookbookProcessor, {
+      tokenCountFactor: 1.33,
+    }),
+  );
+  more.push(await runStrategy('5. tierguard, tier: tier-1', tierguard('tier'), { tokenCountFactor: 1.33 }));
+  more.push(
+    await runStrategy('6. tierguard, tier: auto (nothing told)', tierguard('auto'), {
+      tokenCountFactor: 1.33,
+    }),
+  );
+  const shared = await sharedRedisRun();
+  const costs = [await overhead(0), await overhead(2)];
+  const memory = await queued100k();
+  const soaked = await soak();
+
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const limitPerSecond = (TPM * 1_000) / WINDOW_MS;
+  const series: Series[] = main.map((row) => ({
+    label: row.name.replace(/ \(.*\)$/, '').slice(0, 30),
+    points: tokensPerSecond(row.timeline, 500),
+  }));
+  writeFileSync(
+    join(root, 'bench/results/tokens-per-second.svg'),
+    renderChart(
+      series,
+      limitPerSecond,
+      `Tokens served per second: ${CALLS} gpt-4o calls on Tier 1 (a ${WINDOW_MS / 1_000} s "minute")`,
+    ),
+  );
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 1_073_741_824).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const soakGrowth = (soaked.windows.at(-1)?.heapMb ?? 0) - (soaked.windows[0]?.heapMb ?? 0);
+  const handleGrowth = (soaked.windows.at(-1)?.handles ?? 0) - (soaked.windows[0]?.handles ?? 0);
+  const sharedText =
+    typeof shared === 'string'
+      ? shared
+      : `${table([shared])}\n\n${shared.refused} of ${shared.requests} requests answered 429 (${pct(shared.refused, shared.requests)}).`;
+  const overheadRows = costs
+    .map(
+      (cost) =>
+        `| ${cost.latencyMs} ms | ${cost.pairs} | ${cost.bareMedian.toFixed(0)} µs | ${cost.guardedMedian.toFixed(0)} µs | ${pct(cost.guardedMedian - cost.bareMedian, cost.bareMedian)} | ${cost.bareMean.toFixed(0)} µs | ${cost.guardedMean.toFixed(0)} µs | ${pct(cost.guardedMean - cost.bareMean, cost.bareMean)} |`,
+    )
+    .join('\n');
+  const markdown = `# tierguard benchmark results
+
+Run on ${date} UTC, ${machine}. Produced by \`npm run bench\` (bench/run.ts); every figure below comes from that run.
+
+## The workload
+
+${CALLS} chat completions of gpt-4o (about ${Math.round(main[4]?.timeline.find((entry) => entry.status === 200)?.tokens ?? 0)} tokens counted per call: the prompt plus \`max_tokens: 200\`), all submitted at once, against
+tierguard's simulator of a **Tier 1** account (${RPM} RPM, ${TPM.toLocaleString('en-US')} TPM for gpt-4o, openai-api.md Table 4), running in its own
+process on 127.0.0.1 with ${LATENCY.min}–${LATENCY.max} ms of latency. To run in minutes, the simulator's "minute" lasts **${WINDOW_MS / 1_000} s**;
+the peers' own time constants (the cookbook's 15 s pause, the notebook's 1–60 s backoff) are scaled by the same factor. The
+bare SDK's backoff (0.5–8 s) cannot be scaled: against a ${WINDOW_MS / 1_000} s window it waits relatively longer than against a minute,
+which favours it. The simulator does not send \`retry-after\` (OpenAI does not confirm sending it).
+
+The workload is about ${((CALLS * (main[4]?.timeline.find((entry) => entry.status === 200)?.tokens ?? 0)) / TPM).toFixed(1)} windows of tokens. *Ideal* is the fastest any
+client can be served within the limit: one window's worth at once, the rest at the refill rate. *Utilization* = ideal / wall time.
+
+## Six strategies, one workload
+
+${table(main)}
+
+![tokens per second](tokens-per-second.svg)
+
+## The server counts 33% more tokens than the client estimates
+
+The same workload; the simulator's tokenizer counts 1.33× what the client's does (in the rate limit and in \`usage\`).
+
+${table(more)}
+
+## Three processes sharing one account through Redis
+
+Three worker processes, ${CALLS / 3} calls each, one guard per process with \`redis\` set, against one simulated account.
+
+${sharedText}
+
+## The guard's overhead per call
+
+Against an unthrottled simulator (no limits) in its own process: bare and guarded calls alternate, one at a time
+(gpt-4o-mini, a short system and user message). Added server latency in the first column.
+
+| server latency | pairs | bare (median) | guarded (median) | overhead | bare (mean) | guarded (mean) | overhead |
+|---|---|---|---|---|---|---|---|
+${overheadRows}
+
+## 100,000 queued calls
+
+${memory.calls.toLocaleString('en-US')} calls submitted at once through \`guard.fetch\` (an in-memory transport) behind 5,000 requests per 250 ms.
+With ${memory.waitingAtPeak.toLocaleString('en-US')} calls waiting, the live heap (after a full GC) was **${memory.liveHeapMb.toFixed(0)} MB** (${memory.baselineHeapMb.toFixed(0)} MB before they were
+submitted; this includes the caller's own request bodies and promises); the highest heap seen before collection was ${memory.peakHeapMb.toFixed(0)} MB.
+All drained in ${secs(memory.drainMs)}, ${memory.served.toLocaleString('en-US')} served, sent in submission order: **${memory.inOrder ? 'yes' : 'no'}**.
+
+## Soak: twice the limit for ten windows
+
+Calls arrive at twice gpt-4o's TPM for ten 3 s windows (a scaled ten minutes) through \`guard(client, { tier: 'tier-1', maxQueued: 200 })\`;
+the calls the queue cannot hold are refused locally (\`queue_full\`), the rest are served at the limit.
+
+| window | heap (after GC) | active handles | served so far | 429s in the window | local refusals so far |
+|---|---|---|---|---|---|
+${soaked.windows.map((window, index) => `| ${index + 1} | ${window.heapMb.toFixed(1)} MB | ${window.handles} | ${window.served} | ${window.refused} | ${window.localRefusals} |`).join('\n')}
+
+Heap from the first to the last window: ${soakGrowth >= 0 ? '+' : ''}${soakGrowth.toFixed(1)} MB; handles: ${handleGrowth >= 0 ? '+' : ''}${handleGrowth}.
+${soaked.refused} of ${soaked.requests} requests answered 429 (${pct(soaked.refused, soaked.requests)}).
+`;
+  writeFileSync(join(root, 'bench/results/latest.md'), markdown);
+
+  // The README shows the main table and the chart, with the machine and date.
+  const readmePath = join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const section = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${date} UTC (${machine}); a ${WINDOW_MS / 1_000} s "minute" ([details](bench/results/latest.md)).\n\n${table(main)}\n\n![tokens per second](bench/results/tokens-per-second.svg)\n<!-- bench:end -->`;
+  if (readme.includes('<!-- bench:start -->'))
+    writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, section));
+  log(
+    `wrote bench/results/latest.md and bench/results/tokens-per-second.svg in ${secs(Date.now() - started)}`,
+  );
+}
+
+await main();
+process.exit(0);
