@@ -89,7 +89,11 @@ export class MemoryStore implements BucketStore {
         input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs,
       ) - Math.max(0, state.taken - input.mark);
     if (serverNow < state.level) state.level = serverNow;
-    else if (input.raiseCeiling !== undefined && input.raiseCeiling > state.level)
+    else if (
+      input.raiseCeiling !== undefined &&
+      state.taken === input.mark &&
+      input.raiseCeiling > state.level
+    )
       state.level = Math.min(serverNow, input.raiseCeiling);
   }
 

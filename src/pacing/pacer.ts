@@ -422,10 +422,13 @@ export class Pacer {
       const ageMs = this.#serverAge(ticket, observation);
       const refill = (ageMs * capacity) / (lane.dims.get(kind)?.windowMs ?? this.#options.windowMs);
       // Raise no higher than what is left if nothing else in flight has been counted yet.
+      // Raise only from the latest word: nothing else in flight (the store also checks that nothing
+      // was taken since this call).
+      const othersInFlight = lane.unanswered.get(kind) ?? 0;
       const raiseCeiling =
-        this.#options.sharedStore === true
+        this.#options.sharedStore === true || othersInFlight > 0
           ? undefined
-          : said.remaining + refill - (lane.unanswered.get(kind) ?? 0) - capacity * RAISE_MARGIN_SHARE;
+          : said.remaining + refill - capacity * RAISE_MARGIN_SHARE;
       this.#run(
         store.sync(ticket.key, kind, { remaining: said.remaining, ageMs, mark: mark ?? 0, raiseCeiling }),
       );
@@ -678,12 +681,12 @@ export class Pacer {
         this.#wake(lane, lane.pausedUntilMs - now, 'pause', head);
         return undefined;
       }
+      // Amounts are decided now, not at enqueue: limits learned while the call waited apply to it.
+      head.amounts = this.#amounts(lane, head.estimate);
       if (lane.inFlight >= lane.concurrency) {
         this.#stall(lane, head, 'concurrency', 0);
         return undefined;
       }
-      // Amounts are decided now, not at enqueue: limits learned while the call waited apply to it.
-      head.amounts = this.#amounts(lane, head.estimate);
       const items = this.#items(lane, head.amounts);
       const result =
         items.length === 0

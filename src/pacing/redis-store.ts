@@ -107,7 +107,7 @@ local elapsed = math.max(0, tonumber(ARGV[2]))
 local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate) - math.max(0, b.taken - tonumber(ARGV[3]))
 if server < b.level then
   b.level = server
-elseif ARGV[4] ~= '' and tonumber(ARGV[4]) > b.level then
+elseif ARGV[4] ~= '' and b.taken == tonumber(ARGV[3]) and tonumber(ARGV[4]) > b.level then
   b.level = math.min(server, tonumber(ARGV[4]))
 else
   return 0

@@ -73,9 +73,10 @@ export interface SyncInput {
   /** The take's mark: everything taken after it was sent after the call the headers answer. */
   readonly mark: number;
   /**
-   * The highest level a raise may reach, when the server has more room than we thought: its level
-   * minus everything else still in flight (requests reach the server out of order, so a call
-   * taken before this one may not be counted yet). `undefined`: only lower.
+   * The highest level a raise may reach when the server has more room than we thought;
+   * `undefined`: only lower. A store raises only when nothing was taken after this call: under
+   * load, answers arrive in another order than the server counted the calls, and a late answer
+   * carries a stale, high "remaining" (measured: a second burst refused).
    */
   readonly raiseCeiling: number | undefined;
 }
