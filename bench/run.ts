@@ -83,6 +83,13 @@ async function runStrategy(
     seed: 7,
     ...simOptions,
   });
+  // Warm the simulator (its own tokenizer loads on its first request) and start from full buckets.
+  await fetch(`${sim.baseURL}/embeddings`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-warm', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'text-embedding-3-small', input: 'warm' }),
+  });
+  await sim.reset();
   const outcome: RunOutcome = await strategy(jobs, sim.baseURL, WINDOW_MS);
   const stats = await sim.stats();
   await sim.close();
@@ -224,9 +231,7 @@ async function sharedRedisRun(): Promise<Row | string> {
 }
 
 /** The guard's cost per call against an unthrottled loopback server: bare and guarded calls alternate. */
-async function overhead(
-  latencyMs: number,
-): Promise<{
+async function overhead(latencyMs: number): Promise<{
   latencyMs: number;
   bareMedian: number;
   guardedMedian: number;

@@ -279,6 +279,19 @@ function encodingFor(model: string | undefined): Encoding {
   return model === undefined ? 'o200k_base' : (resolveModel(model).info?.encoding ?? 'o200k_base');
 }
 
+/**
+ * Starts loading the tokenizer in the background, so that the first call does not wait for it
+ * (about 0.2 s, toolchain.md §5). Never throws; a failed load is retried by the first estimate.
+ */
+export function preloadTokenizer(encoding: Encoding = 'o200k_base'): void {
+  const ready = encoder(encoding);
+  if (ready instanceof Promise) {
+    ready.catch(() => {
+      loading.delete(encoding);
+    });
+  }
+}
+
 /** Estimates what the API will count for `body` sent to `endpoint`. Never throws on odd bodies. */
 export async function estimateRequest(
   endpoint: Endpoint,
