@@ -976,7 +976,8 @@ export class Pacer {
       }
     }
     const waitMs = observation.retryAfterMs;
-    if (observation.rateLimitedCause === 'slow_down' || (dimension === undefined && lane.headerless)) {
+    const unpaced = dimension === undefined || !lane.dims.has(dimension);
+    if (observation.rateLimitedCause === 'slow_down' || (unpaced && lane.headerless)) {
       // No bucket can express it (a relay's bare 429, or traffic ramped too fast): fewer in flight.
       lane.concurrency = Math.max(
         1,

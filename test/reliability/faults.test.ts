@@ -1,0 +1,259 @@
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/diagnose/diagnose.js';
+import { createGuard, type Guard } from '../../src/guard/create-guard.js';
+import type { GuardOptions } from '../../src/guard/options.js';
+import {
+  createSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from '../../src/testing/simulator/simulator.js';
+
+// Each fault: the guarded call settles (served, or refused with the right diagnosis) within
+// retry.maxElapsedMs, and the guard is idle afterwards (nothing waiting, nothing in flight).
+const MAX_ELAPSED_MS = 3_000;
+const opened: { sim: Simulator; guard: Guard }[] = [];
+
+afterEach(async () => {
+  for (const { sim, guard } of opened.splice(0)) {
+    await guard.close();
+    await sim.close();
+  }
+});
+
+async function setUp(
+  simulator: SimulatorOptions,
+  options: GuardOptions = {},
+  clientTimeoutMs = 10_000,
+): Promise<{ sim: Simulator; guard: Guard; client: OpenAI }> {
+  const sim = await createSimulator({ tier: 'tier-5', ...simulator });
+  const guard = createGuard({
+    tier: 'tier-5',
+    retry: { maxAttempts: 3, maxElapsedMs: MAX_ELAPSED_MS, maxDelayMs: 1_000 },
+    ...options,
+  });
+  opened.push({ sim, guard });
+  return {
+    sim,
+    guard,
+    client: guard.wrap(new OpenAI({ apiKey: 'sk-test', baseURL: sim.baseURL, timeout: clientTimeoutMs })),
+  };
+}
+
+const ask = (client: OpenAI, signal?: AbortSignal) =>
+  client.chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 },
+    signal === undefined ? {} : { signal },
+  );
+
+/** Settles a call and measures how long it took. */
+async function settle(promise: Promise<unknown>): Promise<{ ok: boolean; error: unknown; ms: number }> {
+  const at = performance.now();
+  try {
+    await promise;
+    return { ok: true, error: undefined, ms: performance.now() - at };
+  } catch (error) {
+    return { ok: false, error, ms: performance.now() - at };
+  }
+}
+
+function expectIdle(guard: Guard): void {
+  const stats = guard.stats();
+  expect(stats.waiting).toBe(0);
+  expect(stats.inFlight).toBe(0);
+  for (const lane of stats.limits) expect(lane).toMatchObject({ waiting: 0, inFlight: 0 });
+}
+
+describe('faults, through the guard and the simulator', () => {
+  it.each([
+    ['server-error', 'server_error'],
+    ['overloaded', 'overloaded'],
+  ] as const)('a burst of %s: every call settles in time, served or diagnosed %s', async (fault, cause) => {
+    const { client, guard, sim } = await setUp({ seed: 3, faults: [{ fault, rate: 0.5 }] });
+    const results = await Promise.all(Array.from({ length: 20 }, () => settle(ask(client))));
+    for (const result of results) {
+      expect(result.ms).toBeLessThan(MAX_ELAPSED_MS + 1_000);
+      if (!result.ok) expect(diagnose(result.error).cause).toBe(cause);
+    }
+    // Retries served most of them; none was tried more than maxAttempts times.
+    expect(results.filter((result) => result.ok).length).toBeGreaterThan(12);
+    expect(sim.stats().requests).toBeLessThanOrEqual(60);
+    expectIdle(guard);
+  });
+
+  it('a connection reset mid-body is retried and served', async () => {
+    const { client, guard } = await setUp({ faults: [{ fault: 'reset', count: 1 }] });
+    const result = await settle(ask(client));
+    expect(result.ok).toBe(true);
+    expect(guard.stats().retries).toBe(1);
+    expectIdle(guard);
+  });
+
+  it('a server that never answers ends at the client timeout, diagnosed', async () => {
+    const { client, guard } = await setUp({ faults: [{ fault: 'hang' }] }, {}, 300);
+    const result = await settle(ask(client));
+    expect(result.ok).toBe(false);
+    expect(diagnose(result.error)).toMatchObject({ cause: 'timeout', retryable: true });
+    expect(result.ms).toBeLessThan(MAX_ELAPSED_MS);
+    expectIdle(guard);
+  });
+
+  it('an HTML 502 page is retried, and diagnosed relay_error when it persists', async () => {
+    const once = await setUp({ faults: [{ fault: 'relay-html', count: 1 }] });
+    expect((await settle(ask(once.client))).ok).toBe(true);
+    const always = await setUp({ faults: [{ fault: 'relay-html' }] });
+    const result = await settle(ask(always.client));
+    expect(diagnose(result.error)).toMatchObject({ cause: 'relay_error', origin: 'network', status: 502 });
+    expect(always.sim.stats().requests).toBe(3);
+    expectIdle(always.guard);
+  });
+
+  it('malformed JSON with a 200 is diagnosed relay_error, and does not break the guard', async () => {
+    const { client, guard } = await setUp({ faults: [{ fault: 'malformed-json', count: 1 }] });
+    const result = await settle(ask(client));
+    expect(result.ok).toBe(false);
+    expect(diagnose(result.error).cause).toBe('relay_error');
+    await expect(ask(client)).resolves.toBeDefined();
+    expectIdle(guard);
+  });
+
+  it.each(['no-rate-headers', 'minus-one-headers', 'garbage-headers'] as const)(
+    '%s: calls keep flowing and the limits stay sane',
+    async (fault) => {
+      const { client, guard } = await setUp({ faults: [{ fault }] }, { tier: 'auto' });
+      const results = await Promise.all(Array.from({ length: 10 }, () => settle(ask(client))));
+      expect(results.every((result) => result.ok)).toBe(true);
+      for (const lane of guard.stats().limits) {
+        for (const bucket of Object.values(lane.buckets)) {
+          expect(Number.isFinite(bucket.capacity)).toBe(true);
+          expect(Number.isFinite(bucket.level)).toBe(true);
+        }
+      }
+      expectIdle(guard);
+    },
+  );
+
+  it('a retry-after of a day fails fast with the wait in the diagnosis', async () => {
+    const { client, guard } = await setUp({ faults: [{ fault: 'retry-after-day' }] });
+    const result = await settle(ask(client));
+    expect(result.ms).toBeLessThan(1_000);
+    expect(diagnose(result.error)).toMatchObject({
+      cause: 'rate_limited_requests',
+      retryAfterMs: 86_400_000,
+    });
+    expectIdle(guard);
+  });
+
+  it('…unless the caller allowed such a wait (maxDelayMs), and then it still ends at the caller’s abort', async () => {
+    const { client, guard } = await setUp(
+      { faults: [{ fault: 'retry-after-day' }] },
+      { retry: { maxDelayMs: 90_000_000, maxElapsedMs: 90_000_000 } },
+    );
+    const controller = new AbortController();
+    const pending = settle(ask(client, controller.signal));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(
+      guard.stats().limits[0]?.pausedForMs ?? guard.stats().limits[0]?.buckets.requests?.level,
+    ).toBeDefined();
+    controller.abort();
+    const result = await pending;
+    expect(diagnose(result.error).cause).toBe('aborted');
+    expect(result.ms).toBeLessThan(1_000);
+    expectIdle(guard);
+  });
+
+  it('a 429 storm from a relay without headers: calls settle, fewer kept in flight, bounded attempts', async () => {
+    const { client, guard, sim } = await setUp(
+      { faults: [{ fault: 'rate-limit-no-headers', count: 30 }] },
+      { tier: 'auto' },
+    );
+    const results = await Promise.all(Array.from({ length: 10 }, () => settle(ask(client))));
+    for (const result of results) {
+      expect(result.ms).toBeLessThan(MAX_ELAPSED_MS + 1_000);
+      if (!result.ok) expect(diagnose(result.error).cause).toBe('rate_limited_requests');
+    }
+    expect(sim.stats().requests).toBeLessThanOrEqual(30);
+    expect(guard.stats().limits[0]?.concurrency).toBe(1);
+    expectIdle(guard);
+  });
+
+  it('the caller aborts while queued, while in flight, and while waiting to retry: each settles at once', async () => {
+    // The simulator has the same one-request limit: its headers would otherwise teach the guard a bigger one.
+    const queued = await setUp(
+      { limits: { 'gpt-4o-mini': { requests: 1, tokens: 1_000_000 } } },
+      { limits: { 'gpt-4o-mini': { requests: 1, tokens: 1_000_000 } } },
+    );
+    await ask(queued.client);
+    const queuedController = new AbortController();
+    const waiting = settle(ask(queued.client, queuedController.signal));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queued.guard.stats().waiting).toBe(1);
+    queuedController.abort();
+    const queuedResult = await waiting;
+    expect(diagnose(queuedResult.error).cause).toBe('aborted');
+    expect(queuedResult.ms).toBeLessThan(500);
+    expectIdle(queued.guard);
+
+    const hanging = await setUp({ faults: [{ fault: 'hang' }] });
+    const flightController = new AbortController();
+    const inFlight = settle(ask(hanging.client, flightController.signal));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(hanging.guard.stats().inFlight).toBe(1);
+    flightController.abort();
+    expect(diagnose((await inFlight).error).cause).toBe('aborted');
+    expectIdle(hanging.guard);
+
+    const retrying = await setUp(
+      { faults: [{ fault: 'overloaded' }] },
+      { retry: { maxAttempts: 5, maxDelayMs: 60_000, maxElapsedMs: 60_000 } },
+    );
+    const retryController = new AbortController();
+    const backingOff = settle(ask(retrying.client, retryController.signal));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    retryController.abort();
+    const retryResult = await backingOff;
+    expect(diagnose(retryResult.error).cause).toBe('aborted');
+    expect(retryResult.ms).toBeLessThan(600);
+    expectIdle(retrying.guard);
+  });
+
+  it('close() while calls are queued rejects them with a clear error, and the guard ends idle', async () => {
+    const { client, guard } = await setUp(
+      { limits: { 'gpt-4o-mini': { requests: 1, tokens: 1_000_000 } } },
+      { limits: { 'gpt-4o-mini': { requests: 1, tokens: 1_000_000 } } },
+    );
+    await ask(client);
+    const waiting = [settle(ask(client)), settle(ask(client))];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await guard.close();
+    for (const result of await Promise.all(waiting)) {
+      expect(String((result.error as { cause?: unknown }).cause)).toContain('the guard was closed');
+      expect(diagnose(result.error)).toMatchObject({ cause: 'aborted', origin: 'local' });
+    }
+    expectIdle(guard);
+  });
+
+  it('requests the API would reject pass through to its own answer, diagnosed', async () => {
+    const { sim, guard } = await setUp({});
+    const noModel = await guard.fetch(`${sim.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test' },
+      body: JSON.stringify({ messages: [] }),
+    });
+    expect(noModel.status).toBe(400);
+    const unknownPath = await guard.fetch(`${sim.baseURL}/nowhere`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test' },
+      body: '{}',
+    });
+    expect(unknownPath.status).toBe(404);
+    const notJson = await guard.fetch(`${sim.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test' },
+      body: 'not json',
+    });
+    expect(notJson.status).toBe(400);
+    expect(diagnose({ status: notJson.status, body: await notJson.text() }).cause).toBe('invalid_request');
+    expectIdle(guard);
+  });
+});
