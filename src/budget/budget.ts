@@ -62,6 +62,7 @@ export function createBudget(config: BudgetConfig): BudgetGate {
   let pendingUsd = 0;
   const fired = new Set<string>();
   let lastRefreshMs = 0;
+  let lastFailureMs = Number.NEGATIVE_INFINITY;
   let flushing: Promise<void> | undefined;
   const spendKey = (forMonth: string): string => `${config.keyPrefix}spend:${forMonth}`;
 
@@ -134,6 +135,7 @@ export function createBudget(config: BudgetConfig): BudgetGate {
       } catch {
         // Redis went away mid-flush: keep the spend to add it when Redis is back.
         if (forMonth === month) pendingUsd += delta;
+        lastFailureMs = now();
       }
     }
     await checkThresholds(client);
@@ -141,10 +143,14 @@ export function createBudget(config: BudgetConfig): BudgetGate {
 
   const scheduleFlush = (): void => {
     if (flushing !== undefined) return;
+    const startedMs = now();
     flushing = flush().finally(() => {
       flushing = undefined;
-      // Spend recorded while this flush ran goes in the next one.
-      if (pendingUsd > 0 && config.redis?.redisClient() !== undefined) scheduleFlush();
+      // Spend recorded while this flush ran goes in the next one — but never straight after a
+      // failure: with Redis gone that would loop without end (the next record or state check,
+      // at most once per REFRESH_MS, tries again).
+      if (pendingUsd > 0 && lastFailureMs < startedMs && config.redis?.redisClient() !== undefined)
+        scheduleFlush();
     });
   };
 
@@ -154,7 +160,8 @@ export function createBudget(config: BudgetConfig): BudgetGate {
     state() {
       rollover();
       // Other processes spend too: read the shared total now and then.
-      if (config.redis !== undefined && now() - lastRefreshMs > REFRESH_MS) scheduleFlush();
+      if (config.redis !== undefined && now() - Math.max(lastRefreshMs, lastFailureMs) > REFRESH_MS)
+        scheduleFlush();
       return spentUsd >= config.monthlyUsd ? 'exhausted' : 'ok';
     },
     month() {
@@ -170,7 +177,7 @@ export function createBudget(config: BudgetConfig): BudgetGate {
       if (config.redis === undefined) {
         pendingUsd = 0;
         void checkThresholds(undefined);
-      } else {
+      } else if (now() - lastFailureMs > REFRESH_MS) {
         scheduleFlush();
       }
     },
@@ -194,6 +201,10 @@ export function createBudget(config: BudgetConfig): BudgetGate {
         monthlyUsd: config.monthlyUsd,
         shared: config.redis?.redisClient() !== undefined,
       };
+    },
+    resume() {
+      lastFailureMs = Number.NEGATIVE_INFINITY;
+      scheduleFlush();
     },
     async close() {
       if (config.redis !== undefined && pendingUsd > 0) scheduleFlush();

@@ -18,5 +18,7 @@ export interface BudgetGate {
     readonly monthlyUsd: number;
     readonly shared: boolean;
   };
+  /** Redis is back: add what was spent while it was away, now. */
+  resume(): void;
   close(): Promise<void>;
 }

@@ -105,6 +105,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
   let store: BucketStore;
   let shared: SharedStore | undefined;
+  // Assigned below; the store's restore event reaches it once both exist.
+  let budget: BudgetGate | undefined;
   if (resolved.redis === undefined) {
     store = new MemoryStore();
   } else {
@@ -112,7 +114,11 @@ export function createGuard(options: GuardOptions = {}): Guard {
       client: typeof resolved.redis === 'string' ? connectRedis(resolved.redis) : resolved.redis,
       ownsClient: typeof resolved.redis === 'string',
       keyPrefix: resolved.keyPrefix,
-      emit: (event) => hub.emit(event),
+      emit: (event) => {
+        hub.emit(event);
+        // The month's spend recorded while Redis was away goes to Redis as soon as it is back.
+        if (event.type === 'store-restored') budget?.resume();
+      },
     });
     store = shared;
   }
@@ -131,7 +137,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     emit: (event) => hub.emit(event),
   });
 
-  const budget: BudgetGate | undefined =
+  budget =
     resolved.budget === undefined
       ? undefined
       : createBudget({
