@@ -105,8 +105,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
   let store: BucketStore;
   let shared: SharedStore | undefined;
-  // Assigned below; the store's restore event reaches it once both exist.
-  let budget: BudgetGate | undefined;
+  // The budget needs the store, and the store's restore event needs the budget: set once both exist.
+  const late: { budget?: BudgetGate } = {};
   if (resolved.redis === undefined) {
     store = new MemoryStore();
   } else {
@@ -117,7 +117,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       emit: (event) => {
         hub.emit(event);
         // The month's spend recorded while Redis was away goes to Redis as soon as it is back.
-        if (event.type === 'store-restored') budget?.resume();
+        if (event.type === 'store-restored') late.budget?.resume();
       },
     });
     store = shared;
@@ -137,7 +137,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     emit: (event) => hub.emit(event),
   });
 
-  budget =
+  const budget: BudgetGate | undefined =
     resolved.budget === undefined
       ? undefined
       : createBudget({
@@ -158,6 +158,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const secrets = Object.values(resolved.fallback)
     .flat()
     .flatMap((target) => (typeof target === 'object' && target.apiKey !== undefined ? [target.apiKey] : []));
+  if (budget !== undefined) late.budget = budget;
   const deps = { options: resolved, pacer, events: hub, budget, counters, secrets, now: () => Date.now() };
   let closed = false;
 
