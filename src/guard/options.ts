@@ -307,7 +307,9 @@ const schema = z.strictObject({
     )
     .optional(),
   deployments: z
-    .record(z.string(), z.string(), { error: 'an object mapping deployment names to model names' })
+    .record(z.string(), z.string({ error: 'a model name (string)' }), {
+      error: 'an object mapping deployment names to model names',
+    })
     .optional(),
   defaultMaxOutputTokens: positiveInteger('tokens').optional(),
   fetch: z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }).optional(),
@@ -342,7 +344,10 @@ export function parseOptions(input: unknown): ResolvedOptions {
             received: describe((issue.input as Record<string, unknown> | undefined)?.[key]),
           }));
         }
-        const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '');
+        const expected = issue.message
+          .replace(/^Invalid input: /, '')
+          .replace(/^expected /, '')
+          .replace(/, received .*$/, '');
         return [{ path: path === '' ? '(options)' : path, expected, received: describe(issue.input) }];
       }),
     );

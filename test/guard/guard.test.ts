@@ -423,6 +423,11 @@ describe('pacing through the guard', () => {
 });
 
 describe('options', () => {
+  it('refuses options that are not an object', () => {
+    expect(() => createGuard(5 as never)).toThrow(/expected object, received 5/);
+    expect(() => createGuard(null as never)).not.toThrow();
+  });
+
   it.each([
     [{ tier: 'tier-9' }, 'tier', "one of 'free'", '"tier-9"'],
     [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts', 'a positive integer number of attempts', '0'],
@@ -447,7 +452,36 @@ describe('options', () => {
     [{ budget: { monthlyUsd: 10, alertAt: [1.5] } }, 'budget.alertAt.0', 'between 0 and 1', '1.5'],
     [{ redis: 42 }, 'redis', 'a Redis URL', '42'],
     [{ tiers: 'tier-1' }, 'tiers', 'no such option', '"tier-1"'],
+    [{ windowMs: 0 }, 'windowMs', 'a positive number of milliseconds', '0'],
+    [{ limits: 'fast' }, 'limits', 'an object of limits per model', '"fast"'],
+    [{ limits: { '*': { windowMs: -5 } } }, 'limits.*.windowMs', 'a positive number of milliseconds', '-5'],
+    [{ limits: { '*': { rpm: 5 } } }, 'limits.*.rpm', 'no such option', '5'],
+    [{ maxQueued: 0 }, 'maxQueued', 'a positive integer (or Infinity)', '0'],
+    [{ keyPrefix: 7 }, 'keyPrefix', 'a string', '7'],
+    [{ retry: { maxElapsedMs: 0 } }, 'retry.maxElapsedMs', 'a positive number of milliseconds', '0'],
+    [{ retry: 3 }, 'retry', 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }', '3'],
+    [
+      { fallback: { 'gpt-4o': 'gpt-4o-mini' } },
+      'fallback.gpt-4o',
+      'an array of fallback models',
+      '"gpt-4o-mini"',
+    ],
+    [
+      { budget: { monthlyUsd: 10, onExhausted: 'panic' } },
+      'budget.onExhausted',
+      "one of 'refuse', 'fallback', 'warn'",
+      '"panic"',
+    ],
+    [{ deployments: { prod: 4 } }, 'deployments.prod', 'a model name (string)', '4'],
+    [
+      { defaultMaxOutputTokens: 10.5 },
+      'defaultMaxOutputTokens',
+      'a positive integer number of tokens',
+      '10.5',
+    ],
+    [{ fetch: 'node-fetch' }, 'fetch', 'a fetch function', '"node-fetch"'],
   ])('%j names the field, the expectation and the value', (options, path, expected, received) => {
+    // Wrong types from JavaScript callers arrive here as they are.
     let error: unknown;
     try {
       createGuard(options as Parameters<typeof createGuard>[0]);
@@ -459,5 +493,6 @@ describe('options', () => {
     expect(message).toContain(`\`${path}\``);
     expect(message).toContain(expected);
     expect(message).toContain(`received ${received}`);
+    expect(message).not.toContain('expected expected');
   });
 });
