@@ -5,24 +5,10 @@
 import { parseArgs } from 'node:util';
 import { TIERS, type Tier } from '../data/tiers.js';
 import { createSimulator, type SimulatorAccount } from '../testing/simulator/simulator.js';
-import type { FaultKind, FaultRule } from '../testing/simulator/faults.js';
+import { FAULT_KINDS, type FaultKind, type FaultRule } from '../testing/simulator/faults.js';
 import type { Command } from './command.js';
 
-const FAULTS: readonly FaultKind[] = [
-  'server-error',
-  'overloaded',
-  'reset',
-  'hang',
-  'relay-html',
-  'malformed-json',
-  'no-rate-headers',
-  'minus-one-headers',
-  'garbage-headers',
-  'retry-after-day',
-  'rate-limit-no-headers',
-  'slow-down',
-  'stream-error',
-];
+const FAULTS: readonly FaultKind[] = FAULT_KINDS;
 
 const HELP = `Usage: tierguard simulate [options]
 

@@ -591,6 +591,80 @@ export const apiErrors = {
       source: options.source,
     };
   },
+  /** 404 for a path the API does not serve: `Invalid URL (POST /v1/xyz)`. */
+  invalidUrl(method: string, path: string): ErrorFixture {
+    return json(
+      'invalid_request',
+      404,
+      errorBody(`Invalid URL (${method} ${path})`, 'invalid_request_error', null),
+      'openai/openai-python#263 (InvalidRequestError "Invalid URL (POST /v1/chat/completions)"); corca-ai/EVAL#46',
+      {},
+      'the 404 status is how the API answers unknown paths; the issues show the message and type only',
+    );
+  },
+  /** 400 for a body that is not valid JSON. */
+  invalidJson(): ErrorFixture {
+    return json(
+      'invalid_request',
+      400,
+      errorBody(
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+        'invalid_request_error',
+        null,
+      ),
+      'ChatGPTNextWeb/NextChat#4064 (body); microsoft/graphrag#2286 (400, same body)',
+    );
+  },
+  /** 400 for a request without a `model`. */
+  missingModel(): ErrorFixture {
+    return json(
+      'invalid_request',
+      400,
+      errorBody('you must provide a model parameter', 'invalid_request_error', null),
+      'danielmiessler/Fabric#239 (400 body); lss233/kirara-ai#800',
+    );
+  },
+  /**
+   * A relay's own 429 (one-api / new-api style): the upstream error's type and code with the relay's
+   * message, and none of the API's headers — no `x-ratelimit-*`, no `retry-after`, no request id.
+   */
+  relayRateLimited(relayRequestId = '20250423020142736330894dLoIRrS6'): ErrorFixture {
+    return {
+      cause: 'rate_limited_requests',
+      status: 429,
+      headers: { 'content-type': 'application/json' },
+      body: errorBody(
+        `当前分组上游负载已饱和，请稍后再试 (request id: ${relayRequestId})`,
+        'requests',
+        'rate_limit_exceeded',
+      ),
+      source:
+        'QuantumNous/new-api#991 (message "当前分组上游负载已饱和，请稍后再试 (request id: …)"); one-hub FilterOpenAIErr (a 429 keeps the upstream type and code, the message is replaced)',
+      note: 'the relay forwards none of the API headers here; whether a given relay does is not confirmed',
+    };
+  },
+  /** 429 on images per minute (IPM), worded like the API's RPM/TPM 429s (Table 1 #16–17). */
+  imagesRateLimited(options: {
+    model: string;
+    organization?: string;
+    limit: number;
+    used: number;
+    requested: number;
+    retryAfterMs: number;
+  }): ErrorFixture {
+    return json(
+      'rate_limited_requests',
+      429,
+      errorBody(
+        `Rate limit reached for ${options.model} in organization ${options.organization ?? 'org-example'} on images per min (IPM): Limit ${options.limit}, Used ${options.used}, Requested ${options.requested}. Please try again in ${formatGoDuration(options.retryAfterMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+        'images',
+        'rate_limit_exceeded',
+      ),
+      'openai-api.md note B (IPM is one of the five limits) and Table 1 #16–17 (the wording of RPM/TPM 429s)',
+      {},
+      'no IPM 429 was captured in the sources: the wording and the type "images" follow the RPM/TPM answers',
+    );
+  },
 } as const;
 
 /** Ready examples: at least one per cause the API (or a relay) can answer with. */

@@ -20,5 +20,14 @@ export type {
   UsageCounts,
 } from './scripted-fetch.js';
 export { createSimulator } from './simulator/simulator.js';
-export type { Simulator, SimulatorAccount, SimulatorOptions, SimulatorStats } from './simulator/simulator.js';
+export type { Simulator } from './simulator/simulator.js';
+export type {
+  SimulatedRequest,
+  SimulatorAccount,
+  SimulatorAccountPatch,
+  SimulatorLimits,
+  SimulatorOptions,
+} from './simulator/options.js';
+export type { ModelStats, SimulatorStats, TimelineEntry } from './simulator/stats.js';
+export { FAULT_KINDS } from './simulator/faults.js';
 export type { FaultKind, FaultRule } from './simulator/faults.js';

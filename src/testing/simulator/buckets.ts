@@ -1,55 +1,53 @@
 /**
- * The simulator's rate limiter: per organization and model family, continuously refilled buckets
- * of requests and tokens (and requests per day, images), charged at request time as the API does
- * (openai-api.md note B).
+ * One continuously refilled bucket, the unit of the simulator's rate limiter: `capacity` is the
+ * per-window limit and it refills `capacity / windowMs` per ms (openai-api.md note B: limits
+ * replenish continuously, `x-ratelimit-reset-*` is the time until the bucket is full again).
  */
 
-/** One bucket of the simulated account. */
+/** A bucket of requests, tokens or images. Its level is computed from elapsed time, no timer. */
 export class SimBucket {
   readonly capacity: number;
   readonly windowMs: number;
   #level: number;
   #updatedAtMs: number;
 
-  constructor(capacity: number, windowMs: number, now: number) {
+  constructor(capacity: number, windowMs: number, nowMs: number) {
     this.capacity = capacity;
     this.windowMs = windowMs;
     this.#level = capacity;
-    this.#updatedAtMs = now;
+    this.#updatedAtMs = nowMs;
   }
 
-  /** The level at `now`, refilled. */
-  level(now: number): number {
-    if (now > this.#updatedAtMs) {
+  /** The level at `nowMs`, refilled since the last look. */
+  level(nowMs: number): number {
+    if (nowMs > this.#updatedAtMs) {
       this.#level = Math.min(
         this.capacity,
-        this.#level + ((now - this.#updatedAtMs) * this.capacity) / this.windowMs,
+        this.#level + ((nowMs - this.#updatedAtMs) * this.capacity) / this.windowMs,
       );
-      this.#updatedAtMs = now;
+      this.#updatedAtMs = nowMs;
     }
     return this.#level;
   }
 
-  /** Milliseconds until `amount` fits. */
-  waitFor(amount: number, now: number): number {
-    const missing = amount - this.level(now);
+  /** What the `x-ratelimit-remaining-*` header says: the whole units left. */
+  remaining(nowMs: number): number {
+    return Math.max(0, Math.floor(this.level(nowMs)));
+  }
+
+  /** Milliseconds until `amount` fits; 0 when it fits now. */
+  waitFor(amount: number, nowMs: number): number {
+    const missing = amount - this.level(nowMs);
     return missing <= 0 ? 0 : (missing * this.windowMs) / this.capacity;
   }
 
-  take(amount: number, now: number): void {
-    this.#level = this.level(now) - amount;
+  /** Takes `amount`; callers check that it fits first. */
+  take(amount: number, nowMs: number): void {
+    this.#level = this.level(nowMs) - amount;
   }
 
   /** Milliseconds until the bucket is full again (the `x-ratelimit-reset-*` header). */
-  resetMs(now: number): number {
-    return ((this.capacity - this.level(now)) * this.windowMs) / this.capacity;
+  resetMs(nowMs: number): number {
+    return ((this.capacity - this.level(nowMs)) * this.windowMs) / this.capacity;
   }
-}
-
-/** The buckets of one (organization, family). */
-export interface SimLimits {
-  readonly requests?: SimBucket;
-  readonly tokens?: SimBucket;
-  readonly requestsPerDay?: SimBucket;
-  readonly images?: SimBucket;
 }

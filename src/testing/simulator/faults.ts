@@ -1,55 +1,80 @@
 /**
- * Fault injection: what can go wrong between a service and the API, by seeded rate or by count.
+ * Fault injection: what can go wrong between a service and the API, and when. Rules fire by seeded
+ * rate or by count; `fault-answers.ts` holds what each fault sends.
  */
 
-/** A fault the simulator can inject. */
-export type FaultKind =
-  | 'server-error'
-  | 'overloaded'
-  | 'reset'
-  | 'hang'
-  | 'relay-html'
-  | 'malformed-json'
-  | 'no-rate-headers'
-  | 'minus-one-headers'
-  | 'garbage-headers'
-  | 'retry-after-day'
-  | 'rate-limit-no-headers'
-  | 'slow-down'
-  | 'stream-error';
+/** Every fault the simulator can inject. */
+export const FAULT_KINDS = [
+  'server-error',
+  'overloaded',
+  'reset',
+  'hang',
+  'relay-html',
+  'malformed-json',
+  'no-rate-headers',
+  'minus-one-headers',
+  'garbage-headers',
+  'retry-after-day',
+  'rate-limit-no-headers',
+  'slow-down',
+  'stream-error',
+] as const;
 
-/** When a fault applies. */
+/**
+ * A fault the simulator can inject:
+ * - `server-error`: 500 `server_error` (openai-api.md Table 1 #33);
+ * - `overloaded`: 503 `server_is_overloaded` (#35);
+ * - `reset`: a 200 whose connection is destroyed after the headers and part of the body;
+ * - `hang`: the request is accepted and never answered (until the client gives up or `close()`);
+ * - `relay-html`: a proxy's HTML 502 page;
+ * - `malformed-json`: a 200 whose JSON (or SSE data) is cut off;
+ * - `no-rate-headers`, `minus-one-headers`, `garbage-headers`: the answer is the normal one, its
+ *   `x-ratelimit-*` headers absent (openai-node#1477), Azure's -1 (Table 1b), or unparsable;
+ * - `retry-after-day`: a 429 per-day refusal with `retry-after: 86400`;
+ * - `rate-limit-no-headers`: a relay's own 429, without any of the API's headers;
+ * - `slow-down`: 429 `slow_down` (#20);
+ * - `stream-error`: a 200 stream that carries an error event after a few deltas (note C,
+ *   openai-node#1730); applies to `stream: true` requests only.
+ */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** When a fault applies. With no `rate` and no `count` it applies to every matching request. */
 export interface FaultRule {
   readonly fault: FaultKind;
   /** Probability per matching request, 0–1, from the simulator's seeded generator. */
   readonly rate?: number;
-  /** Only the next `count` matching requests. */
+  /** Fire at most this many times (the next `count` matching requests when there is no `rate`). */
   readonly count?: number;
-  /** Skip the first `after` matching requests. */
+  /** Let the first `after` matching requests through. */
   readonly after?: number;
-  /** Only requests for these models. */
+  /** Only requests for these models (names as the request writes them). */
   readonly models?: readonly string[];
-  /** Only these paths (`/v1/chat/completions`). */
+  /** Only these paths, such as `/v1/chat/completions`. */
   readonly paths?: readonly string[];
 }
 
-/** Faults that replace the answer, and faults that only change its headers. */
-export const HEADER_FAULTS: ReadonlySet<FaultKind> = new Set([
+/** Faults that change the headers of the normal answer instead of replacing it. */
+export const HEADER_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>([
   'no-rate-headers',
   'minus-one-headers',
   'garbage-headers',
 ]);
 
-/** A seeded generator (mulberry32), so that rates are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
+/** What a rule is matched against. */
+export interface FaultTarget {
+  readonly path: string;
+  /** The model the request names, when it names one. */
+  readonly model: string | undefined;
+  /** The request asked for a stream. */
+  readonly stream: boolean;
+}
+
+/** The faults that apply to one request. */
+export interface PickedFaults {
+  /** The fault that replaces the answer, if any (the first rule in order that fired). */
+  readonly answer: FaultKind | undefined;
+  /** Faults that only change the answer's rate-limit headers. */
+  readonly headers: readonly FaultKind[];
 }
 
 interface ActiveRule {
@@ -58,7 +83,9 @@ interface ActiveRule {
   fired: number;
 }
 
-/** The faults in force, consulted once per request. */
+const NONE: PickedFaults = { answer: undefined, headers: [] };
+
+/** The rules in force, consulted once per request. */
 export class FaultBook {
   readonly #rules: ActiveRule[] = [];
   readonly #random: () => number;
@@ -76,20 +103,30 @@ export class FaultBook {
     this.#rules.length = 0;
   }
 
-  /** The faults that apply to this request (an answer fault and any header faults). */
-  pick(path: string, model: string | undefined): FaultKind[] {
-    const picked: FaultKind[] = [];
+  /**
+   * The faults for this request. Every matching rule counts the request (for `after`), but once an
+   * answer fault has fired, later answer rules are not consulted, so their `count` is not spent.
+   */
+  pick(target: FaultTarget): PickedFaults {
+    if (this.#rules.length === 0) return NONE;
+    let answer: FaultKind | undefined;
+    const headers: FaultKind[] = [];
     for (const active of this.#rules) {
       const { rule } = active;
-      if (rule.paths !== undefined && !rule.paths.includes(path)) continue;
-      if (rule.models !== undefined && (model === undefined || !rule.models.includes(model))) continue;
+      const headerFault = HEADER_FAULTS.has(rule.fault);
+      if (!headerFault && answer !== undefined) continue;
+      if (rule.fault === 'stream-error' && !target.stream) continue;
+      if (rule.paths !== undefined && !rule.paths.includes(target.path)) continue;
+      if (rule.models !== undefined && (target.model === undefined || !rule.models.includes(target.model)))
+        continue;
       active.seen += 1;
       if (rule.after !== undefined && active.seen <= rule.after) continue;
       if (rule.count !== undefined && active.fired >= rule.count) continue;
       if (rule.rate !== undefined && this.#random() >= rule.rate) continue;
       active.fired += 1;
-      picked.push(rule.fault);
+      if (headerFault) headers.push(rule.fault);
+      else answer = rule.fault;
     }
-    return picked;
+    return answer === undefined && headers.length === 0 ? NONE : { answer, headers };
   }
 }
