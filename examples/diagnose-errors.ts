@@ -5,23 +5,36 @@
  *
  *   npx tsx examples/diagnose-errors.ts [--locale zh-CN]
  */
+import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
-import { describeDiagnosis, diagnose, type Diagnosis, type Locale } from '../src/index.js';
-import { fixtures, scriptedFetch, type ErrorFixture } from '../src/testing/index.js';
+import { describeDiagnosis, diagnose } from '../src/diagnose/diagnose.js';
+import type { Diagnosis, Locale } from '../src/diagnose/types.js';
+import { fixtures, type ErrorFixture } from '../src/testing/fixtures.js';
+import { scriptedFetch } from '../src/testing/scripted-fetch.js';
 
-const locale: Locale = process.argv.includes('zh-CN') ? 'zh-CN' : 'en';
+const { values } = parseArgs({ options: { locale: { type: 'string', default: 'en' } } });
+const locale: Locale = values.locale === 'zh-CN' ? 'zh-CN' : 'en';
+const COLUMNS = 120;
 
-/** What a service does today, plus one line: `diagnose(error)`. */
-async function summarize(client: OpenAI, model: string, stream: boolean): Promise<Diagnosis | undefined> {
+/** What a service does today, plus one line in its `catch`: `diagnose(error)`. */
+async function summarize(
+  client: OpenAI,
+  model: string,
+  fixture: ErrorFixture,
+): Promise<Diagnosis | undefined> {
   try {
-    if (stream) {
-      const events = await client.chat.completions.create({
+    if (fixture.stream === true && fixture.body.startsWith('event:')) {
+      // A Responses stream: openai 6 yields a flat `error` event, openai 7.6+ throws it.
+      const events = await client.responses.create({ model, input: 'Summarize this ticket.', stream: true });
+      for await (const event of events) if (event.type === 'error') return diagnose(event, { locale, model });
+    } else if (fixture.stream === true) {
+      const chunks = await client.chat.completions.create({
         model,
         messages: [{ role: 'user', content: 'Summarize this ticket.' }],
         stream: true,
       });
-      for await (const _event of events) {
-        // consume the stream
+      for await (const _chunk of chunks) {
+        // A real service would forward each chunk; the error arrives while iterating.
       }
     } else {
       await client.chat.completions.create({
@@ -35,10 +48,24 @@ async function summarize(client: OpenAI, model: string, stream: boolean): Promis
   }
 }
 
+// East Asian wide characters take two terminal columns.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+/** `text` cut to `columns` terminal columns, with an ellipsis when cut. */
+function fit(text: string, columns: number): string {
+  let used = 0;
+  let result = '';
+  for (const character of text) {
+    const width = WIDE.test(character) ? 2 : 1;
+    if (used + width > columns - 1 && result.length < text.length - 1) return `${result}…`;
+    used += width;
+    result += character;
+  }
+  return result;
+}
+
 const rows: [string, Diagnosis | undefined][] = [];
 for (const [name, fixture] of Object.entries(fixtures) as [string, ErrorFixture][]) {
-  // Responses-style stream errors need the Responses API; the chat examples cover the rest.
-  if (fixture.stream === true && fixture.body.startsWith('event:')) continue;
   const client = new OpenAI({
     apiKey: 'sk-example-not-a-real-key',
     fetch: scriptedFetch(fixture),
@@ -46,11 +73,7 @@ for (const [name, fixture] of Object.entries(fixtures) as [string, ErrorFixture]
   });
   rows.push([
     name,
-    await summarize(
-      client,
-      name.startsWith('model_not_found') ? 'gpt-4o-minii' : 'gpt-4o',
-      fixture.stream === true,
-    ),
+    await summarize(client, name.startsWith('model_not_found') ? 'gpt-4o-minii' : 'gpt-4o', fixture),
   ]);
 }
 
@@ -59,14 +82,31 @@ process.stdout.write(
   `${locale === 'zh-CN' ? '每种失败的诊断' : 'What each failure diagnoses to'} (${rows.length})\n\n`,
 );
 for (const [name, diagnosis] of rows) {
-  process.stdout.write(
-    `${name.padEnd(width)}  ${diagnosis === undefined ? '(no error)' : describeDiagnosis(diagnosis, locale)}\n`,
-  );
+  const line = diagnosis === undefined ? '(no error)' : describeDiagnosis(diagnosis, locale);
+  process.stdout.write(`${fit(`${name.padEnd(width)}  ${line}`, COLUMNS)}\n`);
 }
-const example = rows.find(([name]) => name === 'insufficient_quota')?.[1];
+
+/** `text` wrapped at `columns`, every line after the first indented by `indent` spaces. */
+function wrap(text: string, indent: number, columns = COLUMNS): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (
+      line !== '' &&
+      indent + [...next].reduce((sum, char) => sum + (WIDE.test(char) ? 2 : 1), 0) > columns
+    ) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+const example = rows.find(([name]) => name === 'rate_limited_tokens')?.[1];
 if (example !== undefined) {
-  process.stdout.write(
-    `\n${locale === 'zh-CN' ? '例如' : 'For example'}, insufficient_quota:\n  ${example.hint.why}\n`,
-  );
-  example.hint.steps.forEach((step, index) => process.stdout.write(`  ${index + 1}. ${step}\n`));
+  process.stdout.write(`\n${locale === 'zh-CN' ? '例如' : 'For example'}, rate_limited_tokens:\n`);
+  process.stdout.write(`  ${wrap(example.hint.why, 2)}\n`);
+  example.hint.steps.forEach((step, index) => process.stdout.write(`  ${index + 1}. ${wrap(step, 5)}\n`));
 }

@@ -16,6 +16,7 @@ reads the error from stdin.
 Options:
   --locale <en|zh-CN>  language of the hint (default: en)
   --status <code>      the HTTP status, when the pasted text has none
+  --model <name>       the model the request asked for, when the error does not name it
   --json               print the diagnosis as JSON
   -h, --help           show this help
 
@@ -39,6 +40,7 @@ export const explain: Command = {
       options: {
         locale: { type: 'string', default: 'en' },
         status: { type: 'string' },
+        model: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -70,12 +72,16 @@ export const explain: Command = {
     let input: unknown = text;
     if (status !== undefined) {
       const trimmed = text.trim();
-      input = {
-        status,
-        body: trimmed.startsWith('{') ? trimmed : JSON.stringify({ error: { message: trimmed } }),
-      };
+      // JSON is the answer's body; anything else (a message, an HTML page) reads as "<status> <text>",
+      // the SDK's own message format, after any status the pasted line already had.
+      input = trimmed.startsWith('{')
+        ? { status, body: trimmed }
+        : `${status} ${trimmed.replace(/^(?:[A-Za-z]*Error:\s*)?(?:\d{3}\s+)?/, '')}`;
     }
-    const diagnosis = diagnose(input, { locale });
+    const diagnosis = diagnose(input, {
+      locale,
+      ...(values.model === undefined || values.model === '' ? {} : { model: values.model }),
+    });
     process.stdout.write(
       values.json
         ? `${JSON.stringify(diagnosis, null, 2)}\n`

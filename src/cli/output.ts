@@ -2,8 +2,8 @@
  * Terminal output for the CLI: colour only on a TTY (and never with NO_COLOR), and the block a
  * diagnosis prints as.
  */
+import { formatWait } from '../diagnose/hint.js';
 import type { Diagnosis, Locale } from '../diagnose/types.js';
-import { describeDiagnosis } from '../diagnose/diagnose.js';
 
 /** Styles that are no-ops when colour is off. */
 export interface Style {
@@ -30,50 +30,115 @@ export function styleFor(stream: NodeJS.WriteStream): Style {
   };
 }
 
+const MESSAGE_CHARS = 240;
+
 const LABELS = {
   en: {
     cause: 'cause',
+    status: 'status',
+    code: 'code',
+    message: 'message',
+    request: 'request',
     retry: 'retried',
     fallback: 'falls back',
-    why: 'why',
+    wait: 'wait',
+    limit: 'limit',
     steps: 'what to do',
     links: 'links',
     yes: 'yes',
     no: 'no',
-    endpoint: 'only to another endpoint',
+    model: 'yes, to another model',
+    endpoint: 'only to another endpoint (another key, account, relay or Azure)',
     attempts: 'attempts',
+    waited: 'waited',
+    limitKinds: { requests: 'requests', tokens: 'tokens', minute: 'per minute', day: 'per day' },
+    limitParts: { size: 'limit', used: 'used', requested: 'this request', remaining: 'remaining' },
   },
   'zh-CN': {
     cause: '原因',
+    status: '状态码',
+    code: '错误码',
+    message: '错误信息',
+    request: '请求 ID',
     retry: '会重试',
     fallback: '可回退',
-    why: '原因说明',
+    wait: '等待',
+    limit: '限额',
     steps: '怎么做',
     links: '链接',
     yes: '是',
     no: '否',
-    endpoint: '仅限其他端点',
+    model: '是，可换其他模型',
+    endpoint: '仅限其他端点（其他密钥、账户、中转站或 Azure）',
     attempts: '尝试记录',
+    waited: '等待了',
+    limitKinds: { requests: '请求数', tokens: 'tokens', minute: '每分钟', day: '每天' },
+    limitParts: { size: '上限', used: '已用', requested: '本次请求', remaining: '剩余' },
   },
 } as const;
 
-/** A diagnosis as a readable block. */
+/**
+ * A diagnosis as a readable block: what it is (cause, status, code, request id), what tierguard
+ * does about it (retry, fallback, wait, the limit that was hit), then the hint (title, why,
+ * numbered steps, links).
+ */
 export function formatDiagnosis(diagnosis: Diagnosis, locale: Locale, style: Style): string {
   const label = LABELS[locale];
   const fallback =
     diagnosis.fallbackTo === 'model'
-      ? label.yes
+      ? label.model
       : diagnosis.fallbackTo === 'endpoint'
         ? label.endpoint
         : label.no;
+  const facts: [string, string][] = [[label.cause, style.cyan(style.bold(diagnosis.cause))]];
+  if (diagnosis.status !== undefined) facts.push([label.status, String(diagnosis.status)]);
+  if (diagnosis.code !== undefined) facts.push([label.code, diagnosis.code]);
+  // The error's own words (already masked by diagnose), cut to a readable length.
+  if (diagnosis.message !== '')
+    facts.push([
+      label.message,
+      diagnosis.message.length > MESSAGE_CHARS
+        ? `${diagnosis.message.slice(0, MESSAGE_CHARS - 1)}…`
+        : diagnosis.message,
+    ]);
+  if (diagnosis.requestId !== undefined) facts.push([label.request, diagnosis.requestId]);
+  facts.push([label.retry, diagnosis.retryable ? style.green(label.yes) : style.red(label.no)]);
+  facts.push([label.fallback, fallback]);
+  if (diagnosis.retryAfterMs !== undefined) {
+    const said = diagnosis.retryAfterSource;
+    const source =
+      said === undefined
+        ? ''
+        : locale === 'zh-CN'
+          ? `（来自${said === 'the message' ? '错误信息' : ` ${said} 响应头`}）`
+          : ` (from ${said})`;
+    facts.push([label.wait, `${style.yellow(formatWait(locale, diagnosis.retryAfterMs))}${source}`]);
+  }
+  const limit = diagnosis.limit;
+  if (limit !== undefined) {
+    const numbers = (
+      [
+        ['size', limit.limit],
+        ['used', limit.used],
+        ['requested', limit.requested],
+        ['remaining', limit.remaining],
+      ] as const
+    )
+      .filter((entry): entry is readonly [keyof typeof label.limitParts, number] => entry[1] !== undefined)
+      .map(([part, value]) => `${label.limitParts[part]} ${value.toLocaleString('en-US')}`);
+    facts.push([
+      label.limit,
+      locale === 'zh-CN'
+        ? `${label.limitKinds[limit.window]} ${label.limitKinds[limit.kind]}${numbers.length === 0 ? '' : `：${numbers.join('，')}`}`
+        : `${label.limitKinds[limit.kind]} ${label.limitKinds[limit.window]}${numbers.length === 0 ? '' : `: ${numbers.join(', ')}`}`,
+    ]);
+  }
+  const width = Math.max(...facts.map(([name]) => displayWidth(name)));
   const lines = [
+    ...facts.map(([name, value]) => `${name}${' '.repeat(width - displayWidth(name))}  ${value}`),
+    '',
     style.bold(diagnosis.hint.title),
-    style.dim(describeDiagnosis(diagnosis, locale)),
-    '',
-    `${label.cause}: ${style.cyan(diagnosis.cause)}${diagnosis.code === undefined ? '' : `  (code ${diagnosis.code})`}${diagnosis.requestId === undefined ? '' : `  ${diagnosis.requestId}`}`,
-    `${label.retry}: ${diagnosis.retryable ? style.green(label.yes) : style.red(label.no)}   ${label.fallback}: ${fallback}`,
-    '',
-    `${label.why}: ${diagnosis.hint.why}`,
+    diagnosis.hint.why,
     '',
     `${label.steps}:`,
     ...diagnosis.hint.steps.map((step, index) => `  ${index + 1}. ${step}`),
@@ -91,9 +156,17 @@ export function formatDiagnosis(diagnosis: Diagnosis, locale: Locale, style: Sty
       `${label.attempts}:`,
       ...diagnosis.attempts.map(
         (attempt, index) =>
-          `  ${index + 1}. ${attempt.model ?? '?'} → ${attempt.cause}${attempt.status === undefined ? '' : ` (${attempt.status})`}${attempt.waitMs > 0 ? `, waited ${attempt.waitMs} ms` : ''}`,
+          `  ${index + 1}. ${attempt.model ?? '?'} → ${attempt.cause}${attempt.status === undefined ? '' : ` (${attempt.status})`}${attempt.waitMs > 0 ? `, ${label.waited} ${formatWait(locale, attempt.waitMs)}` : ''}`,
       ),
     );
   }
   return lines.join('\n');
+}
+
+// East Asian wide characters take two terminal columns.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g;
+
+/** How many terminal columns `text` takes (CJK characters count two). */
+export function displayWidth(text: string): number {
+  return text.length + (text.match(WIDE)?.length ?? 0);
 }

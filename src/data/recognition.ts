@@ -22,6 +22,8 @@ export interface RecognitionRule {
   readonly kinds?: readonly FailureKind[];
   /** The body was not JSON (an HTML or text page from a proxy or relay). */
   readonly nonJsonBody?: boolean;
+  /** The answer carried (`true`) or lacked (`false`) the API's error object. */
+  readonly apiErrorBody?: boolean;
   /** Where this rule comes from. */
   readonly source: string;
 }
@@ -54,6 +56,11 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     kinds: ['connection'],
     source: 'SDK APIConnectionError; undici "fetch failed"',
   },
+
+  // An HTML or text page instead of the API's JSON: a gateway, proxy, CDN or relay answered (its own
+  // 429 included: "Too Many Requests" from nginx or Cloudflare is not the account's rate limit).
+  // Before every message rule, so that words on such a page never pass for an API refusal.
+  { cause: 'relay_error', nonJsonBody: true, source: 'a proxy or relay page instead of the API error body' },
 
   // Organization verification: 403 for a model, 400 unsupported_value on stream / reasoning.summary (Table 1 #12–15).
   { cause: 'verification_required', message: /organi[sz]ation must be verified/i, source: 'Table 1 #12–15' },
@@ -221,12 +228,19 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   { cause: 'overloaded', statuses: [529], source: 'DESIGN.md (529)' },
   { cause: 'server_error', codes: ['server_error', 'internal_error'], source: 'Table 1 #33–34' },
   { cause: 'server_error', types: ['server_error', 'api_error'], source: 'Table 1 #33' },
-  { cause: 'relay_error', nonJsonBody: true, source: 'a proxy or relay page instead of the API error body' },
   { cause: 'overloaded', statuses: [503], source: 'Table 1 #35' },
   {
     cause: 'relay_error',
     statuses: [520, 521, 522, 523, 524, 525, 526, 530],
     source: 'gateway statuses (Cloudflare 52x)',
+  },
+  // A gateway status with no API error object came from whatever stands in front of the API; the
+  // API's own 502/504 carry its JSON body and stay server errors below.
+  {
+    cause: 'relay_error',
+    statuses: [502, 504],
+    apiErrorBody: false,
+    source: 'gateway statuses without the API body (Bad Gateway, Gateway Timeout)',
   },
   { cause: 'server_error', statuses: [500, 502, 504], source: 'Table 1 #33' },
   // The SDK retries 408 and 409 (Table 1 #38): a server-side timeout and a transient conflict.

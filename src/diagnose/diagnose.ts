@@ -1,13 +1,11 @@
 /**
  * `diagnose(error)`: whatever was caught → a `Diagnosis`. Pure and synchronous; it never throws.
- * The steps, one file each: normalize → recognize → waits → limits → hint.
+ * The steps, one file each: normalize → recognize → waits → limits → context → hint.
  */
-import { requiredTier } from '../advisor/required-tier.js';
 import { CAUSE_CATALOGUE, type Cause, type Origin } from '../data/causes.js';
-import type { HintContext } from '../data/hints/types.js';
-import { resolveModel } from '../models/resolve.js';
 import { maskSecrets } from '../util/mask.js';
 import { attachedDiagnosis } from './attach.js';
+import { hintContext } from './context.js';
 import { formatWait, renderHint } from './hint.js';
 import { findLimit } from './limits.js';
 import { normalize, type ErrorFacts } from './normalize.js';
@@ -36,47 +34,6 @@ function keptHeaders(headers: Readonly<Record<string, string>>): Record<string, 
   for (const [name, value] of Object.entries(headers))
     if (KEPT_HEADER.test(name)) kept[name] = maskSecrets(value);
   return kept;
-}
-
-function hintContext(
-  diagnosis: Omit<Diagnosis, 'hint'>,
-  facts: Partial<ErrorFacts>,
-): Omit<HintContext, 'format'> {
-  const model = diagnosis.model;
-  const resolved = model === undefined ? undefined : resolveModel(model);
-  const requirement = resolved?.known === true && model !== undefined ? requiredTier(model) : undefined;
-  const message = diagnosis.message;
-  const scope = /missing scopes?:\s*([\w.]+(?:,\s*[\w.]+)*)/i.exec(message)?.[1]?.replace(/\.+$/, '');
-  const project = /\b(proj_[A-Za-z0-9]+)\b/.exec(message)?.[1];
-  return {
-    cause: diagnosis.cause,
-    origin: diagnosis.origin,
-    message,
-    knownModel: resolved?.known ?? false,
-    ...(diagnosis.status === undefined ? {} : { status: diagnosis.status }),
-    ...(diagnosis.code === undefined ? {} : { code: diagnosis.code }),
-    ...(diagnosis.type === undefined ? {} : { type: diagnosis.type }),
-    ...(diagnosis.param === undefined ? {} : { param: diagnosis.param }),
-    ...(model === undefined ? {} : { model }),
-    ...(diagnosis.requestId === undefined ? {} : { requestId: diagnosis.requestId }),
-    ...(diagnosis.retryAfterMs === undefined ? {} : { waitMs: diagnosis.retryAfterMs }),
-    ...(diagnosis.retryAfterSource === undefined ? {} : { waitSource: diagnosis.retryAfterSource }),
-    ...(diagnosis.limit === undefined ? {} : { limit: diagnosis.limit }),
-    ...(requirement === undefined ? {} : { requirement }),
-    ...(resolved?.successor === undefined ? {} : { successor: resolved.successor }),
-    ...(scope === undefined ? {} : { scope }),
-    ...(project === undefined ? {} : { project }),
-    ...(diagnosis.cause === 'verification_required'
-      ? {
-          verificationOn:
-            diagnosis.param === 'stream' || diagnosis.param === 'reasoning.summary'
-              ? diagnosis.param
-              : 'model',
-        }
-      : {}),
-    ...(facts.networkCode === undefined ? {} : { networkCode: facts.networkCode }),
-    ...(facts.host === undefined ? {} : { host: facts.host }),
-  };
 }
 
 /** Masks every string of a diagnosis (a relay may echo the key in its body). */

@@ -20,6 +20,10 @@ export interface ErrorFacts {
   readonly requestId?: string;
   /** The answer's body was not the API's JSON (an HTML or text page). */
   readonly nonJsonBody: boolean;
+  /** That body (its first 2,000 characters), when it was not JSON. */
+  readonly bodyText?: string;
+  /** The answer carried the API's error object (`{ error: { message, type, code } }` or a flat one). */
+  readonly apiErrorBody: boolean;
   /** A network error code (ECONNREFUSED, ENOTFOUND…). */
   readonly networkCode?: string;
   /** Azure's `innererror.code`. */
@@ -180,15 +184,30 @@ interface Gathering {
   headers?: Record<string, string> | undefined;
   requestId?: string | undefined;
   nonJsonBody?: boolean | undefined;
+  bodyText?: string | undefined;
+  apiErrorBody?: boolean | undefined;
   networkCode?: string | undefined;
   innerCode?: string | undefined;
   host?: string | undefined;
 }
 
+// A flat Responses `error` event (and an Anthropic-style body) says `type: "error"`: that names the
+// event, not the error, so it is no error type (Table 1, Responses `ResponseErrorEvent`).
+const EVENT_TYPE = 'error';
+
+function errorType(value: unknown): string | undefined {
+  const type = nonEmpty(value);
+  return type === EVENT_TYPE ? undefined : type;
+}
+
+const BODY_TEXT_CHARS = 2_000;
+
 function fromInner(inner: Bag | undefined, into: Gathering): void {
   if (inner === undefined) return;
+  const found = nonEmpty(get(inner, 'code')) ?? nonEmpty(get(inner, 'type')) ?? text(get(inner, 'message'));
+  if (found !== undefined) into.apiErrorBody = true;
   into.code ??= nonEmpty(get(inner, 'code'));
-  into.type ??= nonEmpty(get(inner, 'type'));
+  into.type ??= errorType(get(inner, 'type'));
   into.param ??= nonEmpty(get(inner, 'param'));
   const message = text(get(inner, 'message'));
   if (message !== undefined && into.message === undefined) into.message = message;
@@ -205,6 +224,7 @@ function fromBodyText(bodyText: string, into: Gathering): void {
   }
   if (bodyText.trim() === '') return;
   into.nonJsonBody = true;
+  into.bodyText ??= bodyText.slice(0, BODY_TEXT_CHARS);
   into.message ??= HTML.test(bodyText) ? summarizeHtml(bodyText) : bodyText.slice(0, 500);
 }
 
@@ -229,6 +249,7 @@ function fromString(input: string, into: Gathering): void {
   }
   if (HTML.test(message)) {
     into.nonJsonBody = true;
+    into.bodyText ??= message.slice(0, BODY_TEXT_CHARS);
     into.message ??= summarizeHtml(message);
     return;
   }
@@ -304,7 +325,7 @@ function fromObject(input: Bag, into: Gathering): void {
 
   // Flat fields: the SDK lifts code/type/param onto the error; Responses `error` events carry them directly.
   into.code ??= nonEmpty(get(input, 'code'));
-  into.type ??= nonEmpty(get(input, 'type'));
+  into.type ??= errorType(get(input, 'type'));
   into.param ??= nonEmpty(get(input, 'param'));
 
   if (into.message === undefined) {
@@ -319,6 +340,7 @@ function fromObject(input: Bag, into: Gathering): void {
     // A non-JSON body reaches the SDK message as raw text (openai-api.md note A).
     if (HTML.test(message)) {
       into.nonJsonBody = true;
+      into.bodyText ??= message.slice(0, BODY_TEXT_CHARS);
       message = summarizeHtml(message);
     } else if (
       into.status !== undefined &&
@@ -330,8 +352,10 @@ function fromObject(input: Bag, into: Gathering): void {
     ) {
       // An SDK APIError with a status, a message and no parsed body: the body was not JSON.
       const parsed = parseJson(message);
-      if (parsed === undefined && get(input, 'error') === undefined && 'error' in input)
+      if (parsed === undefined && get(input, 'error') === undefined && 'error' in input) {
         into.nonJsonBody = true;
+        into.bodyText ??= message.slice(0, BODY_TEXT_CHARS);
+      }
     }
     into.message = message;
   }
@@ -383,6 +407,8 @@ export function normalize(input: unknown): ErrorFacts {
     headers,
     ...(requestId === undefined ? {} : { requestId }),
     nonJsonBody: into.nonJsonBody ?? false,
+    ...(into.bodyText === undefined ? {} : { bodyText: into.bodyText }),
+    apiErrorBody: into.apiErrorBody ?? false,
     ...(into.networkCode === undefined ? {} : { networkCode: into.networkCode }),
     ...(into.innerCode === undefined ? {} : { innerCode: into.innerCode }),
     ...(into.host === undefined ? {} : { host: into.host }),

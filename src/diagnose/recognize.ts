@@ -11,6 +11,7 @@ import type { ErrorFacts } from './normalize.js';
 function matches(rule: RecognitionRule, facts: ErrorFacts): boolean {
   if (rule.kinds !== undefined && !rule.kinds.includes(facts.kind)) return false;
   if (rule.nonJsonBody !== undefined && rule.nonJsonBody !== facts.nonJsonBody) return false;
+  if (rule.apiErrorBody !== undefined && rule.apiErrorBody !== facts.apiErrorBody) return false;
   if (rule.statuses !== undefined && (facts.status === undefined || !rule.statuses.includes(facts.status)))
     return false;
   if (rule.codes !== undefined) {

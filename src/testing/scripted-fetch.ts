@@ -9,12 +9,19 @@ import type { ErrorFixture } from './fixtures.js';
 /** A network failure, thrown the way undici throws it (`TypeError: fetch failed` with a coded cause). */
 export type NetworkFailure = 'reset' | 'refused' | 'dns' | 'timeout';
 
-/** One scripted answer. */
+/**
+ * One scripted answer. A `Response` is cloned for every call it answers, so one item can answer
+ * many calls; a fixture with `stream: true` is served as `text/event-stream`.
+ */
 export type ScriptItem =
   | ErrorFixture
+  | (ErrorFixture & { readonly delayMs?: number })
   | Response
   | {
-      /** A JSON body answered with `status` (200 by default). */
+      /**
+       * A JSON body answered with `status` (200 by default), or a function of the call that returns
+       * it (to answer in the shape the request asked for).
+       */
       readonly json: unknown;
       readonly status?: number;
       readonly headers?: Readonly<Record<string, string>>;
@@ -52,8 +59,9 @@ export type Script =
 export interface ScriptedFetchOptions {
   /**
    * With an array script, what a call past its end gets: `'throw'` rejects with an error that
-   * says so (a test that makes more calls than it expects fails loudly), `'repeat-last'` answers
-   * with the last item again.
+   * says so (a test that makes more calls than it expects fails loudly; the openai client wraps it
+   * as `APIConnectionError`, whose `cause` is that error), `'repeat-last'` answers with the last
+   * item again.
    * @default 'throw'
    */
   readonly afterLast?: 'throw' | 'repeat-last';
@@ -128,13 +136,22 @@ async function readBody(input: string | URL | Request, init: RequestInit | undef
   }
 }
 
-function toResponse(item: Exclude<ScriptItem, { networkError: NetworkFailure } | { hang: true }>): Response {
-  if (item instanceof Response) return item;
+function toResponse(
+  item: Exclude<ScriptItem, { networkError: NetworkFailure } | { hang: true }>,
+  call: RecordedCall,
+): Response {
+  // A body can be read once: answer with a copy, so the item can answer the next call too.
+  if (item instanceof Response) return item.clone();
   if (isFixture(item)) {
-    return new Response(item.body, { status: item.status, headers: item.headers });
+    const headers = new Headers(item.headers);
+    if (item.stream === true && !(headers.get('content-type') ?? '').includes('text/event-stream'))
+      headers.set('content-type', 'text/event-stream; charset=utf-8');
+    return new Response(item.body, { status: item.status, headers });
   }
   if ('json' in item) {
-    return new Response(JSON.stringify(item.json), {
+    const json: unknown =
+      typeof item.json === 'function' ? (item.json as (call: RecordedCall) => unknown)(call) : item.json;
+    return new Response(JSON.stringify(json), {
       status: item.status ?? 200,
       headers: { 'content-type': 'application/json', ...item.headers },
     });
@@ -193,7 +210,7 @@ export function scriptedFetch(script: Script, options: ScriptedFetchOptions = {}
     if (delayMs > 0) await wait(delayMs, signal);
     if (signal?.aborted) throw abortError(signal);
     if ('networkError' in item) throw networkError(item.networkError);
-    return toResponse(item as Exclude<ScriptItem, { networkError: NetworkFailure } | { hang: true }>);
+    return toResponse(item as Exclude<ScriptItem, { networkError: NetworkFailure } | { hang: true }>, call);
   };
   return Object.assign(fetch, { calls });
 }
@@ -314,7 +331,11 @@ export function responsesResponse(
   };
 }
 
-/** An embeddings answer with `count` vectors of `dimensions` numbers. */
+/**
+ * An embeddings answer with `count` vectors of `dimensions` numbers, in the encoding the request
+ * asked for: the openai client asks for `base64` (little-endian float32) unless the caller sets
+ * `encoding_format`, and decodes it (openai-node PR #1312).
+ */
 export function embeddingsResponse(
   options: {
     count?: number;
@@ -327,18 +348,22 @@ export function embeddingsResponse(
   const count = options.count ?? 1;
   const dimensions = options.dimensions ?? 8;
   const promptTokens = options.promptTokens ?? 8 * count;
+  const vectors = Array.from({ length: count }, (_, index) =>
+    Array.from({ length: dimensions }, (_value, position) => Number(Math.sin(index + position).toFixed(6))),
+  );
   return {
-    json: {
-      object: 'list',
-      data: Array.from({ length: count }, (_, index) => ({
-        object: 'embedding',
-        index,
-        embedding: Array.from({ length: dimensions }, (_value, position) =>
-          Number(Math.sin(index + position).toFixed(6)),
-        ),
-      })),
-      model: options.model ?? 'text-embedding-3-small',
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+    json: (call: RecordedCall) => {
+      const base64 = (call.body as { encoding_format?: unknown } | undefined)?.encoding_format === 'base64';
+      return {
+        object: 'list',
+        data: vectors.map((vector, index) => ({
+          object: 'embedding',
+          index,
+          embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
+        })),
+        model: options.model ?? 'text-embedding-3-small',
+        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      };
     },
     headers: rateHeaders(options.headers),
   };

@@ -3,6 +3,12 @@
  * open, and the steps that fix it; warnings come from field-guides.md where users go wrong.
  */
 import type { Cause } from '../causes.js';
+import {
+  TIER_CHANGE_DELAY,
+  TIER_QUALIFICATIONS,
+  VERIFICATION_PROPAGATION_MINUTES,
+  type TierQualification,
+} from '../tiers.js';
 import { pageLink } from './links.js';
 import type { HintContext, HintTemplate } from './types.js';
 
@@ -29,19 +35,55 @@ const limitSentence = (c: HintContext): string => {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 };
 
+const reach = (c: HintContext, q: TierQualification): string =>
+  q.paidUsd === 0
+    ? 'available on every account'
+    : `reached after paying at least ${c.format.usd(q.paidUsd)} in total${q.daysSinceFirstPayment > 0 ? ` and ${q.daysSinceFirstPayment} days after the first successful payment` : ''}`;
+
+const TIER_DELAY = `new limits can take ${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} h to apply after the tier changes, not the moment you pay`;
+
+const limitUnit = (c: HintContext): string => {
+  if (/\(IPM\)|\bimages per min/i.test(c.message)) return 'images per minute';
+  const unit = c.limit?.kind === 'tokens' ? 'tokens' : 'requests';
+  return `${unit} per ${c.limit?.window === 'day' ? 'day' : 'minute'}`;
+};
+
+/** What the next tier would give: "Tier 2 raises `gpt-4o` to 450,000 tokens per minute (…)". */
+const higherTierSentence = (c: HintContext): string | undefined => {
+  const higher = c.higherTier;
+  if (higher === undefined) return undefined;
+  const tier = c.format.tier(higher.tier);
+  const how = reach(c, higher.qualification);
+  if (higher.limit === undefined)
+    return `${tier} publishes no daily request limit for ${theModel(c)} (${how}); ${TIER_DELAY}.`;
+  if (c.cause === 'request_too_large')
+    return `${tier} gives ${theModel(c)} ${c.format.number(higher.limit)} ${limitUnit(c)}, enough for this request (${how}); ${TIER_DELAY}.`;
+  return `${tier} raises ${theModel(c)} to ${c.format.number(higher.limit)} ${limitUnit(c)} (${how}); ${TIER_DELAY}.`;
+};
+
+/** What tierguard's retry does with this wait (src/guard/retry.ts defaults: 3 attempts, 60 s cap). */
+const retryStep = (c: HintContext): string =>
+  c.waitMs !== undefined && c.waitMs > 60_000
+    ? `This wait is longer than tierguard's retry cap (retry.maxDelayMs, 60 s by default), so it fails fast instead of holding the call; fall back to another model or retry later.`
+    : 'Retry after the delay: tierguard does (up to 3 attempts by default), re-queuing the call behind its pacing.';
+
+/** Whether tierguard's pacing would have kept this 429 from happening (DESIGN.md "Limits"). */
+const pacingSentence = (c: HintContext): string => {
+  if (c.limit?.window === 'day')
+    return 'Pacing cannot make a daily limit larger: after this 429 tierguard holds calls to this model until the window frees up instead of sending them into more refusals; a fallback model or a higher tier is what restores service.';
+  const bucket =
+    c.limit?.kind === 'tokens' ? 'its estimated tokens fit the TPM bucket' : 'a request fits the RPM bucket';
+  return `tierguard's pacing prevents this 429: it holds each call until ${bucket} (learned from the x-ratelimit-* headers), so calls wait instead of being refused — provided every process that shares this organization goes through it (use the Redis store across processes; other apps on the same organization still count).`;
+};
+
 const tierSentence = (c: HintContext): string | undefined => {
   const requirement = c.requirement;
   if (requirement?.tier === undefined || requirement.qualification === undefined) return undefined;
-  const q = requirement.qualification;
-  const reach =
-    q.paidUsd === 0
-      ? 'available on every account'
-      : `reached after paying at least ${c.format.usd(q.paidUsd)} in total${q.daysSinceFirstPayment > 0 ? ` and ${q.daysSinceFirstPayment} days after the first successful payment` : ''}`;
   const notOn =
     requirement.notSupportedOn.length > 0
       ? `; ${requirement.notSupportedOn.map((tier) => c.format.tier(tier)).join(', ')} cannot use it`
       : '';
-  return `${theModel(c)} needs at least ${c.format.tier(requirement.tier)} (${reach})${notOn}.`;
+  return `${theModel(c)} needs at least ${c.format.tier(requirement.tier)} (${reach(c, requirement.qualification)})${notOn}.`;
 };
 
 /** The English hint of every cause. */
@@ -51,9 +93,11 @@ export const HINTS_EN = {
     why:
       c.message.includes("didn't provide") || c.message.includes('did not provide')
         ? 'No API key reached the API: the Authorization header was missing or empty (is OPENAI_API_KEY set in this process?).'
-        : `The API rejected the key${c.status === undefined ? '' : ` (${c.status})`}: it is mistyped, revoked, belongs to another organization or project, or is a key for another provider or relay.`,
+        : `The API rejected the key${c.keyEnding === undefined ? '' : ` ending in ${c.keyEnding}`}${c.status === undefined ? '' : ` (${c.status})`}: it is mistyped, revoked, belongs to another organization or project, or is a key for another provider or relay.`,
     steps: [
-      'Open API keys and check that the key in use exists and is active (the error shows it masked; compare the last four characters).',
+      c.keyEnding === undefined
+        ? 'Open API keys and check that the key in use exists and is active (compare the last four characters).'
+        : `Open API keys and look for a key ending in ${c.keyEnding}: if none is listed, the key was deleted or belongs to another organization.`,
       'Make sure the process reads the key you think: print OPENAI_API_KEY masked, and look for stray spaces or quotes.',
       'If you use a relay or Azure, use the key that endpoint issued, and its base URL.',
       'If the key was revoked or leaked, create a new one and replace it everywhere; never commit keys.',
@@ -154,7 +198,9 @@ export const HINTS_EN = {
         : [
             'Open Limits to see your current usage tier and which models it includes.',
             ...(tier === undefined ? ['Check the model page for the tier it needs.'] : []),
-            'Pay the amount for the target tier in one go, note the date of your first payment, and check Limits again after the waiting period; new limits can take hours (6–24 h) to apply.',
+            'Pay the amount for the target tier in one go rather than in small pieces, and note the date of your first successful payment: the waiting period counts from it.',
+            `After the waiting period, check Limits again (reload it without the cache); new limits can take ${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} h to apply. A small top-up often triggers the recalculation (community advice, not documented); contact support after ${TIER_CHANGE_DELAY.contactSupportAfterHours} h.`,
+            'Check the model name matches exactly, and test the flow on a cheap model first.',
             'Meanwhile, fall back to a model this tier can use (for example gpt-4o-mini), or to another endpoint.',
           ],
       links: [link('limits'), link('billing'), project ? link('projects') : link('models')],
@@ -170,7 +216,7 @@ export const HINTS_EN = {
     why: 'OpenAI requires organization verification (an ID check of a person in the organization) for this model or feature. Paying or a higher tier does not replace it.',
     steps: [
       'Open the organization settings and click Verify Organization; follow the ID check.',
-      'After verifying, access can take up to 15 minutes to propagate.',
+      `After verifying, access can take up to ${VERIFICATION_PROPAGATION_MINUTES} minutes to propagate; retrying before that fails the same way.`,
       c.verificationOn === 'stream'
         ? 'Until then, call the model with stream: false, which does not need verification.'
         : c.verificationOn === 'reasoning.summary'
@@ -202,11 +248,14 @@ export const HINTS_EN = {
           : 'A spend limit is reached',
     why:
       c.code === 'organization_usage_limit_exceeded'
-        ? 'OpenAI caps monthly usage per usage tier (for example $100 on Tier 1). This is not a limit you set; it rises with the tier.'
+        ? `OpenAI caps monthly usage per usage tier (${TIER_QUALIFICATIONS.rows
+            .filter((row) => row.tier !== 'free')
+            .map((row) => `${c.format.tier(row.tier)} ${c.format.usd(row.monthlyUsageLimitUsd)}`)
+            .join(', ')}). This is not a limit you set; it rises with the tier.`
         : 'A hard spend limit set on the organization or project is used up for this month. The quota does not come back by itself before the month resets.',
     steps: [
       'Open Limits (and the project settings for project budgets) to see the limit and this month’s spend.',
-      'Raise or remove the limit, or wait for the monthly reset; a change may take a while to apply.',
+      'Raise or remove the limit, or wait for the monthly reset. A change is not instant, and the quota does not come back by itself after overspending.',
       'For the tier usage limit: a higher tier raises it; contact support for a higher approved limit.',
       'Route ordinary work to a lighter model (gpt-4o-mini) and set usage alerts below the limit.',
     ],
@@ -219,30 +268,33 @@ export const HINTS_EN = {
       'Open Billing → Payment methods; add or re-add a card and make sure it is verified.',
       'Check Invoices for a failed payment and settle it.',
       'Right after adding a card, a small test payment confirms it works; then call again.',
+      '"The payment succeeded, so the model works" is a common misconception: an active payment method, prepaid credit and access to a model are separate steps.',
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
   rate_limited_requests: (c) => ({
     title: `Too many requests${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
-    why: `The account hit its ${c.limit?.window === 'day' ? 'requests-per-day (RPD)' : 'requests-per-minute (RPM)'} limit${limitSentence(c)}. ${waitSentence(c)}`,
+    why: `The ${c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'requests-per-day (RPD)' : 'requests-per-minute (RPM)'} limit${limitSentence(c)}. ${waitSentence(c)}`,
     steps: [
-      'Wait and retry after the delay (tierguard does this, and paces calls so the limit is not hit).',
+      retryStep(c),
+      pacingSentence(c),
       c.limit?.window === 'day'
         ? 'A daily limit resets slowly: fall back to another model for the rest of the day, or move up a tier.'
         : 'Spread bursts: fewer calls in parallel, or batch several inputs per call.',
-      'Open Limits to see your tier and its limits; limits rise with the tier.',
+      higherTierSentence(c) ?? 'Open Limits to see your tier and its limits; limits rise with the tier.',
       'Failed requests also count toward the limit: tight retry loops keep you throttled.',
     ],
     links: [link('limits'), link('rateLimitsGuide'), link('help429')],
   }),
   rate_limited_tokens: (c) => ({
     title: `Too many tokens${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
-    why: `The account hit its ${c.limit?.window === 'day' ? 'tokens-per-day (TPD)' : 'tokens-per-minute (TPM)'} limit${limitSentence(c)}. The API counts the prompt plus max_tokens (the largest possible output) when the request arrives. ${waitSentence(c)}`,
+    why: `The ${c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'tokens-per-day (TPD)' : 'tokens-per-minute (TPM)'} limit${limitSentence(c)}. The API counts the prompt plus max_tokens (the largest possible output) when the request arrives. ${waitSentence(c)}`,
     steps: [
-      'Wait and retry after the delay (tierguard does this, and paces calls by tokens so the limit is not hit).',
+      retryStep(c),
+      pacingSentence(c),
       'Set max_tokens / max_output_tokens close to the output you expect: the limit counts the maximum, not what is produced.',
       'Shorten prompts, or fall back to a model with a higher TPM.',
-      'Open Limits to see your tier; limits rise with the tier.',
+      higherTierSentence(c) ?? 'Open Limits to see your tier; limits rise with the tier.',
     ],
     links: [link('limits'), link('rateLimitsGuide'), link('help429')],
   }),
@@ -252,7 +304,9 @@ export const HINTS_EN = {
     steps: [
       'Lower max_tokens / max_output_tokens (the limit counts the maximum output), or shorten the prompt.',
       'Split the input into several smaller requests.',
-      'Or fall back to a model with a larger TPM limit, or move up a tier (limits rise with the tier).',
+      higherTierSentence(c) ??
+        'Or fall back to a model with a larger TPM limit, or move up a tier (limits rise with the tier).',
+      'Pacing cannot help: the request is larger than the whole bucket. tierguard refuses such a request before sending it when its estimate already exceeds the limit.',
     ],
     links: [link('limits'), link('rateLimitsGuide')],
   }),
@@ -305,8 +359,11 @@ export const HINTS_EN = {
     links: [link('errorCodes')],
   }),
   server_error: (c) => ({
-    title: 'The API had an internal error',
-    why: `The server failed to process the request${c.status === undefined ? ' (the stream broke off with an error)' : ` (${c.status})`}. It is usually transient.`,
+    title: c.status === 409 ? 'The request conflicted with another one' : 'The API had an internal error',
+    why:
+      c.status === 409
+        ? 'The API answered 409 Conflict: another request changed the same resource at the same time. It is transient; the official client retries it too.'
+        : `The server failed to process the request${c.status === undefined ? ' (the stream broke off with an error)' : ` (${c.status})`}. It is usually transient.`,
     steps: [
       'Retry after a short backoff (tierguard does, a bounded number of times).',
       'If it persists, check the OpenAI status page and contact support with the request id.',
@@ -327,8 +384,11 @@ export const HINTS_EN = {
     links: [link('status')],
   }),
   timeout: (c) => ({
-    title: 'The request timed out',
-    why: 'No answer arrived within the client timeout. Note that time spent waiting in the queue counts toward the client timeout.',
+    title: c.status === 408 ? 'The server timed out waiting for the request' : 'The request timed out',
+    why:
+      c.status === 408
+        ? 'The API (or a proxy in front of it) answered 408 Request Timeout: the request did not arrive in full in time. It is transient.'
+        : 'No answer arrived within the client timeout. Note that time spent waiting in the queue counts toward the client timeout.',
     steps: [
       'Retry (tierguard does, a bounded number of times).',
       'For long outputs, stream the response or raise the client timeout.',
@@ -350,7 +410,7 @@ export const HINTS_EN = {
   }),
   relay_error: (c) => ({
     title: 'A proxy or relay answered instead of the API',
-    why: `The answer${c.status === undefined ? '' : ` (${c.status})`} was not the API's JSON: an HTML or text page from a gateway, proxy, CDN or relay in front of the API.`,
+    why: `The answer${c.status === undefined ? '' : ` (${c.status})`} was not the API's error: ${c.message === '' ? 'an empty body' : `"${c.message.slice(0, 160)}"`} came from a gateway, proxy, CDN or relay in front of the API${c.status !== undefined && c.status >= 520 && c.status <= 530 ? ' (52x statuses are Cloudflare’s)' : ''}.`,
     steps: [
       'Retry after a short backoff (tierguard does, a bounded number of times).',
       'Check the relay or proxy in front of the API (its status page, its logs); the base URL may be wrong.',

@@ -5,7 +5,15 @@
 import type { ModelRequirement } from '../../advisor/required-tier.js';
 import type { Hint, RateLimitInfo } from '../../diagnose/types.js';
 import type { Cause, Origin } from '../causes.js';
-import type { Tier } from '../tiers.js';
+import type { Tier, TierQualification } from '../tiers.js';
+
+/** A tier that raises the limit an error hit, and what reaching it takes. */
+export interface HigherTier {
+  readonly tier: Tier;
+  /** The model's limit on that tier; absent when that tier publishes no such (daily) limit. */
+  readonly limit?: number;
+  readonly qualification: TierQualification;
+}
 
 /** Formatters for the hint's locale. */
 export interface HintFormat {
@@ -38,6 +46,8 @@ export interface HintContext {
   readonly limit?: RateLimitInfo;
   /** What the model needs (tier, verification), when the model is known. */
   readonly requirement?: ModelRequirement;
+  /** The lowest tier that raises the limit that was hit (or fits the request that was too large). */
+  readonly higherTier?: HigherTier;
   /** The model is a known OpenAI model. */
   readonly knownModel: boolean;
   /** A current model to use instead of a retired one. */
@@ -46,6 +56,10 @@ export interface HintContext {
   readonly scope?: string;
   /** The project named in the message. */
   readonly project?: string;
+  /** The organization named in the message ("in organization org-…") or the response headers. */
+  readonly organization?: string;
+  /** The last four characters of the key the API showed (masked) in its message. */
+  readonly keyEnding?: string;
   /** What verification was asked for. */
   readonly verificationOn?: 'model' | 'stream' | 'reasoning.summary';
   /** The network error code (ECONNREFUSED…). */

@@ -2,6 +2,12 @@
  * 简体中文提示：与英文提示事实相同，按中国开发者的习惯书写（field-guides.md 中常见误区也在这里提醒）。
  */
 import type { Cause } from '../causes.js';
+import {
+  TIER_CHANGE_DELAY,
+  TIER_QUALIFICATIONS,
+  VERIFICATION_PROPAGATION_MINUTES,
+  type TierQualification,
+} from '../tiers.js';
 import { pageLink } from './links.js';
 import type { HintContext, HintTemplate } from './types.js';
 
@@ -20,7 +26,7 @@ const limitSentence = (c: HintContext): string => {
   const unit = limit.kind === 'tokens' ? ' tokens' : ' 次请求';
   const per = limit.window === 'day' ? '每天' : '每分钟';
   const parts = [
-    limit.limit === undefined ? undefined : `上限 ${per} ${c.format.number(limit.limit)}${unit}`,
+    limit.limit === undefined ? undefined : `${per}上限 ${c.format.number(limit.limit)}${unit}`,
     limit.used === undefined ? undefined : `已用 ${c.format.number(limit.used)}`,
     limit.requested === undefined ? undefined : `本次请求 ${c.format.number(limit.requested)}`,
     limit.remaining === undefined ? undefined : `剩余 ${c.format.number(limit.remaining)}`,
@@ -28,19 +34,54 @@ const limitSentence = (c: HintContext): string => {
   return parts.length === 0 ? '' : `（${parts.join('，')}）`;
 };
 
+const reach = (c: HintContext, q: TierQualification): string =>
+  q.paidUsd === 0
+    ? '所有账户都可用'
+    : `累计付款至少 ${c.format.usd(q.paidUsd)}${q.daysSinceFirstPayment > 0 ? `，且距首次成功付款满 ${q.daysSinceFirstPayment} 天` : ' '}即可达到`;
+
+const TIER_DELAY = `等级变更后，新的限额可能需要 ${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} 小时才生效，并不是付款后立即生效`;
+
+const limitUnit = (c: HintContext): string => {
+  if (/\(IPM\)|\bimages per min/i.test(c.message)) return '张图片/分钟';
+  const unit = c.limit?.kind === 'tokens' ? ' tokens' : ' 次请求';
+  return `${unit}/${c.limit?.window === 'day' ? '天' : '分钟'}`;
+};
+
+/** 更高等级能给多少：“Tier 2 可把 `gpt-4o` 提升到 450,000 tokens/分钟（……）”。 */
+const higherTierSentence = (c: HintContext): string | undefined => {
+  const higher = c.higherTier;
+  if (higher === undefined) return undefined;
+  const tier = c.format.tier(higher.tier);
+  const how = reach(c, higher.qualification);
+  if (higher.limit === undefined)
+    return `${tier} 对 ${theModel(c)} 没有公布每日请求上限（${how}）；${TIER_DELAY}。`;
+  if (c.cause === 'request_too_large')
+    return `${tier} 给 ${theModel(c)} 的限额是 ${c.format.number(higher.limit)}${limitUnit(c)}，足够容纳这个请求（${how}）；${TIER_DELAY}。`;
+  return `${tier} 可把 ${theModel(c)} 的限额提升到 ${c.format.number(higher.limit)}${limitUnit(c)}（${how}）；${TIER_DELAY}。`;
+};
+
+/** tierguard 的重试会怎么处理这次等待（src/guard/retry.ts 默认：最多 3 次，等待上限 60 秒）。 */
+const retryStep = (c: HintContext): string =>
+  c.waitMs !== undefined && c.waitMs > 60_000
+    ? '这次要求的等待超过了 tierguard 的重试上限（retry.maxDelayMs，默认 60 秒），因此会直接失败而不是一直挂起调用；请回退到其他模型，或稍后再试。'
+    : '等待指定时间后重试：tierguard 会自动这样做（默认最多 3 次），并让调用重新排队、服从节奏控制。';
+
+/** tierguard 的节奏控制能否避免这次 429（DESIGN.md「Limits」）。 */
+const pacingSentence = (c: HintContext): string => {
+  if (c.limit?.window === 'day')
+    return '节奏控制无法扩大每日限额：收到这次 429 之后，tierguard 会暂缓发往该模型的调用，直到窗口释放，而不是继续撞上拒绝；真正恢复服务要靠回退模型或提升等级。';
+  const bucket = c.limit?.kind === 'tokens' ? '预估 token 数能放进 TPM 桶' : '请求数能放进 RPM 桶';
+  return `tierguard 的节奏控制可以避免这种 429：它会让每个调用等到${bucket}（限额从 x-ratelimit-* 响应头学习得来）再发送，调用只是排队而不会被拒——前提是共用这个组织的所有进程都经过 tierguard（多进程请使用 Redis 存储；同一组织下其他应用的用量仍然会计入）。`;
+};
+
 const tierSentence = (c: HintContext): string | undefined => {
   const requirement = c.requirement;
   if (requirement?.tier === undefined || requirement.qualification === undefined) return undefined;
-  const q = requirement.qualification;
-  const reach =
-    q.paidUsd === 0
-      ? '所有账户都可用'
-      : `累计付款至少 ${c.format.usd(q.paidUsd)}${q.daysSinceFirstPayment > 0 ? `，且距首次成功付款满 ${q.daysSinceFirstPayment} 天` : ''}即可达到`;
   const notOn =
     requirement.notSupportedOn.length > 0
       ? `；${requirement.notSupportedOn.map((tier) => c.format.tier(tier)).join('、')}无法使用`
       : '';
-  return `${theModel(c)} 至少需要 ${c.format.tier(requirement.tier)}（${reach}）${notOn}。`;
+  return `${theModel(c)} 至少需要 ${c.format.tier(requirement.tier)}（${reach(c, requirement.qualification)}）${notOn}。`;
 };
 
 /** 每个原因的中文提示。 */
@@ -50,9 +91,11 @@ export const HINTS_ZH_CN = {
     why:
       c.message.includes("didn't provide") || c.message.includes('did not provide')
         ? '请求没有携带 API 密钥：Authorization 头缺失或为空（当前进程是否设置了 OPENAI_API_KEY？）。'
-        : `API 拒绝了这个密钥${c.status === undefined ? '' : `（${c.status}）`}：可能是输错、已被撤销、属于其他组织或项目，或者是其他服务商/中转站的密钥。`,
+        : `API 拒绝了${c.keyEnding === undefined ? '这个密钥' : `末尾为 ${c.keyEnding} 的密钥`}${c.status === undefined ? '' : `（${c.status}）`}：可能是输错、已被撤销、属于其他组织或项目，或者是其他服务商/中转站的密钥。`,
     steps: [
-      '打开 API 密钥页面，确认正在使用的密钥存在且处于启用状态（错误信息中的密钥已打码，可对比末尾四位）。',
+      c.keyEnding === undefined
+        ? '打开 API 密钥页面，确认正在使用的密钥存在且处于启用状态（可对比末尾四位）。'
+        : `打开 API 密钥页面，查找末尾为 ${c.keyEnding} 的密钥：如果列表里没有，说明它已被删除或属于其他组织。`,
       '确认进程读取的是你以为的那个密钥：打码输出 OPENAI_API_KEY，检查多余的空格或引号。',
       '如果使用中转站或 Azure，请使用该端点签发的密钥和对应的 base URL。',
       '密钥已撤销或泄露时，重新创建并全部替换；不要把密钥提交到代码仓库。',
@@ -114,11 +157,13 @@ export const HINTS_ZH_CN = {
   }),
   model_not_found: (c) => ({
     title:
-      c.model === undefined
-        ? '模型或部署不存在'
-        : c.successor === undefined
-          ? `模型 ${theModel(c)} 不存在`
-          : `模型 ${theModel(c)} 已下线`,
+      c.code?.toLowerCase() === 'deploymentnotfound'
+        ? `Azure 部署${c.model === undefined ? '' : ` ${theModel(c)} `}不存在`
+        : c.model === undefined
+          ? '模型或部署不存在'
+          : c.successor === undefined
+            ? `模型 ${theModel(c)} 不存在`
+            : `模型 ${theModel(c)} 已下线`,
     why:
       c.code?.toLowerCase() === 'deploymentnotfound'
         ? 'Azure 资源上没有这个名称的部署（刚创建几分钟内的部署可能还没就绪）。'
@@ -148,7 +193,9 @@ export const HINTS_ZH_CN = {
         : [
             '打开限额页面（Limits），查看当前的使用等级以及包含哪些模型。',
             ...(tier === undefined ? ['在模型页面查看它需要的等级。'] : []),
-            '按目标等级一次性付清所需金额（不要分多次小额充值），记下首次付款日期，等待期满后再查看 Limits；新的限额可能需要数小时（6–24 小时）才生效。',
+            '按目标等级一次性付清所需金额（不要分多次小额充值），并记下首次成功付款的日期：等待期从这一天开始计算。',
+            `等待期满后再查看 Limits（清除缓存后刷新）；新的限额可能需要 ${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} 小时才生效。社区经验是再小额充值一次往往能触发重新计算（官方未说明）；超过 ${TIER_CHANGE_DELAY.contactSupportAfterHours} 小时仍未生效请联系支持。`,
+            '确认模型名称完全一致，并先用便宜的模型跑通流程。',
             '在此之前，可以回退到当前等级可用的模型（例如 gpt-4o-mini）或其他端点。',
           ],
       links: [link('limits'), link('billing'), project ? link('projects') : link('models')],
@@ -164,7 +211,7 @@ export const HINTS_ZH_CN = {
     why: 'OpenAI 要求对该模型或功能完成组织验证（组织内成员的身份核验）。付款或提升等级都不能替代验证。',
     steps: [
       '打开组织设置，点击 Verify Organization，按提示完成身份验证。',
-      '验证完成后，权限最多需要 15 分钟生效。',
+      `验证完成后，权限最多需要 ${VERIFICATION_PROPAGATION_MINUTES} 分钟生效；在此之前重试仍会同样失败。`,
       c.verificationOn === 'stream'
         ? '在此之前，可以用 stream: false 调用该模型，非流式调用不需要验证。'
         : c.verificationOn === 'reasoning.summary'
@@ -193,11 +240,14 @@ export const HINTS_ZH_CN = {
           : '已达到消费上限',
     why:
       c.code === 'organization_usage_limit_exceeded'
-        ? 'OpenAI 按使用等级限制每月用量（例如 Tier 1 为每月 $100）。这不是你自己设置的上限，会随等级提升。'
+        ? `OpenAI 按使用等级限制每月用量（${TIER_QUALIFICATIONS.rows
+            .filter((row) => row.tier !== 'free')
+            .map((row) => `${c.format.tier(row.tier)} ${c.format.usd(row.monthlyUsageLimitUsd)}`)
+            .join('，')}）。这不是你自己设置的上限，会随等级提升。`
         : '组织或项目设置的硬性消费上限本月已用完。超额后额度不会自动恢复，要等到下个月重置或手动调高。',
     steps: [
       '打开限额页面（Limits，项目预算在项目设置中）查看上限和本月已消费金额。',
-      '调高或取消上限，或等待每月重置；修改后可能不会立即生效。',
+      '调高或取消上限，或等待每月重置。修改不会立即生效，超额后额度也不会自动恢复。',
       '如果是等级用量上限：提升等级即可提高；也可以联系支持申请更高的额度。',
       '把日常任务交给轻量模型（如 gpt-4o-mini），并把用量提醒设在上限之下。',
     ],
@@ -210,30 +260,33 @@ export const HINTS_ZH_CN = {
       '打开 账单 → 支付方式（Payment methods），添加或重新添加银行卡，并确认卡已通过验证。',
       '在 Invoices 中查看是否有失败的付款并完成支付。',
       '刚绑定银行卡后，可以先小额测试付款确认可用，然后再调用。',
+      '常见误区：“付款成功了，模型就能用了”。支付方式有效、预付余额到账、模型访问权限是三件不同的事。',
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
   rate_limited_requests: (c) => ({
     title: `${theModel(c)} 的${c.limit?.window === 'day' ? '每日' : '每分钟'}请求数超限`,
-    why: `账户触发了${c.limit?.window === 'day' ? '每日请求数（RPD）' : '每分钟请求数（RPM）'}限制${limitSentence(c)}。${waitSentence(c)}`,
+    why: `${c.organization === undefined ? '组织' : `组织 ${c.organization} `}触发了${c.limit?.window === 'day' ? '每日请求数（RPD）' : '每分钟请求数（RPM）'}限制${limitSentence(c)}。${waitSentence(c)}`,
     steps: [
-      '等待指定时间后重试（tierguard 会自动这样做，并提前控制节奏避免触发限制）。',
+      retryStep(c),
+      pacingSentence(c),
       c.limit?.window === 'day'
         ? '每日限额恢复得很慢：今天剩余时间可回退到其他模型，或提升使用等级。'
         : '把突发请求摊开：减少并发，或在一次调用中批量处理多个输入。',
-      '打开限额页面（Limits）查看当前等级及其限额；等级越高限额越高。',
+      higherTierSentence(c) ?? '打开限额页面（Limits）查看当前等级及其限额；等级越高限额越高。',
       '被拒绝的请求同样计入限额：紧密的重试循环只会让你持续被限流。',
     ],
     links: [link('limits'), link('rateLimitsGuide'), link('help429')],
   }),
   rate_limited_tokens: (c) => ({
     title: `${theModel(c)} 的${c.limit?.window === 'day' ? '每日' : '每分钟'} token 数超限`,
-    why: `账户触发了${c.limit?.window === 'day' ? '每日 token 数（TPD）' : '每分钟 token 数（TPM）'}限制${limitSentence(c)}。API 在收到请求时按“提示词 + max_tokens（最大可能输出）”计数。${waitSentence(c)}`,
+    why: `${c.organization === undefined ? '组织' : `组织 ${c.organization} `}触发了${c.limit?.window === 'day' ? '每日 token 数（TPD）' : '每分钟 token 数（TPM）'}限制${limitSentence(c)}。API 在收到请求时按“提示词 + max_tokens（最大可能输出）”计数。${waitSentence(c)}`,
     steps: [
-      '等待指定时间后重试（tierguard 会自动这样做，并按 token 提前控制节奏避免触发限制）。',
+      retryStep(c),
+      pacingSentence(c),
       '把 max_tokens / max_output_tokens 设得接近预期输出：限额按最大值计算，而不是实际生成量。',
       '缩短提示词，或回退到 TPM 更高的模型。',
-      '打开限额页面（Limits）查看当前等级；等级越高限额越高。',
+      higherTierSentence(c) ?? '打开限额页面（Limits）查看当前等级；等级越高限额越高。',
     ],
     links: [link('limits'), link('rateLimitsGuide'), link('help429')],
   }),
@@ -243,7 +296,8 @@ export const HINTS_ZH_CN = {
     steps: [
       '调低 max_tokens / max_output_tokens（限额按最大输出计算），或缩短提示词。',
       '把输入拆成多个较小的请求。',
-      '或回退到 TPM 限额更大的模型，或提升使用等级。',
+      higherTierSentence(c) ?? '或回退到 TPM 限额更大的模型，或提升使用等级。',
+      '节奏控制帮不上忙：这个请求比整个桶还大。如果 tierguard 的预估已经超过限额，它会在发送前直接拒绝这类请求。',
     ],
     links: [link('limits'), link('rateLimitsGuide')],
   }),
@@ -293,8 +347,11 @@ export const HINTS_ZH_CN = {
     links: [link('errorCodes')],
   }),
   server_error: (c) => ({
-    title: 'API 服务器内部错误',
-    why: `服务器处理请求失败${c.status === undefined ? '（流式响应中途出错）' : `（${c.status}）`}，通常是暂时性的。`,
+    title: c.status === 409 ? '请求与另一个请求发生冲突' : 'API 服务器内部错误',
+    why:
+      c.status === 409
+        ? 'API 返回 409 Conflict：另一个请求同时修改了同一资源。这是暂时性的，官方客户端也会重试。'
+        : `服务器处理请求失败${c.status === undefined ? '（流式响应中途出错）' : `（${c.status}）`}，通常是暂时性的。`,
     steps: [
       '短暂退避后重试（tierguard 会有限次数地自动重试）。',
       '持续出现时，查看 OpenAI 服务状态，并带上请求 ID 联系支持。',
@@ -315,8 +372,11 @@ export const HINTS_ZH_CN = {
     links: [link('status')],
   }),
   timeout: (c) => ({
-    title: '请求超时',
-    why: '在客户端超时时间内没有收到响应。注意：在队列中等待的时间也计入客户端超时。',
+    title: c.status === 408 ? '服务器等待请求超时' : '请求超时',
+    why:
+      c.status === 408
+        ? 'API（或其前面的代理）返回 408 Request Timeout：请求没能在时限内完整送达。这是暂时性的。'
+        : '在客户端超时时间内没有收到响应。注意：在队列中等待的时间也计入客户端超时。',
     steps: [
       '重试（tierguard 会有限次数地自动重试）。',
       '输出较长时，使用流式响应或调大客户端超时。',
@@ -338,7 +398,7 @@ export const HINTS_ZH_CN = {
   }),
   relay_error: (c) => ({
     title: '应答来自代理或中转站，而不是 API',
-    why: `收到的应答${c.status === undefined ? '' : `（${c.status}）`}不是 API 的 JSON，而是网关、代理、CDN 或中转站返回的 HTML 或文本页面。`,
+    why: `收到的应答${c.status === undefined ? '' : `（${c.status}）`}不是 API 的错误信息：${c.message === '' ? '响应体为空' : `“${c.message.slice(0, 160)}”`}来自 API 前面的网关、代理、CDN 或中转站${c.status !== undefined && c.status >= 520 && c.status <= 530 ? '（52x 状态码是 Cloudflare 的）' : ''}。`,
     steps: [
       '短暂退避后重试（tierguard 会有限次数地自动重试）。',
       '检查 API 前面的中转站或代理（其状态页、日志）；base URL 也可能填错了。',
