@@ -107,7 +107,8 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
     const error = errorFrom(payload.response.error);
     if (error !== undefined) return { kind: 'error', error };
   }
-  if (type === 'response.completed' && isRecord(payload.response)) {
+  // A Response cut by max_output_tokens ends with `response.incomplete`, also carrying usage.
+  if ((type === 'response.completed' || type === 'response.incomplete') && isRecord(payload.response)) {
     const usage = normalizeUsage(payload.response.usage);
     return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
   }

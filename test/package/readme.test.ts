@@ -7,7 +7,10 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 
 describe('README', () => {
   it('lists every cause with the catalogue’s retry and fallback', () => {
-    const section = readme.slice(readme.indexOf('<!-- causes:start -->'), readme.indexOf('<!-- causes:end -->'));
+    const section = readme.slice(
+      readme.indexOf('<!-- causes:start -->'),
+      readme.indexOf('<!-- causes:end -->'),
+    );
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows.map((row) => /^\| `([a-z_]+)`/.exec(row)?.[1])).toEqual([...CAUSES]);
     for (const row of rows) {
@@ -16,7 +19,13 @@ describe('README', () => {
       if (cause === undefined) throw new Error(`unknown cause in README: ${row}`);
       const entry = CAUSE_CATALOGUE[cause];
       expect(cells[3]).toBe(entry.retryable ? 'yes' : 'no');
-      expect(cells[4]).toBe(entry.fallbackTo === 'model' ? 'yes' : entry.fallbackTo === 'endpoint' ? 'another endpoint only' : 'no');
+      expect(cells[4]).toBe(
+        entry.fallbackTo === 'model'
+          ? 'yes'
+          : entry.fallbackTo === 'endpoint'
+            ? 'another endpoint only'
+            : 'no',
+      );
     }
   });
 
