@@ -3,7 +3,9 @@
  * workload through a guard with `redis` set, and prints its per-call results as JSON.
  */
 import OpenAI from 'openai';
-import { createGuard } from '../dist/index.js';
+import { built } from './built.js';
+
+const { createGuard } = built;
 
 const [baseURL, redisUrl, keyPrefix, countText, windowText] = process.argv.slice(2);
 const windowMs = Number(windowText);

@@ -12,7 +12,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import OpenAI from 'openai';
-import { createGuard, estimateRequest } from '../dist/index.js';
+import { built } from './built.js';
 import { renderChart, tokensPerSecond, type Series } from './chart.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
 import {
@@ -24,6 +24,8 @@ import {
   type RunOutcome,
   type Strategy,
 } from './strategies.js';
+
+const { createGuard, estimateRequest } = built;
 
 const root = new URL('../', import.meta.url).pathname;
 const WINDOW_MS = 4_000;

@@ -5,7 +5,9 @@
  */
 import OpenAI from 'openai';
 import pRetry from 'p-retry';
-import { countTextTokens, createGuard } from '../dist/index.js';
+import { built } from './built.js';
+
+const { countTextTokens, createGuard } = built;
 
 /** One call of the workload. */
 export interface Job {

@@ -1,7 +1,7 @@
 /**
  * tierguard's demo: a Tier 1 account simulated on 127.0.0.1, a service's day in three scenes,
- * each through guard(new OpenAI()) and through the bare client for contrast. No API key, no
- * network.
+ * each through guard(new OpenAI()) and through the bare client for contrast; then what every
+ * failure the API sends diagnoses to (examples/diagnose-errors.ts). No API key, no network.
  *
  *   npm run demo              (English)
  *   npm run demo -- --locale zh-CN
@@ -16,6 +16,7 @@ import {
   type Locale,
 } from '../src/index.js';
 import { createSimulator, type Simulator } from '../src/testing/index.js';
+import { causeTable } from './diagnose-errors.js';
 
 const locale: Locale = process.argv.includes('zh-CN') ? 'zh-CN' : 'en';
 const zh = locale === 'zh-CN';
@@ -237,12 +238,15 @@ async function main(): Promise<void> {
       : `   requests sent: tierguard ${guardedRequests} (never retried); bare client ${bareRequests} (retried ${bareRequests - 1}× an error that cannot succeed)`,
   );
   out();
+  out(zh ? '4. 每种失败，一行诊断' : '4. Every failure, one line each');
+  await sim.close();
+  await causeTable(locale, (text) => process.stdout.write(text));
+  out();
   out(
     zh
       ? '在你的服务中：const client = guard(new OpenAI(), { tier: "tier-1" })；测试用 tierguard/testing；排查用 npx tierguard doctor。'
       : 'In your service: const client = guard(new OpenAI(), { tier: "tier-1" }); tests: tierguard/testing; checks: npx tierguard doctor.',
   );
-  await sim.close();
 }
 
 await main();

@@ -5,6 +5,7 @@
  *
  *   npx tsx examples/diagnose-errors.ts [--locale zh-CN]
  */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { describeDiagnosis, diagnose } from '../src/diagnose/diagnose.js';
@@ -12,8 +13,6 @@ import type { Diagnosis, Locale } from '../src/diagnose/types.js';
 import { fixtures, type ErrorFixture } from '../src/testing/fixtures.js';
 import { scriptedFetch } from '../src/testing/scripted-fetch.js';
 
-const { values } = parseArgs({ options: { locale: { type: 'string', default: 'en' } } });
-const locale: Locale = values.locale === 'zh-CN' ? 'zh-CN' : 'en';
 const COLUMNS = 120;
 
 /** What a service does today, plus one line in its `catch`: `diagnose(error)`. */
@@ -21,6 +20,7 @@ async function summarize(
   client: OpenAI,
   model: string,
   fixture: ErrorFixture,
+  locale: Locale,
 ): Promise<Diagnosis | undefined> {
   try {
     if (fixture.stream === true && fixture.body.startsWith('event:')) {
@@ -64,28 +64,6 @@ function fit(text: string, columns: number): string {
   return result;
 }
 
-const rows: [string, Diagnosis | undefined][] = [];
-for (const [name, fixture] of Object.entries(fixtures) as [string, ErrorFixture][]) {
-  const client = new OpenAI({
-    apiKey: 'sk-example-not-a-real-key',
-    fetch: scriptedFetch(fixture),
-    maxRetries: 0,
-  });
-  rows.push([
-    name,
-    await summarize(client, name.startsWith('model_not_found') ? 'gpt-4o-minii' : 'gpt-4o', fixture),
-  ]);
-}
-
-const width = Math.max(...rows.map(([name]) => name.length));
-process.stdout.write(
-  `${locale === 'zh-CN' ? '每种失败的诊断' : 'What each failure diagnoses to'} (${rows.length})\n\n`,
-);
-for (const [name, diagnosis] of rows) {
-  const line = diagnosis === undefined ? '(no error)' : describeDiagnosis(diagnosis, locale);
-  process.stdout.write(`${fit(`${name.padEnd(width)}  ${line}`, COLUMNS)}\n`);
-}
-
 /** `text` wrapped at `columns`, every line after the first indented by `indent` spaces. */
 function wrap(text: string, indent: number, columns = COLUMNS): string {
   const lines: string[] = [];
@@ -104,9 +82,36 @@ function wrap(text: string, indent: number, columns = COLUMNS): string {
   return lines.join(`\n${' '.repeat(indent)}`);
 }
 
-const example = rows.find(([name]) => name === 'rate_limited_tokens')?.[1];
-if (example !== undefined) {
-  process.stdout.write(`\n${locale === 'zh-CN' ? '例如' : 'For example'}, rate_limited_tokens:\n`);
-  process.stdout.write(`  ${wrap(example.hint.why, 2)}\n`);
-  example.hint.steps.forEach((step, index) => process.stdout.write(`  ${index + 1}. ${wrap(step, 5)}\n`));
+/** Every fixture through the real client and `diagnose`: one line per failure, then one hint in full. */
+export async function causeTable(locale: Locale, write: (text: string) => void): Promise<void> {
+  const rows: [string, Diagnosis | undefined][] = [];
+  for (const [name, fixture] of Object.entries(fixtures) as [string, ErrorFixture][]) {
+    const client = new OpenAI({
+      apiKey: 'sk-example-not-a-real-key',
+      fetch: scriptedFetch(fixture),
+      maxRetries: 0,
+    });
+    const model = name.startsWith('model_not_found') ? 'gpt-4o-minii' : 'gpt-4o';
+    rows.push([name, await summarize(client, model, fixture, locale)]);
+  }
+
+  const width = Math.max(...rows.map(([name]) => name.length));
+  write(`${locale === 'zh-CN' ? '每种失败的诊断' : 'What each failure diagnoses to'} (${rows.length})\n\n`);
+  for (const [name, diagnosis] of rows) {
+    const line = diagnosis === undefined ? '(no error)' : describeDiagnosis(diagnosis, locale);
+    write(`${fit(`${name.padEnd(width)}  ${line}`, COLUMNS)}\n`);
+  }
+
+  const example = rows.find(([name]) => name === 'rate_limited_tokens')?.[1];
+  if (example !== undefined) {
+    write(`\n${locale === 'zh-CN' ? '例如' : 'For example'}, rate_limited_tokens:\n`);
+    write(`  ${wrap(example.hint.why, 2)}\n`);
+    example.hint.steps.forEach((step, index) => write(`  ${index + 1}. ${wrap(step, 5)}\n`));
+  }
+}
+
+// Run directly (not imported by the demo): print the table in the language asked for.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { locale: { type: 'string', default: 'en' } } });
+  await causeTable(values.locale === 'zh-CN' ? 'zh-CN' : 'en', (text) => process.stdout.write(text));
 }

@@ -55,5 +55,8 @@ describe('examples', () => {
     expect(output).toMatch(/tierguard\s+100\s+0\s+100\s+0\s/);
     expect(output).toContain('served by gpt-4o-mini');
     expect(output).toContain('requests sent: tierguard 1 (never retried); bare client 3');
+    // Then every failure's one-line diagnosis, as examples/diagnose-errors.ts prints it.
+    expect(output).toMatch(/billing_not_active\s+billing_not_active \(429, not retried\)/);
+    expect(output).toMatch(/relay_html_520\s+relay_error \(520, retryable\)/);
   }, 90_000);
 });
