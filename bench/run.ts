@@ -242,7 +242,8 @@ async function overhead(latencyMs: number): Promise<{
   pairs: number;
 }> {
   const sim = await startRemoteSimulator({
-    limits: { '*': { requests: 1e9, tokens: 1e12 } },
+    // Unthrottled, the daily request limit included (thousands of calls go to one model).
+    limits: { '*': { requests: 1e9, tokens: 1e12, requestsPerDay: 1e12 } },
     outputTokens: 20,
     latencyMs,
   });

@@ -37,14 +37,14 @@ export interface RateLimitInfo {
   readonly remaining?: number;
 }
 
-/** One try of a guarded call, as the guard saw it. */
+/** One failed try of a guarded call, as the guard saw it (a call that served ends its list). */
 export interface Attempt {
   /** The model the attempt asked for. */
   readonly model?: string;
   /** The base URL of the endpoint it went to (fallback entries may have their own). */
   readonly baseURL?: string;
-  /** The cause it failed with, or `'ok'` when it served. */
-  readonly cause: Cause | 'ok';
+  /** The cause it failed with. */
+  readonly cause: Cause;
   readonly status?: number;
   /** How long the guard waited before this attempt (retry delay), in milliseconds. */
   readonly waitMs: number;

@@ -145,7 +145,11 @@ export function createPipeline(
   }
 
   /** Prepares an attempt for `target`: the budget, the request as it will be sent, its estimate. */
-  const prepare = async (request: CallRequest, target: Target): Promise<Admission | Failure> => {
+  const prepare = async (
+    request: CallRequest,
+    target: Target,
+    json?: Record<string, unknown>,
+  ): Promise<Admission | Failure> => {
     const model = target.model ?? request.model;
     if (
       deps.budget !== undefined &&
@@ -159,7 +163,7 @@ export function createPipeline(
       );
     }
     const send = prepareSend(request, target);
-    const estimate = await estimateRequest(request.endpoint, send.json ?? parseBody(request), model, {
+    const estimate = await estimateRequest(request.endpoint, send.json ?? json ?? parseBody(request), model, {
       defaultMaxOutputTokens: options.defaultMaxOutputTokens,
     });
     const key = pacer.laneKey({
@@ -403,27 +407,23 @@ export function createPipeline(
     'x-tierguard-attempts': String(state.attemptCount),
   });
 
+  /**
+   * Notes a failed attempt for the final diagnosis's `attempts`. A success ends the call, and the
+   * list is read only when the call fails, so a success is not noted (this runs on every call).
+   */
   const record = (state: CallState, target: Target, outcome: Outcome, waitMs: number): void => {
-    const requestId =
-      outcome.kind === 'success'
-        ? (outcome.response.headers.get('x-request-id') ?? undefined)
-        : outcome.diagnosis.requestId;
-    const status = outcome.kind === 'success' ? outcome.response.status : outcome.diagnosis.status;
+    if (outcome.kind === 'success') return;
+    const { diagnosis } = outcome;
     state.attempts.push({
       ...(outcome.model === undefined ? {} : { model: outcome.model }),
       ...(target.baseURL === undefined ? {} : { baseURL: target.baseURL }),
-      cause: outcome.kind === 'success' ? 'ok' : outcome.diagnosis.cause,
-      ...(status === undefined ? {} : { status }),
+      cause: diagnosis.cause,
+      ...(diagnosis.status === undefined ? {} : { status: diagnosis.status }),
       waitMs,
-      ...(requestId === undefined ? {} : { requestId }),
+      ...(diagnosis.requestId === undefined ? {} : { requestId: diagnosis.requestId }),
     });
-    if (outcome.kind === 'failure') {
-      counters.failuresByCause.set(
-        outcome.diagnosis.cause,
-        (counters.failuresByCause.get(outcome.diagnosis.cause) ?? 0) + 1,
-      );
-      events.emit({ type: 'diagnosed', diagnosis: outcome.diagnosis });
-    }
+    counters.failuresByCause.set(diagnosis.cause, (counters.failuresByCause.get(diagnosis.cause) ?? 0) + 1);
+    events.emit({ type: 'diagnosed', diagnosis });
   };
 
   const surface = (failure: Failure, state: CallState, request: CallRequest): Response => {
@@ -454,7 +454,7 @@ export function createPipeline(
    * of awaiting it: while a call waits in the queue, no async frame of the pipeline is suspended.
    */
   const start = async (input: string | URL | Request, init: RequestInit | undefined): Promise<Started> => {
-    const request = await readRequest(input, init);
+    const { request, json } = await readRequest(input, init);
     if (request.signal?.aborted) throw abortReason(request.signal);
     let chain = buildChain(request.model, options.fallback, options.deployments);
     // A spent budget with the `fallback` policy starts at the cheapest model of the chain.
@@ -466,7 +466,8 @@ export function createPipeline(
       const cheapest = deps.budget.cheapest(chain.map((target) => target.model));
       if (cheapest > 0) chain = [chain[cheapest] as Target];
     }
-    const admission = await prepare(request, chain[0] as Target);
+    // The body parsed while reading serves the first estimate; it is not kept while the call waits.
+    const admission = await prepare(request, chain[0] as Target, json);
     if (admission.kind === 'failure') return { request, chain, first: admission };
     // One promise on top of the pacer's, not two: each waiting call keeps every layer alive.
     return pacer.acquire(admission.key, admission.estimate, request.signal, admission.model).then(

@@ -87,20 +87,29 @@ export function parseBody(request: CallRequest): Record<string, unknown> | undef
   }
 }
 
+/**
+ * A call as read, with its body parsed once. `json` is for the first attempt's estimate only: the
+ * request that waits in the queue does not keep it (`parseBody` reads it again for a fallback).
+ */
+export interface ReadCall {
+  readonly request: CallRequest;
+  readonly json: Record<string, unknown> | undefined;
+}
+
 /** Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through. */
 export async function readRequest(
   input: string | URL | Request,
   init: RequestInit | undefined,
-): Promise<CallRequest> {
-  const request = input instanceof Request ? input : undefined;
-  const url = new URL(request?.url ?? String(input));
-  const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+): Promise<ReadCall> {
+  const asRequest = input instanceof Request ? input : undefined;
+  const url = new URL(asRequest?.url ?? String(input));
+  const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
   // The SDK passes a Headers object: used as is (the pipeline copies it only to change it).
-  const given = init?.headers ?? request?.headers;
+  const given = init?.headers ?? asRequest?.headers;
   const headers = given instanceof Headers ? given : new Headers(given);
   let rawBody: BodyInit | null | undefined = init?.body;
-  if (rawBody === undefined && request !== undefined && request.body !== null)
-    rawBody = await request.clone().text();
+  if (rawBody === undefined && asRequest !== undefined && asRequest.body !== null)
+    rawBody = await asRequest.clone().text();
   let bodyText: string | undefined;
   if (typeof rawBody === 'string') bodyText = rawBody;
   else if (rawBody instanceof Uint8Array || rawBody instanceof ArrayBuffer) {
@@ -140,7 +149,7 @@ export async function readRequest(
     delete rest.signal;
     break;
   }
-  return {
+  const request: CallRequest = {
     url: url.href,
     method,
     headers,
@@ -154,8 +163,9 @@ export async function readRequest(
     baseURL: intern(`${url.origin}${prefix}`),
     organization: headers.get('openai-organization') ?? undefined,
     project: headers.get('openai-project') ?? undefined,
-    signal: init?.signal ?? request?.signal ?? undefined,
+    signal: init?.signal ?? asRequest?.signal ?? undefined,
     init: rest,
     replayable,
   };
+  return { request, json };
 }

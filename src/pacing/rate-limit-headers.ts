@@ -48,18 +48,25 @@ export function parseReset(value: string | undefined): number | undefined {
   return seconds === undefined ? undefined : seconds * 1000;
 }
 
+// Header names built once: this runs on every answer.
+const NAMES = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+} as const;
+
 function dimension(headers: HeaderSource, suffix: 'requests' | 'tokens'): DimensionHeaders {
-  const limit = parseCount(read(headers, `x-ratelimit-limit-${suffix}`));
-  const remaining = parseCount(read(headers, `x-ratelimit-remaining-${suffix}`));
-  const resetMs = parseReset(read(headers, `x-ratelimit-reset-${suffix}`));
+  const [limitName, remainingName, resetName] = NAMES[suffix];
+  const limit = parseCount(read(headers, limitName));
+  const resetMs = parseReset(read(headers, resetName));
+  const found: { limit?: number; remaining?: number; resetMs?: number } = {};
   // A zero limit says nothing usable (Azure's -1/0 quirk, Table 1b); treat it as unknown.
-  return {
-    ...(limit === undefined || limit === 0 ? {} : { limit }),
-    ...(remaining === undefined || limit === undefined || limit === 0
-      ? {}
-      : { remaining: Math.min(remaining, limit) }),
-    ...(resetMs === undefined ? {} : { resetMs }),
-  };
+  if (limit !== undefined && limit !== 0) {
+    found.limit = limit;
+    const remaining = parseCount(read(headers, remainingName));
+    if (remaining !== undefined) found.remaining = Math.min(remaining, limit);
+  }
+  if (resetMs !== undefined) found.resetMs = resetMs;
+  return found;
 }
 
 /** Reads the rate-limit headers of one answer. Never throws. */
