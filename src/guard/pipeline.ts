@@ -17,7 +17,7 @@ import { buildChain, nextTarget, type Target } from './fallback.js';
 import { localErrorBody, localResponse, withHeaders, type LocalCause } from './local-response.js';
 import { peekStream, usageFromBody, type ObservedUsage, type StreamErrorEvent } from './observe.js';
 import type { ResolvedOptions } from './options.js';
-import { parseBody, readRequest, type CallRequest } from './read-request.js';
+import { headerOf, parseBody, readRequest, type CallRequest } from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
 import { prepareSend, type PreparedSend } from './send.js';
 
@@ -86,8 +86,8 @@ function processingMs(headers: Headers): number | undefined {
 
 /** The caller's own key (Authorization or Azure's api-key), to mask wherever it could show. */
 function secretsOf(request: CallRequest): string[] {
-  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
-  const azure = request.headers.get('api-key') ?? undefined;
+  const bearer = /^Bearer\s+(.+)$/i.exec(headerOf(request.headers, 'authorization') ?? '')?.[1];
+  const azure = headerOf(request.headers, 'api-key');
   return [bearer, azure].filter((secret): secret is string => secret !== undefined && secret.length >= 8);
 }
 
@@ -145,6 +145,17 @@ export function createPipeline(
   }
 
   /** Prepares an attempt for `target`: the budget, the request as it will be sent, its estimate. */
+  // Each model's chain is built once and shared by its calls (a waiting call holds no copy).
+  const chains = new Map<string | undefined, readonly Target[]>();
+  const chainFor = (model: string | undefined): readonly Target[] => {
+    let chain = chains.get(model);
+    if (chain === undefined) {
+      chain = buildChain(model, options.fallback, options.deployments);
+      if (chains.size < 256) chains.set(model, chain);
+    }
+    return chain;
+  };
+
   const prepare = async (
     request: CallRequest,
     target: Target,
@@ -456,7 +467,7 @@ export function createPipeline(
   const start = async (input: string | URL | Request, init: RequestInit | undefined): Promise<Started> => {
     const { request, json } = await readRequest(input, init);
     if (request.signal?.aborted) throw abortReason(request.signal);
-    let chain = buildChain(request.model, options.fallback, options.deployments);
+    let chain = chainFor(request.model);
     // A spent budget with the `fallback` policy starts at the cheapest model of the chain.
     if (
       deps.budget !== undefined &&

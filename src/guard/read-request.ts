@@ -10,7 +10,11 @@ export interface CallRequest {
   /** The URL as given (kept as text: a waiting call should hold as little as it can). */
   readonly url: string;
   readonly method: string;
-  readonly headers: Headers;
+  /**
+   * The headers as the caller gave them (a `Headers`, a record or pairs): a waiting call does not
+   * hold a copy. Read them with `headerOf`; `prepareSend` copies them only to change them.
+   */
+  readonly headers: HeadersInit;
   /** The body as text when it is text (JSON requests); otherwise `rawBody` is sent as is. */
   readonly bodyText: string | undefined;
   readonly rawBody: BodyInit | null | undefined;
@@ -34,8 +38,9 @@ export interface CallRequest {
 }
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
+const EMPTY_HEADERS: HeadersInit = Object.freeze({});
 
-// A service talks to a handful of base URLs: one string each, not one per waiting call.
+// A service talks to a handful of URLs and models: one string each, not one per waiting call.
 const interned = new Map<string, string>();
 function intern(text: string): string {
   const known = interned.get(text);
@@ -76,6 +81,17 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One header of `headers`, whatever form they were given in (names compare case-insensitively). */
+export function headerOf(headers: HeadersInit, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const wanted = name.toLowerCase();
+  const pairs: Iterable<readonly [string, string]> = Array.isArray(headers)
+    ? (headers as readonly (readonly [string, string])[])
+    : Object.entries(headers as Record<string, string>);
+  for (const [key, value] of pairs) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
 /** The request's JSON body, parsed again (cheaper than keeping it while the call waits). */
 export function parseBody(request: CallRequest): Record<string, unknown> | undefined {
   if (!request.isJson || request.bodyText === undefined) return undefined;
@@ -105,15 +121,14 @@ export async function readRequest(
   const url = new URL(asRequest?.url ?? String(input));
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
   // The SDK passes a Headers object: used as is (the pipeline copies it only to change it).
-  const given = init?.headers ?? asRequest?.headers;
-  const headers = given instanceof Headers ? given : new Headers(given);
+  const headers: HeadersInit = init?.headers ?? asRequest?.headers ?? EMPTY_HEADERS;
   let rawBody: BodyInit | null | undefined = init?.body;
   if (rawBody === undefined && asRequest !== undefined && asRequest.body !== null)
     rawBody = await asRequest.clone().text();
   let bodyText: string | undefined;
   if (typeof rawBody === 'string') bodyText = rawBody;
   else if (rawBody instanceof Uint8Array || rawBody instanceof ArrayBuffer) {
-    const contentType = headers.get('content-type') ?? '';
+    const contentType = headerOf(headers, 'content-type') ?? '';
     if (contentType.includes('json')) bodyText = new TextDecoder().decode(rawBody);
   }
   let json: Record<string, unknown> | undefined;
@@ -128,7 +143,8 @@ export async function readRequest(
   const { endpoint, prefix } = endpointOf(url.pathname);
   const deployment = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
   const bodyModel = typeof json?.model === 'string' && json.model !== '' ? json.model : undefined;
-  const model = bodyModel ?? (deployment === undefined ? undefined : decodeURIComponent(deployment));
+  const named = bodyModel ?? (deployment === undefined ? undefined : decodeURIComponent(deployment));
+  const model = named === undefined ? undefined : intern(named);
   const replayable =
     rawBody === undefined ||
     rawBody === null ||
@@ -150,7 +166,7 @@ export async function readRequest(
     break;
   }
   const request: CallRequest = {
-    url: url.href,
+    url: intern(url.href),
     method,
     headers,
     bodyText,
@@ -161,8 +177,8 @@ export async function readRequest(
     modelInPath: bodyModel === undefined && deployment !== undefined,
     stream: json?.stream === true,
     baseURL: intern(`${url.origin}${prefix}`),
-    organization: headers.get('openai-organization') ?? undefined,
-    project: headers.get('openai-project') ?? undefined,
+    organization: headerOf(headers, 'openai-organization'),
+    project: headerOf(headers, 'openai-project'),
     signal: init?.signal ?? asRequest?.signal ?? undefined,
     init: rest,
     replayable,

@@ -8,7 +8,7 @@ import { parseBody, type CallRequest } from './read-request.js';
 /** What goes on the wire for one attempt. */
 export interface PreparedSend {
   readonly url: string;
-  readonly headers: Headers;
+  readonly headers: HeadersInit;
   readonly body: BodyInit | null | undefined;
   /** The JSON body sent, when it was rewritten (the estimate counts what is sent). */
   readonly json: Record<string, unknown> | undefined;
@@ -16,16 +16,16 @@ export interface PreparedSend {
 
 /** Prepares one attempt of `request` for `target`. The request itself is never changed. */
 export function prepareSend(request: CallRequest, target: Target): PreparedSend {
-  // The request's own headers go out as they are unless this target changes them.
-  const headers =
-    target.apiKey !== undefined ||
-    target.ownEndpoint ||
-    (target.model !== undefined && target.model !== request.model)
-      ? new Headers(request.headers)
-      : request.headers;
   let url = request.url;
   if (target.baseURL !== undefined && url.startsWith(request.baseURL))
     url = `${target.baseURL}${url.slice(request.baseURL.length)}`;
+  const model = target.model;
+  const rewritesModel = model !== undefined && model !== request.model;
+  // The request's own headers go out as they were given unless this target changes them.
+  if (target.apiKey === undefined && !target.ownEndpoint && !rewritesModel)
+    return { url, headers: request.headers, body: request.bodyText ?? request.rawBody, json: undefined };
+
+  const headers = new Headers(request.headers);
   if (target.apiKey !== undefined) {
     headers.set('authorization', `Bearer ${target.apiKey}`);
     // Azure authenticates with `api-key`.
@@ -38,8 +38,7 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
     if (target.organization !== undefined) headers.set('openai-organization', target.organization);
     if (target.project !== undefined) headers.set('openai-project', target.project);
   }
-  const model = target.model;
-  if (model === undefined || model === request.model) {
+  if (!rewritesModel) {
     return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
   }
   if (request.modelInPath) {

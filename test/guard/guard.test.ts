@@ -422,6 +422,60 @@ describe('pacing through the guard', () => {
   });
 });
 
+describe('guard.fetch with headers as a record or as pairs', () => {
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+  it.each([
+    ['a record', { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }],
+    [
+      'pairs',
+      [
+        ['authorization', `Bearer ${KEY}`],
+        ['content-type', 'application/json'],
+      ],
+    ],
+  ] as [string, HeadersInit][])(
+    'given as %s: sent as given, swapped for a fallback endpoint, the key masked',
+    async (_form, headers) => {
+      const relayPage = `<html><body>502 Bad Gateway (key ${KEY})</body></html>`;
+      const fetch = scriptedFetch([
+        {
+          json: { error: { message: 'no access', type: 'invalid_request_error', code: 'model_not_found' } },
+          status: 404,
+        },
+        new Response(relayPage, { status: 502, headers: { 'content-type': 'text/html' } }),
+      ]);
+      const guarded = tracked({
+        tier: 'tier-1',
+        fetch,
+        retry: { maxAttempts: 1 },
+        fallback: {
+          'gpt-4o': [
+            {
+              model: 'gpt-4o-mini',
+              baseURL: 'https://backup.example/v1',
+              apiKey: 'sk-backup-0123456789abcdefghij',
+            },
+          ],
+        },
+      });
+      const answer = await guarded.fetch('https://api.openai.test/v1/chat/completions', {
+        method: 'POST',
+        headers,
+        body,
+      });
+      expect(fetch.calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+      expect(fetch.calls[1]?.url).toBe('https://backup.example/v1/chat/completions');
+      expect(fetch.calls[1]?.headers.authorization).toBe('Bearer sk-backup-0123456789abcdefghij');
+      expect((fetch.calls[1]?.body as { model: string }).model).toBe('gpt-4o-mini');
+      // The caller's key, read from headers in this form, never reaches the error body.
+      const text = await answer.text();
+      expect(answer.status).toBe(502);
+      expect(text).not.toContain(KEY);
+      expect(text).toContain('502 Bad Gateway');
+    },
+  );
+});
+
 describe('options', () => {
   it('refuses options that are not an object', () => {
     expect(() => createGuard(5 as never)).toThrow(/expected object, received 5/);
