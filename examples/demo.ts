@@ -238,9 +238,8 @@ async function main(): Promise<void> {
       : `   requests sent: tierguard ${guardedRequests} (never retried); bare client ${bareRequests} (retried ${bareRequests - 1}× an error that cannot succeed)`,
   );
   out();
-  out(zh ? '4. 每种失败，一行诊断' : '4. Every failure, one line each');
   await sim.close();
-  await causeTable(locale, (text) => process.stdout.write(text));
+  await causeTable(locale, (text) => process.stdout.write(text), '4. ');
   out();
   out(
     zh

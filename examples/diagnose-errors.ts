@@ -83,7 +83,7 @@ function wrap(text: string, indent: number, columns = COLUMNS): string {
 }
 
 /** Every fixture through the real client and `diagnose`: one line per failure, then one hint in full. */
-export async function causeTable(locale: Locale, write: (text: string) => void): Promise<void> {
+export async function causeTable(locale: Locale, write: (text: string) => void, prefix = ''): Promise<void> {
   const rows: [string, Diagnosis | undefined][] = [];
   for (const [name, fixture] of Object.entries(fixtures) as [string, ErrorFixture][]) {
     const client = new OpenAI({
@@ -96,7 +96,9 @@ export async function causeTable(locale: Locale, write: (text: string) => void):
   }
 
   const width = Math.max(...rows.map(([name]) => name.length));
-  write(`${locale === 'zh-CN' ? '每种失败的诊断' : 'What each failure diagnoses to'} (${rows.length})\n\n`);
+  write(
+    `${prefix}${locale === 'zh-CN' ? '每种失败的诊断' : 'What each failure diagnoses to'} (${rows.length})\n\n`,
+  );
   for (const [name, diagnosis] of rows) {
     const line = diagnosis === undefined ? '(no error)' : describeDiagnosis(diagnosis, locale);
     write(`${fit(`${name.padEnd(width)}  ${line}`, COLUMNS)}\n`);
