@@ -146,6 +146,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     source: 'Table 1 #3–6',
   },
   { cause: 'account_deactivated', codes: ['account_deactivated'], source: 'Table 1 #7' },
+  // A ban for a policy violation says `access_terminated`: the account, not the key, is closed.
+  {
+    cause: 'account_deactivated',
+    codes: ['access_terminated'],
+    source: 'the API\'s 401 "Your access was terminated due to violation of our policies"',
+  },
   {
     cause: 'missing_scope',
     codes: ['missing_scope', 'insufficient_permissions'],
@@ -175,6 +181,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   },
   { cause: 'account_deactivated', message: /deactivated/i, statuses: [401, 403], source: 'Table 1 #7' },
   {
+    cause: 'account_deactivated',
+    message: /access was terminated|violation of our policies/i,
+    statuses: [401, 403],
+    source: 'the API\'s 401 "Your access was terminated due to violation of our policies"',
+  },
+  {
     cause: 'ip_not_allowed',
     message: /\bIP\b[^.]*\b(?:not (?:authori[sz]ed|allowed|permitted)|allow-?list|whitelist)/i,
     source: 'Table 1 #8',
@@ -184,6 +196,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   // Models (Table 1 #10–11; Table 1b). recognize.ts tells an unknown name from a known one.
   { cause: 'model_not_found', codes: ['deploymentnotfound'], source: 'Table 1b (Azure)' },
   { cause: 'model_access_denied', message: /does not have access to model/i, source: 'Table 1 #11' },
+  // The older wording of a model the account may not use (403, no code).
+  {
+    cause: 'model_access_denied',
+    message: /not allowed to (?:sample from|use) this model/i,
+    source: 'the API\'s 403 "You are not allowed to sample from this model"',
+  },
   { cause: 'model_not_found', codes: ['model_not_found'], source: 'Table 1 #10' },
   { cause: 'model_not_found', message: /\bmodel\b.*\bdoes not exist\b/i, source: 'Table 1 #10' },
 

@@ -373,6 +373,32 @@ describe('diagnose: real wording with other models, numbers and waits', () => {
       'context_length_exceeded',
       { fallback: true },
     ],
+    [
+      'a ban for a policy violation (access_terminated)',
+      {
+        status: 401,
+        body: body({
+          message:
+            'Your access was terminated due to violation of our policies, please check your email for more information. If you believe this is in error and would like to appeal, please contact us through our help center at help.openai.com.',
+          type: 'invalid_request_error',
+          code: 'access_terminated',
+        }),
+      },
+      'account_deactivated',
+      { retryable: false },
+    ],
+    [
+      'the older 403 for a model the account may not use',
+      {
+        status: 403,
+        body: body({
+          message: 'You are not allowed to sample from this model',
+          type: 'invalid_request_error',
+        }),
+      },
+      'model_access_denied',
+      { fallback: true },
+    ],
   ];
 
   it.each(cases)('%s', async (_name, answer, cause, extra) => {
