@@ -103,6 +103,32 @@ export function parseBody(request: CallRequest): Record<string, unknown> | undef
   }
 }
 
+/** What a URL says about a call: computed once per distinct URL (a service uses a handful). */
+interface UrlFacts {
+  readonly href: string;
+  readonly endpoint: Endpoint;
+  readonly baseURL: string;
+  readonly deployment: string | undefined;
+}
+
+const urlFacts = new Map<string, UrlFacts>();
+
+function factsOf(text: string): UrlFacts {
+  const known = urlFacts.get(text);
+  if (known !== undefined) return known;
+  const url = new URL(text);
+  const { endpoint, prefix } = endpointOf(url.pathname);
+  const deployment = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
+  const facts: UrlFacts = {
+    href: intern(url.href),
+    endpoint,
+    baseURL: intern(`${url.origin}${prefix}`),
+    deployment: deployment === undefined ? undefined : decodeURIComponent(deployment),
+  };
+  if (urlFacts.size < 256) urlFacts.set(text, facts);
+  return facts;
+}
+
 /**
  * A call as read, with its body parsed once. `json` is for the first attempt's estimate only: the
  * request that waits in the queue does not keep it (`parseBody` reads it again for a fallback).
@@ -118,7 +144,7 @@ export async function readRequest(
   init: RequestInit | undefined,
 ): Promise<ReadCall> {
   const asRequest = input instanceof Request ? input : undefined;
-  const url = new URL(asRequest?.url ?? String(input));
+  const url = factsOf(asRequest?.url ?? String(input));
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
   // The SDK passes a Headers object: used as is (the pipeline copies it only to change it).
   const headers: HeadersInit = init?.headers ?? asRequest?.headers ?? EMPTY_HEADERS;
@@ -140,10 +166,9 @@ export async function readRequest(
       // Not JSON: the request passes through untouched and the API answers it.
     }
   }
-  const { endpoint, prefix } = endpointOf(url.pathname);
-  const deployment = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
+  const { endpoint, deployment } = url;
   const bodyModel = typeof json?.model === 'string' && json.model !== '' ? json.model : undefined;
-  const named = bodyModel ?? (deployment === undefined ? undefined : decodeURIComponent(deployment));
+  const named = bodyModel ?? deployment;
   const model = named === undefined ? undefined : intern(named);
   const replayable =
     rawBody === undefined ||
@@ -166,7 +191,7 @@ export async function readRequest(
     break;
   }
   const request: CallRequest = {
-    url: intern(url.href),
+    url: url.href,
     method,
     headers,
     bodyText,
@@ -176,7 +201,7 @@ export async function readRequest(
     model,
     modelInPath: bodyModel === undefined && deployment !== undefined,
     stream: json?.stream === true,
-    baseURL: intern(`${url.origin}${prefix}`),
+    baseURL: url.baseURL,
     organization: headerOf(headers, 'openai-organization'),
     project: headerOf(headers, 'openai-project'),
     signal: init?.signal ?? asRequest?.signal ?? undefined,

@@ -236,6 +236,9 @@ export interface LaneStats {
 
 const USAGE_SAMPLES_TO_LEARN = 4;
 const USAGE_SAMPLE_EVERY = 8;
+// Once the scale has settled, one answer in 64: reading a body costs the caller a rebuilt Response.
+const USAGE_SAMPLES_SETTLED = 32;
+const USAGE_SAMPLE_EVERY_SETTLED = 64;
 const PROMPT_SCALE_MIN = 0.5;
 const PROMPT_SCALE_MAX = 4;
 const PROMPT_SCALE_WEIGHT = 0.2;
@@ -280,8 +283,7 @@ export class Pacer {
 
   /** The limit key of an address, creating its lane with its starting limits. */
   laneKey(address: LaneAddress): string {
-    const resolved =
-      address.model === undefined ? undefined : resolveModel(address.model, this.#options.deployments);
+    const resolved = address.model === undefined ? undefined : this.#resolve(address.model);
     const family = resolved === undefined ? '*' : (resolved.limitsFamily ?? resolved.family);
     const key = `${address.baseURL}|${address.organization ?? ''}|${address.project ?? ''}|${family}`;
     const lane = this.#lanes.get(key);
@@ -289,6 +291,17 @@ export class Pacer {
     if (lane !== undefined) return lane.key;
     this.#createLane(key, family, resolved, address.model);
     return key;
+  }
+
+  // Every call names its model: resolve each name once (a service uses a handful).
+  #resolved = new Map<string, ReturnType<typeof resolveModel>>();
+  #resolve(model: string): ReturnType<typeof resolveModel> {
+    let resolved = this.#resolved.get(model);
+    if (resolved === undefined) {
+      resolved = resolveModel(model, this.#options.deployments);
+      if (this.#resolved.size < 256) this.#resolved.set(model, resolved);
+    }
+    return resolved;
   }
 
   /**
@@ -498,15 +511,16 @@ export class Pacer {
 
   /**
    * Whether this call's usage is worth reading: while the lane learns how the server counts,
-   * while it has no headers to trust, and for one answer in `USAGE_SAMPLE_EVERY` after that.
+   * while it has no headers to trust, and for one answer in `USAGE_SAMPLE_EVERY` after that (one in
+   * `USAGE_SAMPLE_EVERY_SETTLED` once `USAGE_SAMPLES_SETTLED` samples have been averaged in).
    */
   wantsUsage(ticket: Ticket): boolean {
     const lane = this.#lanes.get(ticket.key);
     if (lane === undefined) return true;
     lane.answers += 1;
-    return (
-      lane.headerless || lane.scaleSamples < USAGE_SAMPLES_TO_LEARN || lane.answers % USAGE_SAMPLE_EVERY === 0
-    );
+    if (lane.headerless || lane.scaleSamples < USAGE_SAMPLES_TO_LEARN) return true;
+    const every = lane.scaleSamples < USAGE_SAMPLES_SETTLED ? USAGE_SAMPLE_EVERY : USAGE_SAMPLE_EVERY_SETTLED;
+    return lane.answers % every === 0;
   }
 
   /** What every lane looks like now. */

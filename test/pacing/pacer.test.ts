@@ -432,4 +432,35 @@ describe('Pacer', () => {
     expect(taken).toBeGreaterThanOrEqual(232);
     expect(taken).toBeLessThanOrEqual(234);
   });
+
+  it('reads usage while learning the scale, then one answer in 8, then one in 64 once it has settled', async () => {
+    const { pacer } = makePacer({ limits: { '*': { requests: 100_000, tokens: 1e9 } } });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    const limitHeaders = headers({
+      'x-ratelimit-limit-requests': '100000',
+      'x-ratelimit-remaining-requests': '99999',
+      'x-ratelimit-limit-tokens': '1000000000',
+      'x-ratelimit-remaining-tokens': '999999000',
+    });
+    const wanted: boolean[] = [];
+    for (let index = 0; index < 600; index += 1) {
+      const ticket = await pacer.acquire(key, estimate(200, 100));
+      const wants = pacer.wantsUsage(ticket);
+      wanted.push(wants);
+      pacer.observe(ticket, {
+        status: 200,
+        headers: limitHeaders,
+        ...(wants ? { usage: { promptTokens: 100, completionTokens: 10 } } : {}),
+      });
+      pacer.release(ticket, true);
+    }
+    const readAt = wanted.flatMap((wants, index) => (wants ? [index + 1] : []));
+    // The first four teach the scale; then every 8th answer until 32 samples; then every 64th.
+    expect(readAt.slice(0, 6)).toEqual([1, 2, 3, 4, 8, 16]);
+    const settledAt = readAt[31] as number;
+    expect(readAt.filter((answer) => answer > settledAt).every((answer) => answer % 64 === 0)).toBe(true);
+    expect(readAt.filter((answer) => answer > settledAt).length).toBe(
+      Math.floor(600 / 64) - Math.floor(settledAt / 64),
+    );
+  });
 });
