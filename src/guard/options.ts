@@ -183,6 +183,9 @@ export const DEFAULTS = {
   defaultMaxOutputTokens: 1_024,
 } as const;
 
+// A registered symbol: the same in every copy of tierguard loaded in the process.
+const OPTIONS_ERROR = Symbol.for('tierguard.TierguardOptionsError');
+
 /** Options refused at construction; `issues` say which, what was expected and what was given. */
 export class TierguardOptionsError extends TypeError {
   readonly issues: readonly { readonly path: string; readonly expected: string; readonly received: string }[];
@@ -193,6 +196,20 @@ export class TierguardOptionsError extends TypeError {
     );
     this.name = 'TierguardOptionsError';
     this.issues = issues;
+    Object.defineProperty(this, OPTIONS_ERROR, { value: true });
+  }
+
+  /**
+   * `instanceof` holds across copies of this class: `tierguard` and `tierguard/testing` are built
+   * as separate bundles (and ESM and CommonJS as separate files), each with its own class object, so
+   * an error thrown by `createSimulator` must still be `instanceof` the class imported from `tierguard`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[OPTIONS_ERROR] === true
+    );
   }
 }
 

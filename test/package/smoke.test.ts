@@ -37,4 +37,17 @@ describe('built package', () => {
     );
     expect(JSON.parse(out)).toEqual(['function', 28, 'object']);
   });
+
+  it('recognises an options error from the testing entry (and from the other format) as TierguardOptionsError', () => {
+    // Each entry and format is its own bundle with its own copy of the class.
+    const out = run(
+      `const { TierguardOptionsError } = await import('tierguard');
+       const { TierguardOptionsError: FromRequire } = (await import('node:module')).createRequire(process.cwd() + '/')('tierguard');
+       const { createSimulator } = await import('tierguard/testing');
+       const error = await createSimulator({ tier: 'tier-9' }).catch((caught) => caught);
+       console.log(JSON.stringify([error instanceof TierguardOptionsError, error instanceof FromRequire, error instanceof TypeError, new RangeError('x') instanceof TierguardOptionsError, error.issues[0].path]));`,
+      'module',
+    );
+    expect(JSON.parse(out)).toEqual([true, true, true, false, 'tier']);
+  });
 });
