@@ -20,6 +20,7 @@ import type { ResolvedOptions } from './options.js';
 import { headerOf, parseBody, readRequest, type CallRequest } from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
 import { prepareSend, type PreparedSend } from './send.js';
+import { stampHeaders } from './served-headers.js';
 
 /** Counters the guard's `stats()` shows. */
 export interface PipelineCounters {
@@ -379,11 +380,6 @@ export function createPipeline(
     readonly attempts: Attempt[];
   }
 
-  /**
-   * The answer handed to the SDK. One the guard did not change (the first attempt, the model asked
-   * for) goes through untouched: building a Response costs more than the rest of the pipeline.
-   * After a retry or a fallback it carries `x-tierguard-model` and `x-tierguard-attempts`.
-   */
   /** The guard changed the call: a retry, another model, or another endpoint. */
   const changed = (
     request: CallRequest,
@@ -393,9 +389,10 @@ export function createPipeline(
   ): boolean => state.attemptCount > 1 || state.requestedModel !== model || send.url !== request.url;
 
   /**
-   * The answer handed to the SDK. One the guard did not change goes through untouched: building a
-   * Response costs more than the rest of the pipeline. After a retry or a fallback it carries
-   * `x-tierguard-model` and `x-tierguard-attempts`.
+   * The answer handed to the SDK, showing `x-tierguard-model` (the model that served) and
+   * `x-tierguard-attempts`. An answer the guard did not change keeps its body and status as they
+   * came (a view adds the two headers; a rebuilt Response costs more than the rest of the pipeline);
+   * one whose body the guard read, or that a retry or a fallback produced, is rebuilt around it.
    */
   const served = (
     response: Response,
@@ -404,13 +401,16 @@ export function createPipeline(
     state: CallState,
     wasChanged: boolean,
   ): Response => {
-    if (wasChanged) return withHeaders(response, text ?? response.body, servedHeaders(model, state));
-    if (text === undefined) return response;
-    return new Response(text, {
+    const stamp = servedHeaders(model, state);
+    const rebuild = (): Response => withHeaders(response, text ?? response.body, stamp);
+    if (wasChanged) return rebuild();
+    if (text === undefined) return stampHeaders(response, stamp, rebuild);
+    const copy = new Response(text, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
+    return stampHeaders(copy, stamp, rebuild);
   };
 
   const servedHeaders = (model: string | undefined, state: CallState): Record<string, string> => ({

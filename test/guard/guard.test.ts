@@ -181,6 +181,42 @@ describe('retry', () => {
   });
 });
 
+describe('what an answer says about the guard', () => {
+  it('names the model that served and the attempts on every answer, the API headers kept', async () => {
+    const fetch = scriptedFetch(
+      chatCompletion({
+        headers: {
+          'x-request-id': 'req_123',
+          'x-ratelimit-limit-tokens': '30000',
+          'x-ratelimit-remaining-tokens': '29000',
+          'set-cookie': '__cf_bm=abc; path=/',
+        },
+      }),
+      { afterLast: 'repeat-last' },
+    );
+    const wrapped = guard(client(fetch), { tier: 'tier-1' });
+    // Past the four usage-learning calls too: then the answer is handed over without its body read.
+    const long = 'Summarize the customer ticket below in one line for the support queue, please. '.repeat(3);
+    for (let index = 0; index < 6; index += 1) {
+      const { data, response } = await wrapped.chat.completions
+        .create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] })
+        .withResponse();
+      expect(data.choices[0]?.message.content).toBeTypeOf('string');
+      expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
+      expect(response.headers.get('X-Tierguard-Attempts')).toBe('1');
+      expect(response.headers.get('x-request-id')).toBe('req_123');
+      expect(response.headers.has('x-tierguard-model')).toBe(true);
+      // Copies and iteration see the API's headers and the guard's, sorted like Headers.
+      const copy = Object.fromEntries(new Headers(response.headers));
+      expect(copy).toMatchObject({ 'x-request-id': 'req_123', 'x-tierguard-model': 'gpt-4o' });
+      const names = [...response.headers.keys()];
+      expect(names).toEqual([...names].sort());
+      expect(response.headers.getSetCookie()).toEqual(['__cf_bm=abc; path=/']);
+      expect(() => response.headers.set('x-tierguard-model', 'other')).toThrow(TypeError);
+    }
+  });
+});
+
 describe('fallback', () => {
   it('moves a model the account cannot reach to the next model, and says which served', async () => {
     const events: GuardEvent[] = [];
