@@ -39,6 +39,16 @@ export interface ApiErrorBody {
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 let requestCounter = 0;
 
+/**
+ * An API key for tests: shaped like a real one (`sk-proj-…`, long enough that masking and the API's
+ * echo treat it as a key) and plainly fake: `prefix`, a repeated `FAKE`, then `ending` — the four
+ * characters a masked key shows (`sk-proj-…abcd`). Built at run time, so no key-shaped literal
+ * sits in a test file; give two keys of one test different endings.
+ */
+export function fakeApiKey(ending = '0000', prefix = 'sk-proj-'): string {
+  return `${prefix}${'FAKE'.repeat(9)}${ending}`;
+}
+
 /** A request id in the API's form (`req_` + 32 hex). Deterministic, so snapshots stay stable. */
 export function fakeRequestId(seed?: number): string {
   const value = seed ?? ++requestCounter;
@@ -115,7 +125,7 @@ export function rateLimitHeaders(state: {
 /** Builders of the API's error answers, with your numbers and names. */
 export const apiErrors = {
   /** 401 `invalid_api_key`: the API echoes the key masked (Table 1 #1). */
-  invalidApiKey(key = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'): ErrorFixture {
+  invalidApiKey(key = fakeApiKey('6789')): ErrorFixture {
     const shown = `${key.slice(0, 8)}${'*'.repeat(Math.max(4, key.length - 12))}${key.slice(-4)}`;
     return json(
       'invalid_api_key',

@@ -6,10 +6,11 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '../../src/testing/simulator/simulator.js';
+import { fakeApiKey } from '../../src/testing/fixtures.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = `${root}dist/cli.cjs`;
-const KEY = 'sk-proj-DOCTORtestKEY0123456789abcdefghijklmn';
+const KEY = fakeApiKey('klmn');
 
 function tierguard(
   args: string[],
@@ -111,7 +112,7 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
   });
 
   it('fails a wrong key without printing it, and a missing key', async () => {
-    const wrong = 'sk-proj-WRONGkeyWRONGkeyWRONGkey0123456789zz';
+    const wrong = fakeApiKey('89zz');
     const result = await doctorAgainst({}, ['gpt-4o-mini'], wrong);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ The API did not accept the key');

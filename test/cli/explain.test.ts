@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiErrors } from '../../src/testing/fixtures.js';
+import { apiErrors, fakeApiKey } from '../../src/testing/fixtures.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = `${root}dist/cli.cjs`;
@@ -92,7 +92,7 @@ describe('tierguard explain (built entry)', () => {
   });
 
   it('never prints the full key a relay echoed, as JSON or as text', async () => {
-    const key = 'sk-proj-ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210zz';
+    const key = fakeApiKey('10zz');
     const json = await tierguard(['explain', '--json', `401 Incorrect API key provided: ${key}.`]);
     expect(JSON.parse(json.stdout)).toMatchObject({ cause: 'invalid_api_key', status: 401 });
     const text = await tierguard([

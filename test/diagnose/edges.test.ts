@@ -10,7 +10,7 @@ import { CAUSES } from '../../src/data/causes.js';
 import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../../src/diagnose/attach.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { normalize } from '../../src/diagnose/normalize.js';
-import { apiErrors, fixtures } from '../../src/testing/fixtures.js';
+import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import { scriptedFetch, type ScriptItem } from '../../src/testing/scripted-fetch.js';
 
 const CLIENTS = [
@@ -442,7 +442,7 @@ describe('shapes of errors a service may hold', () => {
         'X-Request-Id': 'req_1',
         'OpenAI-Organization': 'org-abc',
         'X-Should-Retry': 'true',
-        Authorization: 'Bearer sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345',
+        Authorization: `Bearer ${fakeApiKey('2345')}`,
         'Set-Cookie': '__cf_bm=secret',
         Server: 'cloudflare',
       },

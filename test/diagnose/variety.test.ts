@@ -6,7 +6,7 @@ import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../../src/data/causes.js';
 import { describeDiagnosis, diagnose } from '../../src/diagnose/diagnose.js';
 import { findWait, parseRetryAfter, parseRetryAfterMs, waitInMessage } from '../../src/diagnose/waits.js';
 import { readRateLimitHeaders } from '../../src/pacing/rate-limit-headers.js';
-import { apiErrors } from '../../src/testing/fixtures.js';
+import { apiErrors, fakeApiKey } from '../../src/testing/fixtures.js';
 import { scriptedFetch } from '../../src/testing/scripted-fetch.js';
 import { parseGoDuration } from '../../src/util/duration.js';
 
@@ -581,7 +581,7 @@ describe('diagnose: shapes a service may hold', () => {
   });
 
   it('masks a key a relay echoes in its body, everywhere', async () => {
-    const key = 'sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefWXYZ';
+    const key = fakeApiKey('WXYZ');
     const error = await failure(
       scriptedFetch({
         status: 401,

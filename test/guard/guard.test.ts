@@ -5,7 +5,7 @@ import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard, guard, type Guard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
 import { TierguardOptionsError } from '../../src/guard/options.js';
-import { apiErrors, fixtures } from '../../src/testing/fixtures.js';
+import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import {
   chatCompletion,
   chatCompletionStream,
@@ -15,7 +15,8 @@ import {
   type ScriptedFetch,
 } from '../../src/testing/scripted-fetch.js';
 
-const KEY = 'sk-proj-TESTKEYabcdefghijklmnopqrstuvwxyz012345';
+const KEY = fakeApiKey('2345');
+const BACKUP_KEY = fakeApiKey('ghij', 'sk-backup-');
 
 function client(fetch: ScriptedFetch, extra: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
   return new OpenAI({ apiKey: KEY, baseURL: 'https://api.openai.test/v1', fetch, ...extra });
@@ -266,7 +267,7 @@ describe('fallback', () => {
   });
 
   it('sends account-level failures only to a target with its own endpoint, with its own key', async () => {
-    const relayKey = 'sk-relay-KEYabcdefghijklmnopqrstuvwxyz987654';
+    const relayKey = fakeApiKey('7654', 'sk-relay-');
     const events: GuardEvent[] = [];
     const fetch = scriptedFetch((call) =>
       call.url.startsWith('https://relay.example')
@@ -335,7 +336,7 @@ describe('streaming', () => {
           {
             model: 'gpt-4o-mini',
             baseURL: 'https://backup.example/v1',
-            apiKey: 'sk-backup-0123456789abcdefghij',
+            apiKey: BACKUP_KEY,
           },
         ],
       },
@@ -489,7 +490,7 @@ describe('guard.fetch with headers as a record or as pairs', () => {
             {
               model: 'gpt-4o-mini',
               baseURL: 'https://backup.example/v1',
-              apiKey: 'sk-backup-0123456789abcdefghij',
+              apiKey: BACKUP_KEY,
             },
           ],
         },
@@ -501,7 +502,7 @@ describe('guard.fetch with headers as a record or as pairs', () => {
       });
       expect(fetch.calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
       expect(fetch.calls[1]?.url).toBe('https://backup.example/v1/chat/completions');
-      expect(fetch.calls[1]?.headers.authorization).toBe('Bearer sk-backup-0123456789abcdefghij');
+      expect(fetch.calls[1]?.headers.authorization).toBe(`Bearer ${BACKUP_KEY}`);
       expect((fetch.calls[1]?.body as { model: string }).model).toBe('gpt-4o-mini');
       // The caller's key, read from headers in this form, never reaches the error body.
       const text = await answer.text();

@@ -6,12 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
+import { fakeApiKey } from '../../src/testing/fixtures.js';
 import { scriptedFetch } from '../../src/testing/scripted-fetch.js';
 import { createSimulator } from '../../src/testing/simulator/simulator.js';
 
 // Recognizable secrets: the caller's key, a fallback endpoint's key, and the prompt.
-const KEY = 'sk-proj-CALLERsecretKEY0123456789abcdefCALLERsecretKEY';
-const FALLBACK_KEY = 'sk-FALLBACKsecretKEY9876543210zyxwvuFALLBACK';
+const KEY = fakeApiKey('tKEY');
+const FALLBACK_KEY = fakeApiKey('BACK', 'sk-');
 const PROMPT = 'PROMPT-SECRET: the quarterly numbers for project nightingale';
 const root = new URL('../../', import.meta.url).pathname;
 

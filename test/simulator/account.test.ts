@@ -3,6 +3,7 @@
 // check is rate-limited or charged.
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
+import { fakeApiKey } from '../../src/testing/fixtures.js';
 import type { SimulatorOptions } from '../../src/testing/simulator/simulator.js';
 import { chat, failure, limitHeadersOf, raw, start } from './helpers.js';
 
@@ -265,8 +266,8 @@ describe('the order of the checks', () => {
 
   it('checks the key before anything else', async () => {
     const { client } = await start(
-      { apiKey: 'sk-proj-RIGHTkey0123456789abcdefghij', account: { regionSupported: false } },
-      { apiKey: 'sk-proj-WRONGkey0123456789abcdefghij' },
+      { apiKey: fakeApiKey('rght'), account: { regionSupported: false } },
+      { apiKey: fakeApiKey('ghij') },
     );
     expect(await failure(chat(client))).toMatchObject({ status: 401, code: 'invalid_api_key' });
   });
@@ -378,17 +379,17 @@ describe('money', () => {
 });
 
 describe('the key and the organization', () => {
-  const RIGHT = 'sk-proj-RIGHTkey0123456789abcdefghij';
+  const RIGHT = fakeApiKey('rght');
 
   it('refuses another key with 401 invalid_api_key, echoing it masked like the API', async () => {
-    const wrongKey = 'sk-proj-WRONGKEY0123456789abcdefghij';
+    const wrongKey = fakeApiKey('ghij');
     const { client } = await start({ apiKey: RIGHT }, { apiKey: wrongKey });
     const thrown = await failure(chat(client));
     expect(thrown).toMatchObject({ status: 401, code: 'invalid_api_key', type: 'invalid_request_error' });
     expect(thrown.message).toMatch(
       /^Incorrect API key provided: sk-proj-\*{20,}ghij\. You can find your API key at https:\/\/platform\.openai\.com\/account\/api-keys\.$/,
     );
-    expect(thrown.message).not.toContain('WRONGKEY');
+    expect(thrown.message).not.toContain(wrongKey.slice(8, -4));
     const short = await start({ apiKey: RIGHT }, { apiKey: 'sk-short-1' });
     const shortThrown = await failure(chat(short.client));
     expect(shortThrown.code).toBe('invalid_api_key');
