@@ -20,7 +20,7 @@ export type { Cause, CauseEntry, FallbackScope, Origin } from './data/causes.js'
 // Guard
 export { createGuard, guard, GuardClosedError } from './guard/create-guard.js';
 export type { Guard, GuardStats, WrappableClient } from './guard/create-guard.js';
-export { TierguardOptionsError } from './guard/options.js';
+export { TierguardOptionsError } from './util/options.js';
 export type {
   BudgetExhaustedPolicy,
   BudgetOptions,

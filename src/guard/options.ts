@@ -9,6 +9,7 @@ import { TIERS, type Tier } from '../data/tiers.js';
 import { LOCALES, type Locale } from '../diagnose/types.js';
 import type { ExplicitLimit } from '../pacing/limits.js';
 import type { RedisLike } from '../pacing/redis-store.js';
+import { isFunction, parseWith, positive, positiveInteger } from '../util/options.js';
 import type { GuardEvent } from './events.js';
 
 /** Limits for a model or family, per window. */
@@ -183,48 +184,10 @@ export const DEFAULTS = {
   defaultMaxOutputTokens: 1_024,
 } as const;
 
-// A registered symbol: the same in every copy of tierguard loaded in the process.
-const OPTIONS_ERROR = Symbol.for('tierguard.TierguardOptionsError');
-
-/** Options refused at construction; `issues` say which, what was expected and what was given. */
-export class TierguardOptionsError extends TypeError {
-  readonly issues: readonly { readonly path: string; readonly expected: string; readonly received: string }[];
-
-  constructor(issues: readonly { path: string; expected: string; received: string }[]) {
-    super(
-      `tierguard: invalid options:\n${issues.map((issue) => `  - \`${issue.path}\`: expected ${issue.expected}, received ${issue.received}`).join('\n')}`,
-    );
-    this.name = 'TierguardOptionsError';
-    this.issues = issues;
-    Object.defineProperty(this, OPTIONS_ERROR, { value: true });
-  }
-
-  /**
-   * `instanceof` holds across copies of this class: `tierguard` and `tierguard/testing` are built
-   * as separate bundles (and ESM and CommonJS as separate files), each with its own class object, so
-   * an error thrown by `createSimulator` must still be `instanceof` the class imported from `tierguard`.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[OPTIONS_ERROR] === true
-    );
-  }
-}
-
-const positive = (what: string) =>
-  z.number({ error: `a positive number of ${what}` }).positive({ error: `a positive number of ${what}` });
-const positiveInteger = (what: string) =>
-  z
-    .number({ error: `a positive integer number of ${what}` })
-    .int({ error: `a positive integer number of ${what}` })
-    .positive({ error: `a positive integer number of ${what}` });
 const millis = (what: string) =>
   z
     .number({ error: `${what} in milliseconds (a number ≥ 0)` })
     .min(0, { error: `${what} in milliseconds (a number ≥ 0)` });
-const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isRedisClient = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
@@ -332,44 +295,9 @@ const schema = z.strictObject({
   fetch: z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }).optional(),
 });
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return 'an object';
-  }
-}
-
 /** Parses options once; throws `TierguardOptionsError` naming every bad field. */
 export function parseOptions(input: unknown): ResolvedOptions {
-  const result = schema.safeParse(input ?? {}, { reportInput: true });
-  if (!result.success) {
-    throw new TierguardOptionsError(
-      result.error.issues.flatMap((issue) => {
-        const path = issue.path.map(String).join('.');
-        if (issue.code === 'unrecognized_keys') {
-          return issue.keys.map((key) => ({
-            path: path === '' ? key : `${path}.${key}`,
-            expected: `no such option (known: ${Object.keys(path === '' ? schema.shape : {}).join(', ') || 'see the docs'})`,
-            received: describe((issue.input as Record<string, unknown> | undefined)?.[key]),
-          }));
-        }
-        const expected = issue.message
-          .replace(/^Invalid input: /, '')
-          .replace(/^expected /, '')
-          .replace(/, received .*$/, '');
-        return [{ path: path === '' ? '(options)' : path, expected, received: describe(issue.input) }];
-      }),
-    );
-  }
-  const options = result.data;
+  const options = parseWith(schema, input ?? {}, '', Object.keys(schema.shape));
   const retry = {
     maxAttempts: options.retry?.maxAttempts ?? DEFAULTS.retry.maxAttempts,
     maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs,

@@ -1,7 +1,7 @@
 // The simulator's options: checked once at creation (and for setAccount / inject), every error naming
 // the dotted path, what was expected and what was given; JSON all the way for the CLI.
 import { describe, expect, it } from 'vitest';
-import { TierguardOptionsError } from '../../src/guard/options.js';
+import { TierguardOptionsError } from '../../src/util/options.js';
 import { createSimulator, type SimulatorOptions } from '../../src/testing/simulator/simulator.js';
 import { chat, start } from './helpers.js';
 

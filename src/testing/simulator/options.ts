@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { TIERS, type Tier } from '../../data/tiers.js';
-import { TierguardOptionsError } from '../../guard/options.js';
+import { isFunction, parseWith, positive, positiveInteger } from '../../util/options.js';
 import { FAULT_KINDS, type FaultRule } from './faults.js';
 
 /** The account the simulator plays; every field can change mid-run with `setAccount`. */
@@ -245,13 +245,6 @@ export const SIMULATOR_DEFAULTS = {
   timelineLimit: 200_000,
 } as const;
 
-const positive = (what: string) =>
-  z.number({ error: `a positive number of ${what}` }).positive({ error: `a positive number of ${what}` });
-const positiveInteger = (what: string) =>
-  z
-    .number({ error: `a positive integer number of ${what}` })
-    .int({ error: `a positive integer number of ${what}` })
-    .positive({ error: `a positive integer number of ${what}` });
 const nonNegative = (what: string) =>
   z.number({ error: `${what} (a number ≥ 0)` }).min(0, { error: `${what} (a number ≥ 0)` });
 // zod 4 refuses infinite numbers; credit may be Infinity (unlimited) in code, absent in JSON.
@@ -259,7 +252,6 @@ const usd = (what: string) =>
   z.custom<number>((value) => typeof value === 'number' && !Number.isNaN(value), {
     error: `${what} in USD (a number)`,
   });
-const isFunction = (value: unknown): boolean => typeof value === 'function';
 
 const accountFields = {
   billingActive: z.boolean({ error: 'true or false' }),
@@ -392,46 +384,6 @@ const schema = z.strictObject({
     .optional(),
   now: z.custom<() => number>(isFunction, { error: 'a function () => milliseconds' }).optional(),
 });
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return 'an object';
-  }
-}
-
-/** Parses with `parser`, or throws `TierguardOptionsError` naming every bad field under `prefix`. */
-function parseWith<Output>(
-  parser: z.ZodType<Output>,
-  input: unknown,
-  prefix: string,
-  known: readonly string[],
-): Output {
-  const result = parser.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  throw new TierguardOptionsError(
-    result.error.issues.flatMap((issue) => {
-      const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({
-          path: path === '' ? key : `${path}.${key}`,
-          expected: `no such option (known: ${known.join(', ')})`,
-          received: describe((issue.input as Record<string, unknown> | undefined)?.[key]),
-        }));
-      }
-      const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '');
-      return [{ path: path === '' ? '(options)' : path, expected, received: describe(issue.input) }];
-    }),
-  );
-}
 
 /** Parses the options once; throws `TierguardOptionsError` naming every bad field. */
 export function parseSimulatorOptions(input: unknown): ResolvedSimulatorOptions {

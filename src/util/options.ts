@@ -1,0 +1,92 @@
+/**
+ * Options are parsed once, with zod, and a bad one is refused with an error that names the field,
+ * what was expected and what was given. Shared by the guard's and the simulator's options.
+ */
+import { z } from 'zod';
+
+// A registered symbol: the same in every copy of tierguard loaded in the process.
+const OPTIONS_ERROR = Symbol.for('tierguard.TierguardOptionsError');
+
+/** Options refused at construction; `issues` say which, what was expected and what was given. */
+export class TierguardOptionsError extends TypeError {
+  readonly issues: readonly { readonly path: string; readonly expected: string; readonly received: string }[];
+
+  constructor(issues: readonly { path: string; expected: string; received: string }[]) {
+    super(
+      `tierguard: invalid options:\n${issues.map((issue) => `  - \`${issue.path}\`: expected ${issue.expected}, received ${issue.received}`).join('\n')}`,
+    );
+    this.name = 'TierguardOptionsError';
+    this.issues = issues;
+    Object.defineProperty(this, OPTIONS_ERROR, { value: true });
+  }
+
+  /**
+   * `instanceof` holds across copies of this class: `tierguard` and `tierguard/testing` are built
+   * as separate bundles (and ESM and CommonJS as separate files), each with its own class object, so
+   * an error thrown by `createSimulator` must still be `instanceof` the class imported from `tierguard`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[OPTIONS_ERROR] === true
+    );
+  }
+}
+
+/** What was given, for an error message: short, and never a whole object. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return 'an object';
+  }
+}
+
+/**
+ * Parses `input` with `parser`, or throws `TierguardOptionsError` naming every bad field under
+ * `prefix`. An unknown key at the top lists the `known` ones.
+ */
+export function parseWith<Output>(
+  parser: z.ZodType<Output>,
+  input: unknown,
+  prefix: string,
+  known: readonly string[],
+): Output {
+  const result = parser.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  throw new TierguardOptionsError(
+    result.error.issues.flatMap((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          path: path === '' ? key : `${path}.${key}`,
+          expected: `no such option (known: ${(path === prefix ? known.join(', ') : '') || 'see the docs'})`,
+          received: describe((issue.input as Record<string, unknown> | undefined)?.[key]),
+        }));
+      }
+      // zod's own wording is "Invalid input: expected X, received Y"; the error adds its own.
+      const expected = issue.message
+        .replace(/^Invalid input: /, '')
+        .replace(/^expected /, '')
+        .replace(/, received .*$/, '');
+      return [{ path: path === '' ? '(options)' : path, expected, received: describe(issue.input) }];
+    }),
+  );
+}
+
+export const positive = (what: string) =>
+  z.number({ error: `a positive number of ${what}` }).positive({ error: `a positive number of ${what}` });
+export const positiveInteger = (what: string) =>
+  z
+    .number({ error: `a positive integer number of ${what}` })
+    .int({ error: `a positive integer number of ${what}` })
+    .positive({ error: `a positive integer number of ${what}` });
+export const isFunction = (value: unknown): boolean => typeof value === 'function';
