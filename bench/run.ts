@@ -6,14 +6,14 @@
  *
  *   npm run bench            (builds first; ~5 minutes)
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import OpenAI from 'openai';
 import { built } from './built.js';
 import { renderChart, tokensPerSecond, type Series } from './chart.js';
+import { freePort, redisServerBinary, startRedisServer } from '../test/support/redis-server.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
 import {
   bareSdk,
@@ -137,34 +137,12 @@ async function runStrategy(
   return row;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 async function withRedis<T>(fn: (url: string) => Promise<T>): Promise<T | string> {
-  const which = await new Promise<string>((resolve) =>
-    execFile('sh', ['-c', 'command -v redis-server'], (_error, stdout) => resolve(stdout.trim())),
-  );
-  if (which === '') return 'skipped: redis-server is not installed (apt-get install -y redis-server)';
+  const binary = redisServerBinary();
+  if (binary === '') return 'skipped: redis-server is not installed (apt-get install -y redis-server)';
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tierguard-bench-redis-'));
-  const child: ChildProcess = spawn(
-    which,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  const child = await startRedisServer(binary, port, dir);
   try {
     return await fn(`redis://127.0.0.1:${port}`);
   } finally {

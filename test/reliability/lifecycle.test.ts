@@ -1,6 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -8,6 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createGuard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
 import { createSimulator } from '../../src/testing/simulator/simulator.js';
+import { freePort, startRedisServer } from '../support/redis-server.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const redisServer = inject('redisServerPath');
@@ -28,35 +28,11 @@ describe('a process using the guard', () => {
   }, 40_000);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    redisServer,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  return new Promise((resolve) => setTimeout(() => resolve(child), 300));
-}
-
 describe.skipIf(redisServer === '')('Redis stopped mid-run and restarted', () => {
   it('calls keep flowing on local buckets, shared accounting resumes, the month’s spend is kept', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'tierguard-redis-restart-'));
-    let redis = await startRedis(port, dir);
+    let redis = await startRedisServer(redisServer, port, dir);
     const sim = await createSimulator({ tier: 'tier-1' });
     const events: GuardEvent[] = [];
     const guard = createGuard({
@@ -87,7 +63,7 @@ describe.skipIf(redisServer === '')('Redis stopped mid-run and restarted', () =>
       expect(guard.stats().store).toEqual({ kind: 'redis', health: 'degraded' });
       expect(events.some((event) => event.type === 'store-degraded')).toBe(true);
 
-      redis = await startRedis(port, dir);
+      redis = await startRedisServer(redisServer, port, dir);
       for (
         let tries = 0;
         tries < 50 &&

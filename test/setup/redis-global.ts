@@ -2,13 +2,12 @@
  * Starts a throwaway redis-server on a free loopback port for the tests that share limits across
  * processes. Without the binary those tests skip, and this says so once, with the reason.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { freePort, redisServerBinary, startRedisServer } from '../support/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,35 +20,8 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
-    if (ping.stdout?.trim() === 'PONG') return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not answer PING within 10 s');
-}
-
 export async function setup(project: TestProject): Promise<() => void> {
-  const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const binary = which.stdout.trim();
+  const binary = redisServerBinary();
   if (process.env.TIERGUARD_TEST_REDIS_URL) {
     project.provide('redisUrl', process.env.TIERGUARD_TEST_REDIS_URL);
     project.provide('redisSkipReason', '');
@@ -67,14 +39,7 @@ export async function setup(project: TestProject): Promise<() => void> {
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tierguard-redis-'));
-  const child = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: 'ignore',
-    },
-  );
-  await waitForPing(port, child);
+  const child = await startRedisServer(binary, port, dir);
   project.provide('redisUrl', `redis://127.0.0.1:${port}`);
   project.provide('redisSkipReason', '');
   project.provide('redisServerPath', binary);
