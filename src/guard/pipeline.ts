@@ -317,7 +317,7 @@ export function createPipeline(
         if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
         return {
           kind: 'success',
-          response: served(response, text, model, state, changed(request, send, model, state)),
+          response: served(response, text, model, state),
           model,
         };
       }
@@ -325,7 +325,7 @@ export function createPipeline(
       release(true);
       return {
         kind: 'success',
-        response: served(response, undefined, model, state, changed(request, send, model, state)),
+        response: served(response, undefined, model, state),
         model,
       };
     }
@@ -380,37 +380,29 @@ export function createPipeline(
     readonly attempts: Attempt[];
   }
 
-  /** The guard changed the call: a retry, another model, or another endpoint. */
-  const changed = (
-    request: CallRequest,
-    send: PreparedSend,
-    model: string | undefined,
-    state: CallState,
-  ): boolean => state.attemptCount > 1 || state.requestedModel !== model || send.url !== request.url;
-
   /**
    * The answer handed to the SDK, showing `x-tierguard-model` (the model that served) and
-   * `x-tierguard-attempts`. An answer the guard did not change keeps its body and status as they
-   * came (a view adds the two headers; a rebuilt Response costs more than the rest of the pipeline);
-   * one whose body the guard read, or that a retry or a fallback produced, is rebuilt around it.
+   * `x-tierguard-attempts`. One whose body the guard did not read keeps its body and status as they
+   * came and gains a view of its headers (a rebuilt Response costs more than the rest of the
+   * pipeline); one whose body was read is rebuilt around the text. Either way its headers stay
+   * read-only, as an answer's are.
    */
   const served = (
     response: Response,
     text: string | undefined,
     model: string | undefined,
     state: CallState,
-    wasChanged: boolean,
   ): Response => {
     const stamp = servedHeaders(model, state);
-    const rebuild = (): Response => withHeaders(response, text ?? response.body, stamp);
-    if (wasChanged) return rebuild();
-    if (text === undefined) return stampHeaders(response, stamp, rebuild);
-    const copy = new Response(text, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-    return stampHeaders(copy, stamp, rebuild);
+    const answer =
+      text === undefined
+        ? response
+        : new Response(text, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+    return stampHeaders(answer, stamp) ?? withHeaders(response, text ?? response.body, stamp);
   };
 
   const servedHeaders = (model: string | undefined, state: CallState): Record<string, string> => ({

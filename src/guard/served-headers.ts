@@ -87,14 +87,13 @@ class ServedHeaders extends Headers {
 
 /**
  * Adds `extra` to the headers `response` shows (its `headers` property), leaving its body, status
- * and everything else as they are. Returns the same response; `rebuild` when it cannot be
+ * and everything else as they are. Returns the same response, or `undefined` when it cannot be
  * stamped (a frozen object from a custom transport).
  */
 export function stampHeaders(
   response: Response,
   extra: Readonly<Record<string, string>>,
-  rebuild: () => Response,
-): Response {
+): Response | undefined {
   const names = new Map<string, string>();
   for (const [name, value] of Object.entries(extra)) names.set(name.toLowerCase(), value);
   try {
@@ -106,6 +105,6 @@ export function stampHeaders(
     });
     return response;
   } catch {
-    return rebuild();
+    return undefined;
   }
 }
