@@ -4,6 +4,7 @@
  * signals. A service uses it to unit-test its error handling with the real SDK and no network.
  */
 import { formatGoDuration } from '../util/duration.js';
+import { delay } from '../util/delay.js';
 import type { ErrorFixture } from './fixtures.js';
 
 /** A network failure, thrown the way undici throws it (`TypeError: fetch failed` with a coded cause). */
@@ -102,24 +103,6 @@ function isFixture(item: ScriptItem): item is ErrorFixture {
   );
 }
 
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortError(signal));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 async function readBody(input: string | URL | Request, init: RequestInit | undefined): Promise<unknown> {
   let text: string | undefined;
   const body = init?.body;
@@ -207,7 +190,7 @@ export function scriptedFetch(script: Script, options: ScriptedFetchOptions = {}
       });
     }
     const delayMs = 'delayMs' in item && typeof item.delayMs === 'number' ? item.delayMs : 0;
-    if (delayMs > 0) await wait(delayMs, signal);
+    if (delayMs > 0) await delay(delayMs, signal);
     if (signal?.aborted) throw abortError(signal);
     if ('networkError' in item) throw networkError(item.networkError);
     return toResponse(item as Exclude<ScriptItem, { networkError: NetworkFailure } | { hang: true }>, call);
