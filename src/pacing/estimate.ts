@@ -275,8 +275,17 @@ function estimateWith(
   };
 }
 
+// A service names a handful of models: resolve each name's encoding once.
+const encodings = new Map<string, Encoding>();
+
 function encodingFor(model: string | undefined): Encoding {
-  return model === undefined ? 'o200k_base' : (resolveModel(model).info?.encoding ?? 'o200k_base');
+  if (model === undefined) return 'o200k_base';
+  let encoding = encodings.get(model);
+  if (encoding === undefined) {
+    encoding = resolveModel(model).info?.encoding ?? 'o200k_base';
+    if (encodings.size < 256) encodings.set(model, encoding);
+  }
+  return encoding;
 }
 
 /**
@@ -299,10 +308,33 @@ export async function estimateRequest(
   model?: string,
   options: EstimateOptions = {},
 ): Promise<RequestEstimate> {
-  const defaultMax = options.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT;
+  return estimateRequestNow(endpoint, body, model, options.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT);
+}
+
+/**
+ * `estimateRequest` for the pipeline: the estimate itself once the model's tokenizer is loaded (it
+ * is, after the first call), a promise of it only until then — a call should not wait a turn of the
+ * event loop for an answer that is already known.
+ */
+export function estimateRequestNow(
+  endpoint: Endpoint,
+  body: unknown,
+  model: string | undefined,
+  defaultMax: number,
+): RequestEstimate | Promise<RequestEstimate> {
   if (endpoint === 'other') return estimateWith(endpoint, body, () => 0, defaultMax);
   const ready = encoder(encodingFor(model));
-  const count = ready instanceof Promise ? await ready : ready;
+  return ready instanceof Promise
+    ? ready.then((count) => estimateSafely(endpoint, body, count, defaultMax))
+    : estimateSafely(endpoint, body, ready, defaultMax);
+}
+
+function estimateSafely(
+  endpoint: Endpoint,
+  body: unknown,
+  count: Encoder,
+  defaultMax: number,
+): RequestEstimate {
   try {
     return estimateWith(endpoint, body, count, defaultMax);
   } catch {

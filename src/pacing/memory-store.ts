@@ -45,12 +45,11 @@ export class MemoryStore implements BucketStore {
 
   take(key: string, items: readonly TakeItem[]): TakeResult {
     const now = this.#now();
+    const lane = this.#lane(key);
     let waitMs = 0;
     let limiting: Dimension | undefined;
-    const states: BucketState[] = [];
     for (const item of items) {
-      const state = this.#refilled(key, item.dimension, item, now);
-      states.push(state);
+      const state = this.#refilled(lane, item.dimension, item, now);
       const amount = Math.min(item.amount, state.capacity);
       if (state.level < amount) {
         const wait = (amount - state.level) / state.refillPerMs;
@@ -63,14 +62,15 @@ export class MemoryStore implements BucketStore {
     if (limiting !== undefined) return { ok: false, waitMs: Math.ceil(waitMs), limiting, atMs: now };
     const marks: Partial<Record<Dimension, number>> = {};
     const levels: Partial<Record<Dimension, number>> = {};
-    items.forEach((item, index) => {
-      const state = states[index] as BucketState;
+    for (const item of items) {
+      // Refilled just above, in the same tick.
+      const state = lane.get(item.dimension) as BucketState;
       const amount = Math.min(item.amount, state.capacity);
       state.level -= amount;
       state.taken += amount;
       marks[item.dimension] = state.taken;
       levels[item.dimension] = state.level;
-    });
+    }
     return { ok: true, atMs: now, marks, levels };
   }
 
@@ -171,8 +171,12 @@ export class MemoryStore implements BucketStore {
     return state;
   }
 
-  #refilled(key: string, dimension: Dimension, spec: BucketSpec, now: number): BucketState {
-    const lane = this.#lane(key);
+  #refilled(
+    lane: Map<Dimension, BucketState>,
+    dimension: Dimension,
+    spec: BucketSpec,
+    now: number,
+  ): BucketState {
     let state = lane.get(dimension);
     if (state === undefined) {
       state = { ...this.#fresh(this.#scaled(spec), now), priority: 0 };

@@ -173,6 +173,8 @@ interface Lane {
    */
   calibrating: boolean;
   tierDetected: Tier | undefined;
+  /** The requests and tokens limits the tier table was last searched for (they matched no tier). */
+  tierChecked: readonly [number, number] | undefined;
 }
 
 /** A reservation: what a call took, and what its answer needs to correct the buckets. */
@@ -249,6 +251,7 @@ const WINDOW_MIN_MS = 100;
 const WINDOW_MAX_MS = 86_400_000;
 
 const rows: Readonly<Record<string, TierRow>> = MODEL_TIER_LIMITS.models;
+const HEADER_KINDS = ['requests', 'tokens'] as const;
 
 function dimensionFor(kind: 'requests' | 'tokens', window: 'minute' | 'day'): Dimension {
   if (window === 'day') return kind === 'requests' ? 'requests-day' : 'tokens-day';
@@ -283,6 +286,31 @@ export class Pacer {
 
   /** The limit key of an address, creating its lane with its starting limits. */
   laneKey(address: LaneAddress): string {
+    // A service sends most calls to one place: the last address's key, without building it again.
+    const last = this.#lastAddress;
+    if (
+      last !== undefined &&
+      last.model === address.model &&
+      last.baseURL === address.baseURL &&
+      last.organization === address.organization &&
+      last.project === address.project &&
+      this.#lanes.has(last.key)
+    )
+      return last.key;
+    const key = this.#keyOf(address);
+    this.#lastAddress = {
+      baseURL: address.baseURL,
+      organization: address.organization,
+      project: address.project,
+      model: address.model,
+      key,
+    };
+    return key;
+  }
+
+  #lastAddress: (LaneAddress & { readonly key: string }) | undefined;
+
+  #keyOf(address: LaneAddress): string {
     const resolved = address.model === undefined ? undefined : this.#resolve(address.model);
     const family = resolved === undefined ? '*' : (resolved.limitsFamily ?? resolved.family);
     const key = `${address.baseURL}|${address.organization ?? ''}|${address.project ?? ''}|${family}`;
@@ -344,26 +372,9 @@ export class Pacer {
       );
     }
     // Nothing waits and nothing holds the lane back: take now, without queueing — the common case;
-    // it saves the waiter, the queue and the abort listener. Only for the in-process store, whose
-    // answer is synchronous.
-    if (
-      this.#options.sharedStore !== true &&
-      lane.waiting === 0 &&
-      lane.timer === undefined &&
-      lane.inFlight < lane.concurrency &&
-      lane.pausedUntilMs <= this.#now()
-    ) {
-      const items = this.#items(lane, amounts);
-      const now = this.#now();
-      const result =
-        items.length === 0
-          ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
-          : this.#options.store.take(lane.key, items);
-      if (!(result instanceof Promise) && result.ok) {
-        lane.inFlight += 1;
-        return Promise.resolve(this.#ticket(lane, amounts, estimate, model, result, now, undefined));
-      }
-    }
+    // it saves the waiter, the queue and the abort listener.
+    const ticket = this.#takeNow(lane, amounts, estimate, model);
+    if (ticket !== undefined) return Promise.resolve(ticket);
     return new Promise<Ticket>((resolve, reject) => {
       const waiter: Waiter = {
         amounts,
@@ -395,6 +406,50 @@ export class Pacer {
   }
 
   /**
+   * `acquire` without a promise for the common case: the ticket when nothing waits on the lane and
+   * the call fits now; `undefined` when it has to go through `acquire` (to wait, or to be refused).
+   */
+  tryAcquire(key: string, estimate: RequestEstimate, model?: string): Ticket | undefined {
+    const lane = this.#lanes.get(key);
+    if (lane === undefined || this.#closed || lane.waiting > 0) return undefined;
+    const amounts = this.#amounts(lane, estimate);
+    for (const [dimension, limit] of lane.dims) {
+      const amount = amounts[dimension];
+      if (amount !== undefined && amount > limit.capacity && limit.source !== 'default') return undefined;
+    }
+    return this.#takeNow(lane, amounts, estimate, model);
+  }
+
+  /**
+   * Takes `amounts` now if nothing holds the lane back and they fit. Only for the in-process store,
+   * whose answer is synchronous.
+   */
+  #takeNow(
+    lane: Lane,
+    amounts: Partial<Record<Dimension, number>>,
+    estimate: RequestEstimate,
+    model: string | undefined,
+  ): Ticket | undefined {
+    if (
+      this.#options.sharedStore === true ||
+      lane.waiting !== 0 ||
+      lane.timer !== undefined ||
+      lane.inFlight >= lane.concurrency
+    )
+      return undefined;
+    const now = this.#now();
+    if (lane.pausedUntilMs > now) return undefined;
+    const items = this.#items(lane, amounts);
+    const result =
+      items.length === 0
+        ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
+        : this.#options.store.take(lane.key, items);
+    if (result instanceof Promise || !result.ok) return undefined;
+    lane.inFlight += 1;
+    return this.#ticket(lane, amounts, estimate, model, result, now, undefined);
+  }
+
+  /**
    * Ends a reservation. `reachedApi: false` (a connection never made, an abort before sending)
    * returns what it took; otherwise the answer's `observe` has already corrected the buckets.
    */
@@ -422,7 +477,7 @@ export class Pacer {
     this.#answer(lane, ticket);
     const headers = readRateLimitHeaders(observation.headers);
     let sawHeaders = false;
-    for (const kind of ['requests', 'tokens'] as const) {
+    for (const kind of HEADER_KINDS) {
       const said = headers[kind];
       if (said.limit === undefined) continue;
       sawHeaders = true;
@@ -618,6 +673,7 @@ export class Pacer {
       answers: 0,
       calibrating: true,
       tierDetected: undefined,
+      tierChecked: undefined,
     });
     if (starting.defaulted && model !== undefined) {
       const requests = dims.get('requests')?.capacity;
@@ -753,9 +809,11 @@ export class Pacer {
     throttledBy: Dimension | 'concurrency' | 'pause' | undefined,
   ): Ticket {
     const now = this.#now();
-    for (const [dimension, amount] of Object.entries(amounts) as [Dimension, number][]) {
-      if (result.marks[dimension] !== undefined)
-        lane.unanswered.set(dimension, (lane.unanswered.get(dimension) ?? 0) + amount);
+    // `for…in` over the few dimensions: no entry arrays on every call.
+    for (const key in amounts) {
+      const dimension = key as Dimension;
+      if (result.marks[dimension] === undefined) continue;
+      lane.unanswered.set(dimension, (lane.unanswered.get(dimension) ?? 0) + (amounts[dimension] as number));
     }
     return {
       key: lane.key,
@@ -928,6 +986,10 @@ export class Pacer {
     const requests = lane.dims.get('requests');
     const tokens = lane.dims.get('tokens');
     if (requests?.source !== 'headers' || tokens?.source !== 'headers') return;
+    // Every answer asks again: look the pair up only when it changed (limits no tier publishes).
+    const checked = lane.tierChecked;
+    if (checked !== undefined && checked[0] === requests.capacity && checked[1] === tokens.capacity) return;
+    lane.tierChecked = [requests.capacity, tokens.capacity];
     const row = rows[lane.family];
     if (row === undefined) return;
     const tier = TIERS.find((candidate) => {
@@ -1011,8 +1073,10 @@ export class Pacer {
   #answer(lane: Lane, ticket: Ticket): void {
     if (ticket.answered) return;
     ticket.answered = true;
-    for (const [dimension, amount] of Object.entries(ticket.amounts) as [Dimension, number][]) {
+    for (const key in ticket.amounts) {
+      const dimension = key as Dimension;
       if (ticket.marks[dimension] === undefined) continue;
+      const amount = ticket.amounts[dimension] as number;
       lane.unanswered.set(dimension, Math.max(0, (lane.unanswered.get(dimension) ?? 0) - amount));
     }
   }

@@ -30,9 +30,21 @@ function read(headers: HeaderSource, name: string): string | undefined {
   return record[name] ?? record[name.toLowerCase()] ?? undefined;
 }
 
+/** Digits only (the usual header value): no trim, no pattern, just the number. */
+function plainDigits(value: string): boolean {
+  if (value.length === 0 || value.length > 15) return false;
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
 /** A non-negative finite count, or undefined (`-1`, empty and garbage are unknown). */
 export function parseCount(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
+  // This runs on every answer: the plain case first.
+  if (plainDigits(value)) return Number(value);
   const trimmed = value.trim();
   if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
   const count = Number(trimmed);
@@ -42,6 +54,19 @@ export function parseCount(value: string | undefined): number | undefined {
 /** A reset duration: Go-style (`6m0s`, `20ms`) or bare seconds (`1.5`), in ms. */
 export function parseReset(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
+  // `20ms` and `1s`, the usual values, without the general parser.
+  const length = value.length;
+  if (
+    length >= 3 &&
+    value.charCodeAt(length - 1) === 115 /* s */ &&
+    value.charCodeAt(length - 2) === 109 /* m */
+  ) {
+    const digits = value.slice(0, length - 2);
+    if (plainDigits(digits)) return Number(digits);
+  } else if (length >= 2 && value.charCodeAt(length - 1) === 115 /* s */) {
+    const digits = value.slice(0, length - 1);
+    if (plainDigits(digits)) return Number(digits) * 1_000;
+  }
   const duration = parseGoDuration(value);
   if (duration !== undefined) return duration;
   const seconds = parseCount(value);
@@ -54,19 +79,28 @@ const NAMES = {
   tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
 } as const;
 
-function dimension(headers: HeaderSource, suffix: 'requests' | 'tokens'): DimensionHeaders {
-  const [limitName, remainingName, resetName] = NAMES[suffix];
-  const limit = parseCount(read(headers, limitName));
-  const resetMs = parseReset(read(headers, resetName));
+/** One dimension from its three header values. */
+function dimensionFrom(
+  limitText: string | undefined,
+  remainingText: string | undefined,
+  resetText: string | undefined,
+): DimensionHeaders {
+  const limit = parseCount(limitText);
+  const resetMs = parseReset(resetText);
   const found: { limit?: number; remaining?: number; resetMs?: number } = {};
   // A zero limit says nothing usable (Azure's -1/0 quirk, Table 1b); treat it as unknown.
   if (limit !== undefined && limit !== 0) {
     found.limit = limit;
-    const remaining = parseCount(read(headers, remainingName));
+    const remaining = parseCount(remainingText);
     if (remaining !== undefined) found.remaining = Math.min(remaining, limit);
   }
   if (resetMs !== undefined) found.resetMs = resetMs;
   return found;
+}
+
+function dimension(headers: HeaderSource, suffix: 'requests' | 'tokens'): DimensionHeaders {
+  const [limitName, remainingName, resetName] = NAMES[suffix];
+  return dimensionFrom(read(headers, limitName), read(headers, remainingName), read(headers, resetName));
 }
 
 /** Reads the rate-limit headers of one answer. Never throws. */
