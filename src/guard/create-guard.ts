@@ -14,6 +14,7 @@ import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from './budget-gate.js';
 import { EventHub, type GuardEventListener } from './events.js';
+import { Lessons } from './lessons.js';
 import { parseOptions, type GuardOptions } from './options.js';
 import { createPipeline, type PipelineCounters } from './pipeline.js';
 
@@ -159,7 +160,17 @@ export function createGuard(options: GuardOptions = {}): Guard {
     .flat()
     .flatMap((target) => (typeof target === 'object' && target.apiKey !== undefined ? [target.apiKey] : []));
   if (budget !== undefined) late.budget = budget;
-  const deps = { options: resolved, pacer, events: hub, budget, counters, secrets, now: () => Date.now() };
+  const lessons = new Lessons();
+  const deps = {
+    options: resolved,
+    pacer,
+    events: hub,
+    budget,
+    counters,
+    lessons,
+    secrets,
+    now: () => Date.now(),
+  };
   let closed = false;
 
   const pipelines = new WeakMap<object, typeof globalThis.fetch>();
@@ -200,6 +211,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
       return client.withOptions({ fetch, maxRetries: 0 }) as C;
     },
     stats(): GuardStats {
+      // What answers taught and the pacer has not learned yet shows too.
+      lessons.take();
       const limits = pacer.stats();
       const budgetSnapshot = budget?.snapshot();
       return {
@@ -221,6 +234,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     async close() {
       if (closed) return;
       closed = true;
+      lessons.take();
       pacer.close(closedError());
       await budget?.close();
       await store.close();

@@ -7,17 +7,18 @@ import { CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
 import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Attempt, Diagnosis } from '../diagnose/types.js';
-import { estimateRequest, type RequestEstimate } from '../pacing/estimate.js';
+import { estimateRequestNow, type RequestEstimate } from '../pacing/estimate.js';
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import { abortReason } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
 import type { BudgetGate } from './budget-gate.js';
 import type { EventHub } from './events.js';
+import type { Lessons } from './lessons.js';
 import { buildChain, nextTarget, type Target } from './fallback.js';
 import { localErrorBody, localResponse, withHeaders, type LocalCause } from './local-response.js';
 import { peekStream, usageFromBody, type ObservedUsage, type StreamErrorEvent } from './observe.js';
 import type { ResolvedOptions } from './options.js';
-import { headerOf, parseBody, readRequest, type CallRequest } from './read-request.js';
+import { headerOf, parseBody, readRequest, type CallRequest, type ReadCall } from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
 import { prepareSend, type PreparedSend } from './send.js';
 import { stampHeaders } from './served-headers.js';
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   readonly events: EventHub;
   readonly budget: BudgetGate | undefined;
   readonly counters: PipelineCounters;
+  /** What answers taught and the pacer has not learned yet. */
+  readonly lessons: Lessons;
   /** Secrets the guard knows (fallback keys), masked wherever they could show. */
   readonly secrets: readonly string[];
   readonly now: () => number;
@@ -157,11 +160,11 @@ export function createPipeline(
     return chain;
   };
 
-  const prepare = async (
+  const prepare = (
     request: CallRequest,
     target: Target,
     json?: Record<string, unknown>,
-  ): Promise<Admission | Failure> => {
+  ): Admission | Failure | Promise<Admission | Failure> => {
     const model = target.model ?? request.model;
     if (
       deps.budget !== undefined &&
@@ -175,16 +178,29 @@ export function createPipeline(
       );
     }
     const send = prepareSend(request, target);
-    const estimate = await estimateRequest(request.endpoint, send.json ?? json ?? parseBody(request), model, {
-      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
-    });
     const key = pacer.laneKey({
       baseURL: target.baseURL ?? request.baseURL,
       organization: target.ownEndpoint ? target.organization : request.organization,
       project: target.ownEndpoint ? target.project : request.project,
       model,
     });
-    return { kind: 'admission', send, estimate, key, model };
+    // Synchronous once the model's tokenizer is loaded: no turn of the event loop for a known answer.
+    const estimate = estimateRequestNow(
+      request.endpoint,
+      send.json ?? json ?? parseBody(request),
+      model,
+      options.defaultMaxOutputTokens,
+    );
+    return estimate instanceof Promise
+      ? estimate.then((ready): Admission => ({ kind: 'admission', send, estimate: ready, key, model }))
+      : { kind: 'admission', send, estimate, key, model };
+  };
+
+  /** Ends an attempt's reservation once (its answer, its failure or its stream's end). */
+  const release = (ticket: Ticket, reachedApi: boolean): void => {
+    if (ticket.released) return;
+    counters.inFlight -= 1;
+    pacer.release(ticket, reachedApi);
   };
 
   /**
@@ -192,13 +208,15 @@ export function createPipeline(
    * awaiting it, so that no async frame stays suspended while a call waits: 100,000 waiting calls
    * must fit in memory (each suspended frame keeps its whole register file).
    */
-  const admit = (admission: Admission, request: CallRequest): Promise<Ticket | Failure> =>
-    pacer
+  const admit = (admission: Admission, request: CallRequest): Promise<Ticket | Failure> => {
+    if (deps.lessons.size > 0) deps.lessons.take();
+    return pacer
       .acquire(admission.key, admission.estimate, request.signal, admission.model)
       .catch((error: unknown) => {
         if (error instanceof PacingRefusal) return localFailure(error.kind, error.message, admission.model);
         throw error;
       });
+  };
 
   /** One attempt: prepare, wait for its place, send, observe. Aborts propagate; other failures are outcomes. */
   const attemptOnce = async (request: CallRequest, target: Target, state: CallState): Promise<Outcome> => {
@@ -210,17 +228,21 @@ export function createPipeline(
     return sendAttempt(request, admission, ticket, state);
   };
 
-  /** Sends an admitted attempt and observes its answer. */
-  const sendAttempt = async (
+  /**
+   * Sends an admitted attempt: the transport's promise of its answer. Not an async function: the
+   * common answer (a JSON success whose body the guard need not read) is observed in that
+   * promise's own `then`.
+   */
+  const dispatch = (
     request: CallRequest,
     admission: Admission,
     ticket: Ticket,
     state: CallState,
-  ): Promise<Outcome> => {
+  ): Promise<Response> => {
     const { send, estimate, model } = admission;
     if (request.signal?.aborted) {
       pacer.release(ticket, false);
-      throw abortReason(request.signal);
+      return Promise.reject(abortReason(request.signal));
     }
     // Send. (Events are built only when someone listens: this runs on every call.)
     if (events.size > 0)
@@ -235,101 +257,137 @@ export function createPipeline(
     state.attemptCount += 1;
     state.firstSentAtMs ??= deps.now();
     counters.inFlight += 1;
-    let released = false;
-    const release = (reached: boolean): void => {
-      if (released) return;
-      released = true;
-      counters.inFlight -= 1;
-      pacer.release(ticket, reached);
-    };
-    let response: Response;
+    const init: RequestInit = { ...request.init, method: request.method, headers: send.headers };
+    if (send.body !== undefined) init.body = send.body;
+    if (request.signal !== undefined) init.signal = request.signal;
     try {
-      response = await transport(send.url, {
-        ...request.init,
-        method: request.method,
-        headers: send.headers,
-        ...(send.body === undefined ? {} : { body: send.body }),
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
-      });
+      return transport(send.url, init);
     } catch (error) {
-      release(reachedApi(error));
-      if (request.signal?.aborted) throw error;
-      return { kind: 'failure', diagnosis: diagnoseQuietly(error, model), error, model };
+      // A transport that throws instead of rejecting.
+      return Promise.reject(error);
     }
+  };
 
-    // Observe.
-    if (response.ok) {
-      const contentType = response.headers.get('content-type') ?? '';
-      if (contentType.includes('text/event-stream') && response.body !== null) {
-        let usage: ObservedUsage | undefined;
-        pacer.observe(ticket, {
-          status: response.status,
-          headers: response.headers,
-          processingMs: processingMs(response.headers),
-        });
-        const peeked = await peekStream(response.body, {
-          onUsage: (seen) => (usage = seen),
-          onError: (error) =>
-            events.emit({ type: 'diagnosed', diagnosis: diagnoseStreamError(error, response, model) }),
-          onEnd: () => {
-            if (usage !== undefined) {
-              pacer.observe(ticket, { status: response.status, usage });
-              if (model !== undefined) deps.budget?.record(model, usage.raw);
-            }
-            release(true);
-          },
-        }).catch((error: unknown) => ({ kind: 'broken' as const, error }));
-        if (peeked.kind === 'broken')
-          return {
-            kind: 'failure',
-            diagnosis: diagnoseQuietly(peeked.error, model),
-            error: peeked.error,
-            model,
-          };
-        if (peeked.kind === 'error') return streamFailure(peeked.error, response, model);
-        return {
-          kind: 'success',
-          response: withHeaders(response, peeked.body, servedHeaders(model, state)),
-          model,
-        };
-      }
-      // The body is read only when its usage is needed (the budget, no headers to trust, the lane
-      // still learning how the server counts); otherwise it streams through untouched.
-      const needsUsage =
-        contentType.includes('json') &&
-        (deps.budget !== undefined ||
-          !response.headers.has('x-ratelimit-remaining-tokens') ||
-          pacer.wantsUsage(ticket));
-      if (needsUsage) {
-        const text = await response.text().catch((error: unknown) => error);
-        if (typeof text !== 'string') {
-          release(true);
-          return { kind: 'failure', diagnosis: diagnoseQuietly(text, model), error: text, model };
+  /** A transport that rejected (or an abort before sending): the caller's abort propagates. */
+  const sendFailed = (
+    request: CallRequest,
+    ticket: Ticket,
+    model: string | undefined,
+    error: unknown,
+  ): Failure => {
+    release(ticket, reachedApi(error));
+    if (request.signal?.aborted) throw error;
+    return { kind: 'failure', diagnosis: diagnoseQuietly(error, model), error, model };
+  };
+
+  /** Sends an admitted attempt and observes its answer. */
+  const sendAttempt = (
+    request: CallRequest,
+    admission: Admission,
+    ticket: Ticket,
+    state: CallState,
+  ): Promise<Outcome> =>
+    dispatch(request, admission, ticket, state).then(
+      (response) => observeAnswer(response, ticket, admission.model, state),
+      (error: unknown) => sendFailed(request, ticket, admission.model, error),
+    );
+
+  /**
+   * What an answer teaches and what it leads to. Synchronous for a JSON success left unread. Its
+   * headers are read in one pass, which the stamped view then serves to the SDK (it iterates them).
+   */
+  const observeAnswer = (
+    response: Response,
+    ticket: Ticket,
+    model: string | undefined,
+    state: CallState,
+  ): Outcome | Promise<Outcome> => {
+    if (!response.ok) return observeFailure(response, ticket, model);
+    const headers = response.headers;
+    const contentType = headers.get('content-type') ?? '';
+    if (contentType.includes('text/event-stream') && response.body !== null)
+      return observeStream(response, ticket, model, state);
+    // The body is read only when its usage is needed (the budget, no headers to trust, the lane
+    // still learning how the server counts); otherwise it streams through untouched.
+    if (
+      contentType.includes('json') &&
+      (deps.budget !== undefined || !headers.has('x-ratelimit-remaining-tokens') || pacer.wantsUsage(ticket))
+    )
+      return observeBody(response, ticket, model, state);
+    // The caller gets its answer first; the pacer learns from it at the next turn (lessons.ts).
+    const status = response.status;
+    deps.lessons.add(() => {
+      pacer.observe(ticket, { status, headers });
+      release(ticket, true);
+    });
+    return { kind: 'success', response: served(response, undefined, model, state), model };
+  };
+
+  /** A JSON success whose usage is read: its body is read, and the answer rebuilt around it. */
+  const observeBody = async (
+    response: Response,
+    ticket: Ticket,
+    model: string | undefined,
+    state: CallState,
+  ): Promise<Outcome> => {
+    const text = await response.text().catch((error: unknown) => error);
+    if (typeof text !== 'string') {
+      release(ticket, true);
+      return { kind: 'failure', diagnosis: diagnoseQuietly(text, model), error: text, model };
+    }
+    const usage = usageFromBody(text);
+    pacer.observe(ticket, {
+      status: response.status,
+      headers: response.headers,
+      usage,
+      processingMs: processingMs(response.headers),
+    });
+    release(ticket, true);
+    if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
+    return { kind: 'success', response: served(response, text, model, state), model };
+  };
+
+  /** A 200 stream: held until its first token or its first error, its usage read as it ends. */
+  const observeStream = async (
+    response: Response,
+    ticket: Ticket,
+    model: string | undefined,
+    state: CallState,
+  ): Promise<Outcome> => {
+    let usage: ObservedUsage | undefined;
+    pacer.observe(ticket, {
+      status: response.status,
+      headers: response.headers,
+      processingMs: processingMs(response.headers),
+    });
+    const peeked = await peekStream(response.body as ReadableStream<Uint8Array>, {
+      onUsage: (seen) => (usage = seen),
+      onError: (error) =>
+        events.emit({ type: 'diagnosed', diagnosis: diagnoseStreamError(error, response, model) }),
+      onEnd: () => {
+        if (usage !== undefined) {
+          pacer.observe(ticket, { status: response.status, usage });
+          if (model !== undefined) deps.budget?.record(model, usage.raw);
         }
-        const usage = usageFromBody(text);
-        pacer.observe(ticket, {
-          status: response.status,
-          headers: response.headers,
-          usage,
-          processingMs: processingMs(response.headers),
-        });
-        release(true);
-        if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
-        return {
-          kind: 'success',
-          response: served(response, text, model, state),
-          model,
-        };
-      }
-      pacer.observe(ticket, { status: response.status, headers: response.headers });
-      release(true);
-      return {
-        kind: 'success',
-        response: served(response, undefined, model, state),
-        model,
-      };
-    }
+        release(ticket, true);
+      },
+    }).catch((error: unknown) => ({ kind: 'broken' as const, error }));
+    if (peeked.kind === 'broken')
+      return { kind: 'failure', diagnosis: diagnoseQuietly(peeked.error, model), error: peeked.error, model };
+    if (peeked.kind === 'error') return streamFailure(peeked.error, response, model);
+    return {
+      kind: 'success',
+      response: withHeaders(response, peeked.body, servedHeaders(model, state)),
+      model,
+    };
+  };
 
+  /** An error answer: its body read and diagnosed, and what it says taught to the pacer. */
+  const observeFailure = async (
+    response: Response,
+    ticket: Ticket,
+    model: string | undefined,
+  ): Promise<Outcome> => {
     const bodyText = await response.text().catch(() => '');
     const diagnosis = diagnoseQuietly(
       { status: response.status, body: bodyText, headers: response.headers },
@@ -345,7 +403,7 @@ export function createPipeline(
         RATE_LIMIT_KIND[diagnosis.cause] ??
         (response.status === 429 && diagnosis.cause === 'unknown' ? 'unknown' : undefined),
     });
-    release(true);
+    release(ticket, true);
     return { kind: 'failure', diagnosis, response, bodyText, model };
   };
 
@@ -393,7 +451,6 @@ export function createPipeline(
     model: string | undefined,
     state: CallState,
   ): Response => {
-    const stamp = servedHeaders(model, state);
     const answer =
       text === undefined
         ? response
@@ -402,7 +459,10 @@ export function createPipeline(
             statusText: response.statusText,
             headers: response.headers,
           });
-    return stampHeaders(answer, stamp) ?? withHeaders(response, text ?? response.body, stamp);
+    return (
+      stampHeaders(answer, model, state.attemptCount) ??
+      withHeaders(response, text ?? response.body, servedHeaders(model, state))
+    );
   };
 
   const servedHeaders = (model: string | undefined, state: CallState): Record<string, string> => ({
@@ -444,21 +504,38 @@ export function createPipeline(
     return withHeaders(failure.response, body, { [DIAGNOSIS_HEADER]: encodeDiagnosis(diagnosis) });
   };
 
-  /** A call read, and its first attempt prepared and admitted (or refused). */
-  interface Started {
-    readonly request: CallRequest;
-    readonly chain: readonly Target[];
-    readonly first:
-      Failure | { readonly kind: 'admitted'; readonly admission: Admission; readonly ticket: Ticket };
-  }
+  /**
+   * A call's first attempt: admitted and waiting to be sent, or already decided (a local refusal,
+   * or the failed answer of an attempt sent at once).
+   */
+  type First =
+    Failure | { readonly kind: 'admitted'; readonly admission: Admission; readonly ticket: Ticket };
+
+  const newState = (request: CallRequest): CallState => ({
+    requestedModel: request.model,
+    attemptCount: 0,
+    firstSentAtMs: undefined,
+    attempts: [],
+  });
 
   /**
-   * Reads the call and waits for its first attempt's place. It returns the pacer's promise instead
-   * of awaiting it: while a call waits in the queue, no async frame of the pipeline is suspended.
+   * The guarded fetch. The common call — nothing waits on its lane and it fits now — is read,
+   * admitted and sent without an async frame or a promise of the pipeline's own before the
+   * transport's, and a success leaves without entering the retry loop: every call pays this path.
    */
-  const start = async (input: string | URL | Request, init: RequestInit | undefined): Promise<Started> => {
-    const { request, json } = await readRequest(input, init);
-    if (request.signal?.aborted) throw abortReason(request.signal);
+  const handle = (input: string | URL | Request, init: RequestInit | undefined): Promise<Response> => {
+    let read: ReadCall | Promise<ReadCall>;
+    try {
+      read = readRequest(input, init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return read instanceof Promise ? read.then(begin) : begin(read);
+  };
+
+  /** Picks the chain and prepares the first attempt. */
+  const begin = ({ request, json }: ReadCall): Promise<Response> => {
+    if (request.signal?.aborted) return Promise.reject(abortReason(request.signal));
     let chain = chainFor(request.model);
     // A spent budget with the `fallback` policy starts at the cheapest model of the chain.
     if (
@@ -470,28 +547,88 @@ export function createPipeline(
       if (cheapest > 0) chain = [chain[cheapest] as Target];
     }
     // The body parsed while reading serves the first estimate; it is not kept while the call waits.
-    const admission = await prepare(request, chain[0] as Target, json);
-    if (admission.kind === 'failure') return { request, chain, first: admission };
-    // One promise on top of the pacer's, not two: each waiting call keeps every layer alive.
-    return pacer.acquire(admission.key, admission.estimate, request.signal, admission.model).then(
-      (ticket): Started => ({ request, chain, first: { kind: 'admitted', admission, ticket } }),
-      (error: unknown): Started => {
-        if (error instanceof PacingRefusal)
-          return { request, chain, first: localFailure(error.kind, error.message, admission.model) };
-        throw error;
+    let prepared: Admission | Failure | Promise<Admission | Failure>;
+    try {
+      prepared = prepare(request, chain[0] as Target, json);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return prepared instanceof Promise
+      ? prepared.then((ready) => admitFirst(request, chain, ready))
+      : admitFirst(request, chain, prepared);
+  };
+
+  /**
+   * Admits the first attempt: sent at once when it fits, else queued. While a call waits, only the
+   * pacer's promise and one `then` on it hold it: no async frame of the pipeline is suspended.
+   */
+  const admitFirst = (
+    request: CallRequest,
+    chain: readonly Target[],
+    admission: Admission | Failure,
+  ): Promise<Response> => {
+    if (admission.kind === 'failure') return run(request, chain, admission);
+    // Earlier answers' lessons first: the pacer decides on what it knows.
+    if (deps.lessons.size > 0) deps.lessons.take();
+    const ticket = pacer.tryAcquire(admission.key, admission.estimate, admission.model);
+    if (ticket === undefined)
+      return pacer.acquire(admission.key, admission.estimate, request.signal, admission.model).then(
+        (queued) => run(request, chain, { kind: 'admitted', admission, ticket: queued }),
+        (error: unknown) => {
+          if (error instanceof PacingRefusal)
+            return run(request, chain, localFailure(error.kind, error.message, admission.model));
+          throw error;
+        },
+      );
+    const state = newState(request);
+    const startedAtMs = deps.now();
+    const { model } = admission;
+    const settle = (outcome: Outcome): Response | Promise<Response> =>
+      outcome.kind === 'success'
+        ? deliver(outcome, request, state, startedAtMs)
+        : run(request, chain, outcome, state, startedAtMs);
+    // One `then` on the transport's promise from the answer to the caller.
+    return dispatch(request, admission, ticket, state).then(
+      (response) => {
+        const outcome = observeAnswer(response, ticket, model, state);
+        return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
       },
+      (error: unknown) => settle(sendFailed(request, ticket, model, error)),
     );
   };
 
-  /** Runs a started call to its answer: attempts, retries, fallbacks. */
-  const run = async ({ request, chain, first }: Started): Promise<Response> => {
-    const state: CallState = {
-      requestedModel: request.model,
-      attemptCount: 0,
-      firstSentAtMs: undefined,
-      attempts: [],
-    };
-    const startedAtMs = deps.now();
+  /** A success's way out: counted, announced, handed to the caller. */
+  const deliver = (
+    outcome: Success,
+    request: CallRequest,
+    state: CallState,
+    startedAtMs: number,
+  ): Response => {
+    const servedBy = outcome.model ?? 'unknown';
+    counters.servedByModel.set(servedBy, (counters.servedByModel.get(servedBy) ?? 0) + 1);
+    if (events.size > 0)
+      events.emit({
+        type: 'served',
+        ...(outcome.model === undefined ? {} : { model: outcome.model }),
+        ...(request.model === undefined ? {} : { requestedModel: request.model }),
+        status: outcome.response.status,
+        attempts: state.attemptCount,
+        latencyMs: deps.now() - startedAtMs,
+      });
+    return outcome.response;
+  };
+
+  /**
+   * Runs a call from its first attempt to its answer: retries, fallbacks, the final failure. `state`
+   * is given when the first attempt was already sent.
+   */
+  const run = async (
+    request: CallRequest,
+    chain: readonly Target[],
+    first: First,
+    state: CallState = newState(request),
+    startedAtMs: number = deps.now(),
+  ): Promise<Response> => {
     let index = 0;
     let last: Failure | undefined;
     for (;;) {
@@ -535,20 +672,7 @@ export function createPipeline(
         options.retry.maxAttempts,
         request.signal,
       );
-      if (outcome.kind === 'success') {
-        const served = outcome.model ?? 'unknown';
-        counters.servedByModel.set(served, (counters.servedByModel.get(served) ?? 0) + 1);
-        if (events.size > 0)
-          events.emit({
-            type: 'served',
-            ...(outcome.model === undefined ? {} : { model: outcome.model }),
-            ...(request.model === undefined ? {} : { requestedModel: request.model }),
-            status: outcome.response.status,
-            attempts: state.attemptCount,
-            latencyMs: deps.now() - startedAtMs,
-          });
-        return outcome.response;
-      }
+      if (outcome.kind === 'success') return deliver(outcome, request, state, startedAtMs);
       last = outcome;
       const elapsed = deps.now() - (state.firstSentAtMs ?? startedAtMs);
       const next =
@@ -570,9 +694,6 @@ export function createPipeline(
     }
     return surface(last, state, request);
   };
-
-  const handle = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
-    start(input, init).then(run);
 
   return (input, init) => handle(input as string | URL | Request, init);
 }

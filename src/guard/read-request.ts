@@ -138,19 +138,34 @@ export interface ReadCall {
   readonly json: Record<string, unknown> | undefined;
 }
 
-/** Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through. */
-export async function readRequest(
+/**
+ * Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through.
+ * Synchronous unless the body is inside a `Request` (the SDK passes `init.body`, so every call it
+ * makes is read without waiting a turn).
+ */
+export function readRequest(
   input: string | URL | Request,
   init: RequestInit | undefined,
-): Promise<ReadCall> {
+): ReadCall | Promise<ReadCall> {
   const asRequest = input instanceof Request ? input : undefined;
-  const url = factsOf(asRequest?.url ?? String(input));
+  if (init?.body === undefined && asRequest !== undefined && asRequest.body !== null)
+    return asRequest
+      .clone()
+      .text()
+      .then((text) => readWith(asRequest.url, init, asRequest, text));
+  return readWith(asRequest?.url ?? String(input), init, asRequest, init?.body);
+}
+
+function readWith(
+  href: string,
+  init: RequestInit | undefined,
+  asRequest: Request | undefined,
+  rawBody: BodyInit | null | undefined,
+): ReadCall {
+  const url = factsOf(href);
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
   // The SDK passes a Headers object: used as is (the pipeline copies it only to change it).
   const headers: HeadersInit = init?.headers ?? asRequest?.headers ?? EMPTY_HEADERS;
-  let rawBody: BodyInit | null | undefined = init?.body;
-  if (rawBody === undefined && asRequest !== undefined && asRequest.body !== null)
-    rawBody = await asRequest.clone().text();
   let bodyText: string | undefined;
   if (typeof rawBody === 'string') bodyText = rawBody;
   else if (rawBody instanceof Uint8Array || rawBody instanceof ArrayBuffer) {
@@ -180,7 +195,7 @@ export async function readRequest(
     rawBody instanceof FormData ||
     rawBody instanceof URLSearchParams;
   let rest: RequestInit = EMPTY_INIT;
-  for (const name of Object.keys(init ?? {})) {
+  for (const name of Object.keys(init ?? EMPTY_INIT)) {
     if (name === 'body' || name === 'headers' || name === 'method' || name === 'signal') continue;
     // Only options beyond the request itself (an undici dispatcher…) are kept.
     rest = { ...init };

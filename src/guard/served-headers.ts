@@ -1,104 +1,132 @@
 /**
  * The headers a guarded answer carries on top of the API's own — `x-tierguard-model` (the model
  * that served) and `x-tierguard-attempts` — without copying the answer's headers: a copy costs about
- * 8 µs a call and a rebuilt Response more, where this view costs about 1 µs.
+ * 8 µs a call and a rebuilt Response more; this view costs a small object.
  */
 
-/** A read-only view of `base` with `extra` headers added (an answer's headers cannot change). */
-class ServedHeaders extends Headers {
+const MODEL = 'x-tierguard-model';
+const ATTEMPTS = 'x-tierguard-attempts';
+
+/**
+ * A read-only view of an answer's headers with the two tierguard headers added. It is a `Headers`
+ * (its prototype chain says so, and it implements every method) but it never runs the `Headers`
+ * constructor: undici's marks each instance uncloneable through a native call, which measured as
+ * the largest single cost of stamping an answer.
+ */
+class ServedHeaders {
   readonly #base: Headers;
-  readonly #extra: ReadonlyMap<string, string>;
+  readonly #model: string | undefined;
+  readonly #attempts: string;
+  #merged: [string, string][] | undefined;
 
-  constructor(base: Headers, extra: ReadonlyMap<string, string>) {
-    super();
+  constructor(base: Headers, model: string | undefined, attempts: number) {
     this.#base = base;
-    this.#extra = extra;
+    this.#model = model;
+    this.#attempts = String(attempts);
   }
 
-  override get(name: string): string | null {
-    return this.#extra.get(name.toLowerCase()) ?? this.#base.get(name);
+  /** One of ours, or `undefined`. The names are 17 and 20 characters: the length decides most lookups. */
+  #own(name: string): string | undefined {
+    if (name.length === MODEL.length) return name.toLowerCase() === MODEL ? this.#model : undefined;
+    if (name.length === ATTEMPTS.length && name.toLowerCase() === ATTEMPTS) return this.#attempts;
+    return undefined;
   }
 
-  override has(name: string): boolean {
-    return this.#extra.has(name.toLowerCase()) || this.#base.has(name);
+  get(name: string): string | null {
+    return this.#own(name) ?? this.#base.get(name);
   }
 
-  override getSetCookie(): string[] {
+  has(name: string): boolean {
+    return this.#own(name) !== undefined || this.#base.has(name);
+  }
+
+  getSetCookie(): string[] {
     // A transport's own Response class (node-fetch…) may not have it.
     return typeof this.#base.getSetCookie === 'function' ? this.#base.getSetCookie() : [];
   }
 
-  #merged: [string, string][] | undefined;
-
-  /**
-   * Every header, sorted by name as `Headers` iterates them. Built once: the SDK iterates an
-   * answer's headers twice on every call (its request-id note and its debug details).
-   */
+  /** Every header, sorted by name as `Headers` iterates them; built on the first iteration. */
   #all(): [string, string][] {
     if (this.#merged !== undefined) return this.#merged;
-    // `Headers` iterates sorted and lower-cased: insert the few extra names in place.
-    const merged: [string, string][] = [...this.#base];
-    for (const [name, value] of this.#extra) {
-      let index = 0;
-      while (index < merged.length && (merged[index] as [string, string])[0] < name) index += 1;
-      if (merged[index]?.[0] === name) merged[index] = [name, value];
-      else merged.splice(index, 0, [name, value]);
+    // In name order: `x-tierguard-attempts` before `x-tierguard-model`.
+    const extra: [string, string][] = [[ATTEMPTS, this.#attempts]];
+    if (this.#model !== undefined) extra.push([MODEL, this.#model]);
+    // `Headers` iterates lower-cased and sorted by name: merge the two sorted lists, ours
+    // replacing a header of the same name.
+    const merged: [string, string][] = [];
+    let next = 0;
+    for (const entry of this.#base) {
+      while (next < extra.length && (extra[next] as [string, string])[0] < entry[0])
+        merged.push(extra[next++] as [string, string]);
+      if (next < extra.length && (extra[next] as [string, string])[0] === entry[0]) {
+        merged.push(extra[next++] as [string, string]);
+        continue;
+      }
+      merged.push(entry);
     }
+    while (next < extra.length) merged.push(extra[next++] as [string, string]);
     this.#merged = merged;
     return merged;
   }
 
-  override entries(): HeadersIterator<[string, string]> {
+  entries(): HeadersIterator<[string, string]> {
     return this.#all().values() as unknown as HeadersIterator<[string, string]>;
   }
 
-  override keys(): HeadersIterator<string> {
+  keys(): HeadersIterator<string> {
     return this.#all()
       .map(([name]) => name)
       .values() as unknown as HeadersIterator<string>;
   }
 
-  override values(): HeadersIterator<string> {
+  values(): HeadersIterator<string> {
     return this.#all()
       .map(([, value]) => value)
       .values() as unknown as HeadersIterator<string>;
   }
 
-  override [Symbol.iterator](): HeadersIterator<[string, string]> {
+  [Symbol.iterator](): HeadersIterator<[string, string]> {
     return this.entries();
   }
 
-  override forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.#all()) callback.call(thisArg, value, name, this);
+  forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    for (const [name, value] of this.#all()) callback.call(thisArg, value, name, this as unknown as Headers);
   }
 
-  override set(): void {
+  set(): void {
     throw new TypeError('immutable');
   }
 
-  override append(): void {
+  append(): void {
     throw new TypeError('immutable');
   }
 
-  override delete(): void {
+  delete(): void {
     throw new TypeError('immutable');
+  }
+
+  /** What `console.log(response.headers)` shows (undici's own inspector needs its internals). */
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, string> {
+    return Object.fromEntries(this.#all());
   }
 }
+// `instanceof Headers` holds (the SDK's log formatter asks).
+Object.setPrototypeOf(ServedHeaders.prototype, Headers.prototype);
 
 /**
- * Adds `extra` to the headers `response` shows (its `headers` property), leaving its body, status
- * and everything else as they are. Returns the same response, or `undefined` when it cannot be
- * stamped (a frozen object from a custom transport).
+ * Shows `x-tierguard-model` (when known) and `x-tierguard-attempts` among the headers `response`
+ * shows (its `headers` property), leaving its body, status and everything else as they are.
+ * Returns the same response, or `undefined` when it cannot be stamped (a frozen object from a custom
+ * transport).
  */
 export function stampHeaders(
   response: Response,
-  extra: Readonly<Record<string, string>>,
+  model: string | undefined,
+  attempts: number,
 ): Response | undefined {
-  const names = new Map<string, string>();
-  for (const [name, value] of Object.entries(extra)) names.set(name.toLowerCase(), value);
   try {
     Object.defineProperty(response, 'headers', {
-      value: new ServedHeaders(response.headers, names),
+      value: new ServedHeaders(response.headers, model, attempts) as unknown as Headers,
       configurable: true,
       enumerable: false,
       writable: false,

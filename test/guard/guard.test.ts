@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import OpenAI, { RateLimitError } from 'openai';
 import OpenAIv7 from 'openai-v7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -215,6 +216,86 @@ describe('what an answer says about the guard', () => {
       expect(response.headers.getSetCookie()).toEqual(['__cf_bm=abc; path=/']);
       expect(() => response.headers.set('x-tierguard-model', 'other')).toThrow(TypeError);
     }
+  });
+});
+
+describe('after the answer', () => {
+  const answer = (index: number): ScriptItem =>
+    chatCompletion({
+      headers: limitHeaders({
+        requests: 5_000,
+        remainingRequests: 4_990 - index,
+        tokens: 450_000,
+        remainingTokens: 440_000 - index * 100,
+      }),
+    });
+  const long = 'Summarize the customer ticket below in one line for the support queue, please. '.repeat(3);
+
+  it('shows what a plain success taught in stats() at once, and in events by the next turn', async () => {
+    const fetch = scriptedFetch(Array.from({ length: 8 }, (_, index) => answer(index)));
+    const events: GuardEvent[] = [];
+    const created = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) });
+    const wrapped = created.wrap(client(fetch));
+    for (let index = 0; index < 8; index += 1) {
+      await wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+      // Past the usage-learning calls the answer is handed over before the pacer reads its
+      // headers; stats() takes what is pending first.
+      const stats = created.stats();
+      expect(stats.inFlight).toBe(0);
+      expect(stats.limits[0]?.buckets.tokens).toMatchObject({ capacity: 450_000, source: 'headers' });
+      expect(stats.limits[0]?.inFlight).toBe(0);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.find((event) => event.type === 'tier-detected')).toMatchObject({ tier: 'tier-2' });
+  });
+
+  it('learns from the last answer before admitting the next call', async () => {
+    // Six answers with room to spare, then one saying no request is left this minute.
+    const roomy = (index: number): ScriptItem =>
+      chatCompletion({
+        headers: limitHeaders({
+          requests: 500,
+          remainingRequests: 490 - index,
+          tokens: 30_000,
+          remainingTokens: 20_000,
+        }),
+      });
+    const spent = chatCompletion({
+      headers: limitHeaders({ requests: 500, remainingRequests: 0, tokens: 30_000, remainingTokens: 20_000 }),
+    });
+    const fetch = scriptedFetch([...Array.from({ length: 6 }, (_, index) => roomy(index)), spent, roomy(7)]);
+    const events: GuardEvent[] = [];
+    const wrapped = guard(client(fetch), { tier: 'tier-1', onEvent: (event) => events.push(event) });
+    const call = () =>
+      wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    for (let index = 0; index < 7; index += 1) await call();
+    expect(events.some((event) => event.type === 'throttled')).toBe(false);
+    // The seventh answer is handed over before the pacer reads it; the next call still waits for
+    // the request it said is gone (one request refills in 60 s / 500 = 120 ms).
+    await call();
+    expect(events.find((event) => event.type === 'throttled')).toMatchObject({ bucket: 'requests' });
+    expect(fetch.calls).toHaveLength(8);
+  });
+
+  it('shows the stamped headers as a Headers object that inspects and iterates like one', async () => {
+    const fetch = scriptedFetch(chatCompletion({ headers: { 'x-request-id': 'req_9' } }), {
+      afterLast: 'repeat-last',
+    });
+    const wrapped = guard(client(fetch), { tier: 'tier-1' });
+    const { response } = await wrapped.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] })
+      .withResponse();
+    const headers = response.headers;
+    expect(headers).toBeInstanceOf(Headers);
+    expect(Object.prototype.toString.call(headers)).toBe('[object Headers]');
+    expect(inspect(headers)).toContain("'x-tierguard-model': 'gpt-4o'");
+    const seen: string[] = [];
+    headers.forEach((value, name) => seen.push(`${name}=${value}`));
+    expect(seen).toContain('x-request-id=req_9');
+    expect(seen).toContain('x-tierguard-attempts=1');
+    expect([...headers.values()]).toContain('gpt-4o');
+    expect(headers.has('X-TIERGUARD-MODEL')).toBe(true);
+    expect(headers.get('x-tierguard-other')).toBeNull();
   });
 });
 

@@ -1,0 +1,47 @@
+/**
+ * What a plain success teaches the pacer — its rate-limit headers, and the end of its reservation —
+ * learned after the caller has its answer, not before: reading and applying six headers was the
+ * largest part of the guard's cost on a call's way back (docs/decisions.md §10). A lesson is taken
+ * at the next turn of the event loop, or sooner when anything needs the pacer's state: the next
+ * admission, `stats()`, `close()`.
+ */
+
+// Taken at module load, so that a test's fake timers do not hold lessons back.
+const later: (run: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? globalThis.setImmediate.bind(globalThis)
+    : (run) => {
+        setTimeout(run, 0);
+      };
+
+/** A guard's lessons not yet taken. */
+export class Lessons {
+  #queue: (() => void)[] = [];
+  #scheduled = false;
+
+  /** Lessons waiting. */
+  get size(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues `lesson` for the next turn of the event loop. */
+  add(lesson: () => void): void {
+    this.#queue.push(lesson);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    later(() => {
+      this.#scheduled = false;
+      this.take();
+    });
+  }
+
+  /** Takes every waiting lesson now, in the order the answers came. */
+  take(): void {
+    // A lesson may emit events whose listeners call back in (stats()): each is taken once.
+    while (this.#queue.length > 0) {
+      const queue = this.#queue;
+      this.#queue = [];
+      for (const lesson of queue) lesson();
+    }
+  }
+}
