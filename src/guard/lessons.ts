@@ -41,7 +41,14 @@ export class Lessons {
     while (this.#queue.length > 0) {
       const queue = this.#queue;
       this.#queue = [];
-      for (const lesson of queue) lesson();
+      for (const lesson of queue) {
+        try {
+          lesson();
+        } catch {
+          // What one answer would have taught is lost; the call it came from has already been
+          // answered, and a throw here would reach no caller (it would end the process).
+        }
+      }
     }
   }
 }

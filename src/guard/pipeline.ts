@@ -257,10 +257,14 @@ export function createPipeline(
     state.attemptCount += 1;
     state.firstSentAtMs ??= deps.now();
     counters.inFlight += 1;
-    const init: RequestInit = { ...request.init, method: request.method, headers: send.headers };
-    if (send.body !== undefined) init.body = send.body;
-    if (request.signal !== undefined) init.signal = request.signal;
     try {
+      // An attempt that changes nothing sends the caller's own arguments: the transport sees
+      // exactly what it would have seen without the guard.
+      if (send.unchanged && request.asGiven !== undefined)
+        return transport(request.asGiven.input, request.asGiven.init);
+      const init: RequestInit = { ...request.init, method: request.method, headers: send.headers };
+      if (send.body !== undefined) init.body = send.body;
+      if (request.signal !== undefined) init.signal = request.signal;
       return transport(send.url, init);
     } catch (error) {
       // A transport that throws instead of rejecting.
@@ -317,8 +321,11 @@ export function createPipeline(
     // The caller gets its answer first; the pacer learns from it at the next turn (lessons.ts).
     const status = response.status;
     deps.lessons.add(() => {
-      pacer.observe(ticket, { status, headers });
-      release(ticket, true);
+      try {
+        pacer.observe(ticket, { status, headers });
+      } finally {
+        release(ticket, true);
+      }
     });
     return { kind: 'success', response: served(response, undefined, model, state), model };
   };

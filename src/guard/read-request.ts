@@ -33,6 +33,11 @@ export interface CallRequest {
   readonly signal: AbortSignal | undefined;
   /** The rest of the caller's `RequestInit` (fetchOptions such as an undici dispatcher). */
   readonly init: RequestInit;
+  /**
+   * The caller's own `fetch` arguments, when they can be sent again as they are (a URL and an
+   * init, not a `Request`): an attempt that changes nothing sends exactly what the caller gave.
+   */
+  readonly asGiven: { readonly input: string | URL; readonly init: RequestInit } | undefined;
   /** The body can be sent again (retries and fallbacks need it). */
   readonly replayable: boolean;
 }
@@ -153,7 +158,13 @@ export function readRequest(
       .clone()
       .text()
       .then((text) => readWith(asRequest.url, init, asRequest, text));
-  return readWith(asRequest?.url ?? String(input), init, asRequest, init?.body);
+  return readWith(
+    asRequest?.url ?? String(input),
+    init,
+    asRequest,
+    init?.body,
+    asRequest === undefined ? input : undefined,
+  );
 }
 
 function readWith(
@@ -161,6 +172,7 @@ function readWith(
   init: RequestInit | undefined,
   asRequest: Request | undefined,
   rawBody: BodyInit | null | undefined,
+  input?: string | URL | Request,
 ): ReadCall {
   const url = factsOf(href);
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
@@ -221,6 +233,8 @@ function readWith(
     project: headerOf(headers, 'openai-project'),
     signal: init?.signal ?? asRequest?.signal ?? undefined,
     init: rest,
+    asGiven:
+      init !== undefined && input !== undefined && !(input instanceof Request) ? { input, init } : undefined,
     replayable,
   };
   return { request, json };

@@ -12,6 +12,8 @@ export interface PreparedSend {
   readonly body: BodyInit | null | undefined;
   /** The JSON body sent, when it was rewritten (the estimate counts what is sent). */
   readonly json: Record<string, unknown> | undefined;
+  /** Nothing was changed: the caller's own `fetch` arguments can go as they are. */
+  readonly unchanged: boolean;
 }
 
 /** Prepares one attempt of `request` for `target`. The request itself is never changed. */
@@ -23,7 +25,13 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
   const rewritesModel = model !== undefined && model !== request.model;
   // The request's own headers go out as they were given unless this target changes them.
   if (target.apiKey === undefined && !target.ownEndpoint && !rewritesModel)
-    return { url, headers: request.headers, body: request.bodyText ?? request.rawBody, json: undefined };
+    return {
+      url,
+      headers: request.headers,
+      body: request.bodyText ?? request.rawBody,
+      json: undefined,
+      unchanged: url === request.url,
+    };
 
   const headers = new Headers(request.headers);
   if (target.apiKey !== undefined) {
@@ -39,17 +47,17 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
     if (target.project !== undefined) headers.set('openai-project', target.project);
   }
   if (!rewritesModel) {
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined, unchanged: false };
   }
   if (request.modelInPath) {
     // Azure names the model by its deployment in the path.
     url = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined, unchanged: false };
   }
   const parsed = parseBody(request);
   if (parsed === undefined)
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined, unchanged: false };
   const json = { ...parsed, model };
   headers.delete('content-length');
-  return { url, headers, body: JSON.stringify(json), json };
+  return { url, headers, body: JSON.stringify(json), json, unchanged: false };
 }

@@ -540,6 +540,45 @@ describe('pacing through the guard', () => {
   });
 });
 
+describe('what the transport is given', () => {
+  it('an attempt that changes nothing sends the caller’s own arguments; a fallback sends its own', async () => {
+    const seen: { input: unknown; init: RequestInit | undefined }[] = [];
+    const answers = [
+      new Response(
+        JSON.stringify({
+          error: { message: 'no access', type: 'invalid_request_error', code: 'model_not_found' },
+        }),
+        { status: 404, headers: { 'content-type': 'application/json' } },
+      ),
+    ];
+    const transport: typeof globalThis.fetch = async (input, init) => {
+      seen.push({ input, init });
+      return (
+        answers.shift() ??
+        new Response(JSON.stringify({ id: 'x', model: 'gpt-4o-mini', choices: [] }), {
+          headers: { 'content-type': 'application/json' },
+        })
+      );
+    };
+    const guarded = tracked({ tier: 'tier-1', fetch: transport, fallback: { 'gpt-4o': ['gpt-4o-mini'] } });
+    const init: RequestInit = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    };
+    const url = 'https://api.openai.test/v1/chat/completions';
+    const answer = await guarded.fetch(url, init);
+    expect(answer.headers.get('x-tierguard-model')).toBe('gpt-4o-mini');
+    expect(seen).toHaveLength(2);
+    expect(seen[0]?.input).toBe(url);
+    expect(seen[0]?.init).toBe(init);
+    // The fallback rewrote the body's model: a request of its own, the caller's init untouched.
+    expect(seen[1]?.init).not.toBe(init);
+    expect(JSON.parse(String(seen[1]?.init?.body))).toMatchObject({ model: 'gpt-4o-mini' });
+    expect(JSON.parse(String(init.body))).toMatchObject({ model: 'gpt-4o' });
+  });
+});
+
 describe('guard.fetch with headers as a record or as pairs', () => {
   const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
   it.each([
