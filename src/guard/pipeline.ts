@@ -209,7 +209,7 @@ export function createPipeline(
    * must fit in memory (each suspended frame keeps its whole register file).
    */
   const admit = (admission: Admission, request: CallRequest): Promise<Ticket | Failure> => {
-    if (deps.lessons.size > 0) deps.lessons.take();
+    deps.lessons.take();
     return pacer
       .acquire(admission.key, admission.estimate, request.signal, admission.model)
       .catch((error: unknown) => {
@@ -297,8 +297,8 @@ export function createPipeline(
     );
 
   /**
-   * What an answer teaches and what it leads to. Synchronous for a JSON success left unread. Its
-   * headers are read in one pass, which the stamped view then serves to the SDK (it iterates them).
+   * What an answer teaches and what it leads to. Synchronous for a JSON success left unread: its
+   * headers are learned after the caller has it (lessons.ts).
    */
   const observeAnswer = (
     response: Response,
@@ -318,7 +318,7 @@ export function createPipeline(
       (deps.budget !== undefined || !headers.has('x-ratelimit-remaining-tokens') || pacer.wantsUsage(ticket))
     )
       return observeBody(response, ticket, model, state);
-    // The caller gets its answer first; the pacer learns from it at the next turn (lessons.ts).
+    // The caller gets its answer first; the pacer learns from it at the next turn.
     const status = response.status;
     deps.lessons.add(() => {
       try {
@@ -576,7 +576,7 @@ export function createPipeline(
   ): Promise<Response> => {
     if (admission.kind === 'failure') return run(request, chain, admission);
     // Earlier answers' lessons first: the pacer decides on what it knows.
-    if (deps.lessons.size > 0) deps.lessons.take();
+    deps.lessons.take();
     const ticket = pacer.tryAcquire(admission.key, admission.estimate, admission.model);
     if (ticket === undefined)
       return pacer.acquire(admission.key, admission.estimate, request.signal, admission.model).then(

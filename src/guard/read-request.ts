@@ -163,7 +163,7 @@ export function readRequest(
     init,
     asRequest,
     init?.body,
-    asRequest === undefined ? input : undefined,
+    input instanceof Request ? undefined : input,
   );
 }
 
@@ -172,7 +172,7 @@ function readWith(
   init: RequestInit | undefined,
   asRequest: Request | undefined,
   rawBody: BodyInit | null | undefined,
-  input?: string | URL | Request,
+  input?: string | URL,
 ): ReadCall {
   const url = factsOf(href);
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
@@ -233,8 +233,7 @@ function readWith(
     project: headerOf(headers, 'openai-project'),
     signal: init?.signal ?? asRequest?.signal ?? undefined,
     init: rest,
-    asGiven:
-      init !== undefined && input !== undefined && !(input instanceof Request) ? { input, init } : undefined,
+    asGiven: init !== undefined && input !== undefined ? { input, init } : undefined,
     replayable,
   };
   return { request, json };

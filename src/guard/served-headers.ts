@@ -10,8 +10,8 @@ const ATTEMPTS = 'x-tierguard-attempts';
 /**
  * A read-only view of an answer's headers with the two tierguard headers added. It is a `Headers`
  * (its prototype chain says so, and it implements every method) but it never runs the `Headers`
- * constructor: undici's marks each instance uncloneable through a native call, which measured as
- * the largest single cost of stamping an answer.
+ * constructor, which allocates a header list and marks each instance uncloneable through a native
+ * call — work for a view that holds nothing of its own.
  */
 class ServedHeaders {
   readonly #base: Headers;

@@ -293,8 +293,7 @@ export class Pacer {
       last.model === address.model &&
       last.baseURL === address.baseURL &&
       last.organization === address.organization &&
-      last.project === address.project &&
-      this.#lanes.has(last.key)
+      last.project === address.project
     )
       return last.key;
     const key = this.#keyOf(address);
@@ -344,23 +343,21 @@ export class Pacer {
       return Promise.reject(new Error('tierguard: the guard is closed; no new calls are accepted'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const amounts = this.#amounts(lane, estimate);
-    for (const [dimension, limit] of lane.dims) {
-      const amount = amounts[dimension];
-      // Only a known limit may refuse: a default for an unknown model might be too small.
-      if (amount !== undefined && amount > limit.capacity && limit.source !== 'default') {
-        return Promise.reject(
-          new PacingRefusal(
-            'request_too_large',
-            `Request too large for ${model ?? lane.family} on ${dimension}: Limit ${limit.capacity}, Requested ${amount} (estimated by tierguard before sending; the API would refuse it).`,
-            {
-              dimension,
-              limit: limit.capacity,
-              requested: amount,
-              ...(model === undefined ? {} : { model }),
-            },
-          ),
-        );
-      }
+    const tooLarge = this.#tooLarge(lane, amounts);
+    if (tooLarge !== undefined) {
+      const [dimension, capacity, amount] = tooLarge;
+      return Promise.reject(
+        new PacingRefusal(
+          'request_too_large',
+          `Request too large for ${model ?? lane.family} on ${dimension}: Limit ${capacity}, Requested ${amount} (estimated by tierguard before sending; the API would refuse it).`,
+          {
+            dimension,
+            limit: capacity,
+            requested: amount,
+            ...(model === undefined ? {} : { model }),
+          },
+        ),
+      );
     }
     if (this.#waiting >= this.#options.maxQueued && (lane.waiting > 0 || lane.inFlight >= lane.concurrency)) {
       return Promise.reject(
@@ -413,11 +410,24 @@ export class Pacer {
     const lane = this.#lanes.get(key);
     if (lane === undefined || this.#closed || lane.waiting > 0) return undefined;
     const amounts = this.#amounts(lane, estimate);
+    if (this.#tooLarge(lane, amounts) !== undefined) return undefined;
+    return this.#takeNow(lane, amounts, estimate, model);
+  }
+
+  /**
+   * The first dimension whose known limit `amounts` exceed: the call can never fit. Only a known
+   * limit may refuse: a default for an unknown model might be too small.
+   */
+  #tooLarge(
+    lane: Lane,
+    amounts: Partial<Record<Dimension, number>>,
+  ): [dimension: Dimension, capacity: number, amount: number] | undefined {
     for (const [dimension, limit] of lane.dims) {
       const amount = amounts[dimension];
-      if (amount !== undefined && amount > limit.capacity && limit.source !== 'default') return undefined;
+      if (amount !== undefined && amount > limit.capacity && limit.source !== 'default')
+        return [dimension, limit.capacity, amount];
     }
-    return this.#takeNow(lane, amounts, estimate, model);
+    return undefined;
   }
 
   /**
