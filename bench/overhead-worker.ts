@@ -1,0 +1,109 @@
+/**
+ * The guard's overhead per call, in a process of its own: bare and guarded calls alternate against
+ * an unthrottled simulator (itself in another process). Prints its windows as JSON.
+ *
+ *   node --import tsx bench/overhead-worker.ts <server latency in ms>
+ */
+import OpenAI from 'openai';
+import { built } from './built.js';
+import { startRemoteSimulator } from './remote-sim.js';
+import { percentile } from './stats.js';
+
+const { createGuard } = built;
+
+/** What the overhead section measured at one server latency. */
+export interface OverheadResult {
+  readonly latencyMs: number;
+  readonly windows: OverheadWindow[];
+}
+
+/** One measured window of the overhead section. */
+export interface OverheadWindow {
+  /** Pairs run before this window (warm-up and earlier windows). */
+  readonly after: number;
+  readonly pairs: number;
+  readonly bareMedian: number;
+  readonly guardedMedian: number;
+  readonly bareMean: number;
+  readonly guardedMean: number;
+}
+
+// V8 in Node 20 (no Maglev) compiles a function with TurboFan after roughly 500 to several
+// thousand calls; the guard's hot functions run once per guarded call and reached it between the
+// 500th and the 5,500th (`node --trace-opt`), while the SDK's and undici's code, shared by both
+// clients, runs twice as often. The steady window starts after this many pairs.
+export const STEADY_AFTER_PAIRS = 10_000;
+
+/**
+ * The guard's cost per call against an unthrottled loopback server: bare and guarded calls
+ * alternate. Two windows: the first calls after a short warm-up, and the steady state once V8 has
+ * compiled both paths.
+ */
+export async function overhead(latencyMs: number): Promise<OverheadResult> {
+  const sim = await startRemoteSimulator({
+    // Unthrottled, the daily request limit included (thousands of calls go to one model).
+    limits: { '*': { requests: 1e9, tokens: 1e12, requestsPerDay: 1e12 } },
+    outputTokens: 20,
+    latencyMs,
+  });
+  const bare = new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL, maxRetries: 0 });
+  const guard = createGuard({ limits: { '*': { requests: 1e9, tokens: 1e12 } } });
+  const guarded = guard.wrap(new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL }));
+  const body = {
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system' as const, content: 'You are a helpful assistant that answers briefly.' },
+      { role: 'user' as const, content: 'What is the capital of France? Answer in one word.' },
+    ],
+    max_tokens: 20,
+  };
+  const once = async (client: OpenAI): Promise<number> => {
+    const at = performance.now();
+    await client.chat.completions.create(body);
+    return (performance.now() - at) * 1_000;
+  };
+  const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  let done = 0;
+  /** Runs `pairs` alternating pairs (which of the two goes first alternates too). */
+  const run = async (pairs: number): Promise<{ bareTimes: number[]; guardedTimes: number[] }> => {
+    const bareTimes: number[] = [];
+    const guardedTimes: number[] = [];
+    for (let index = 0; index < pairs; index += 1) {
+      if (index % 2 === 0) {
+        bareTimes.push(await once(bare));
+        guardedTimes.push(await once(guarded));
+      } else {
+        guardedTimes.push(await once(guarded));
+        bareTimes.push(await once(bare));
+      }
+    }
+    done += pairs;
+    return { bareTimes, guardedTimes };
+  };
+  const measure = async (pairs: number): Promise<OverheadWindow> => {
+    const after = done;
+    const { bareTimes, guardedTimes } = await run(pairs);
+    return {
+      after,
+      pairs,
+      bareMedian: percentile(bareTimes, 0.5),
+      guardedMedian: percentile(guardedTimes, 0.5),
+      bareMean: mean(bareTimes),
+      guardedMean: mean(guardedTimes),
+    };
+  };
+  const pairs = latencyMs === 0 ? 3_000 : 1_000;
+  await run(300);
+  const early = await measure(pairs);
+  await run(STEADY_AFTER_PAIRS - done);
+  const steady = await measure(pairs);
+  await guard.close();
+  await sim.close();
+  return { latencyMs, windows: [early, steady] };
+}
+
+// Run as a script (not when imported for its types and constant).
+if (process.argv[1]?.endsWith('overhead-worker.ts')) {
+  const result = await overhead(Number(process.argv[2] ?? 0));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
