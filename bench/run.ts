@@ -530,8 +530,8 @@ ${sharedText}
 
 ## The guard's overhead per call
 
-Against an unthrottled simulator (no limits) in its own process: bare and guarded calls alternate, one at a time
-(gpt-4o-mini, a short system and user message). Added server latency in the first column. Two windows of the same
+Against an unthrottled simulator (no limits) in its own process, from a process of its own (\`bench/overhead-worker.ts\`): bare
+and guarded calls alternate, one at a time (gpt-4o-mini, a short system and user message). Added server latency in the first column. Two windows of the same
 run: the first calls after 300 pairs of warm-up, and the steady state after ${STEADY_AFTER_PAIRS.toLocaleString('en-US')} pairs. Node 20's V8 compiles a
 function with TurboFan only after hundreds to thousands of calls; the guard's own functions run once per guarded call
 and reached it between the 500th and the 5,500th (\`node --trace-opt\`), while the SDK's and undici's code, which both
