@@ -33,13 +33,15 @@ export interface OverheadWindow {
 // 500th and the 5,500th (`node --trace-opt`), while the SDK's and undici's code, shared by both
 // clients, runs twice as often. The steady window starts after this many pairs.
 export const STEADY_AFTER_PAIRS = 10_000;
+/** Pairs run before the first window (the protocol the section used before it had two). */
+export const WARM_UP_PAIRS = 300;
 
 /**
  * The guard's cost per call against an unthrottled loopback server: bare and guarded calls
  * alternate. Two windows: the first calls after a short warm-up, and the steady state once V8 has
  * compiled both paths.
  */
-export async function overhead(latencyMs: number): Promise<OverheadResult> {
+async function overhead(latencyMs: number): Promise<OverheadResult> {
   const sim = await startRemoteSimulator({
     // Unthrottled, the daily request limit included (thousands of calls go to one model).
     limits: { '*': { requests: 1e9, tokens: 1e12, requestsPerDay: 1e12 } },
@@ -93,7 +95,7 @@ export async function overhead(latencyMs: number): Promise<OverheadResult> {
     };
   };
   const pairs = latencyMs === 0 ? 3_000 : 1_000;
-  await run(300);
+  await run(WARM_UP_PAIRS);
   const early = await measure(pairs);
   await run(STEADY_AFTER_PAIRS - done);
   const steady = await measure(pairs);

@@ -15,7 +15,7 @@ import { built } from './built.js';
 import { renderChart, tokensPerSecond, type Series } from './chart.js';
 import { freePort, redisServerBinary, startRedisServer } from '../test/support/redis-server.js';
 import { percentile } from './stats.js';
-import { STEADY_AFTER_PAIRS, type OverheadResult } from './overhead-worker.js';
+import { STEADY_AFTER_PAIRS, WARM_UP_PAIRS, type OverheadResult } from './overhead-worker.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
 import {
   bareSdk,
@@ -490,7 +490,7 @@ async function main(): Promise<void> {
     .flatMap((cost) =>
       cost.windows.map(
         (window) =>
-          `| ${cost.latencyMs} ms | ${window.after === 300 ? 'first calls' : 'steady state'}: pairs ${(window.after + 1).toLocaleString('en-US')}–${(window.after + window.pairs).toLocaleString('en-US')} | ${window.bareMedian.toFixed(0)} µs | ${window.guardedMedian.toFixed(0)} µs | ${pct(window.guardedMedian - window.bareMedian, window.bareMedian)} | ${window.bareMean.toFixed(0)} µs | ${window.guardedMean.toFixed(0)} µs | ${pct(window.guardedMean - window.bareMean, window.bareMean)} |`,
+          `| ${cost.latencyMs} ms | ${window.after < STEADY_AFTER_PAIRS ? 'first calls' : 'steady state'}: pairs ${(window.after + 1).toLocaleString('en-US')}–${(window.after + window.pairs).toLocaleString('en-US')} | ${window.bareMedian.toFixed(0)} µs | ${window.guardedMedian.toFixed(0)} µs | ${pct(window.guardedMedian - window.bareMedian, window.bareMedian)} | ${window.bareMean.toFixed(0)} µs | ${window.guardedMean.toFixed(0)} µs | ${pct(window.guardedMean - window.bareMean, window.bareMean)} |`,
       ),
     )
     .join('\n');
@@ -532,7 +532,7 @@ ${sharedText}
 
 Against an unthrottled simulator (no limits) in its own process, from a process of its own (\`bench/overhead-worker.ts\`): bare
 and guarded calls alternate, one at a time (gpt-4o-mini, a short system and user message). Added server latency in the first column. Two windows of the same
-run: the first calls after 300 pairs of warm-up, and the steady state after ${STEADY_AFTER_PAIRS.toLocaleString('en-US')} pairs. Node 20's V8 compiles a
+run: the first calls after ${WARM_UP_PAIRS} pairs of warm-up, and the steady state after ${STEADY_AFTER_PAIRS.toLocaleString('en-US')} pairs. Node 20's V8 compiles a
 function with TurboFan only after hundreds to thousands of calls; the guard's own functions run once per guarded call
 and reached it between the 500th and the 5,500th (\`node --trace-opt\`), while the SDK's and undici's code, which both
 clients share, runs twice as often. The first window shows that warm-up; the steady one, what each call costs after it.

@@ -1,9 +1,9 @@
 /**
  * What a plain success teaches the pacer — its rate-limit headers, and the end of its reservation —
- * learned after the caller has its answer, not before: reading and applying six headers was the
- * largest part of the guard's cost on a call's way back (docs/decisions.md §10). A lesson is taken
- * at the next turn of the event loop, or sooner when anything needs the pacer's state: the next
- * admission, `stats()`, `close()`.
+ * learned after the caller has its answer, not before: reading and applying six headers took about
+ * 10 µs an answer before V8 compiled the guard, about 3 µs after (docs/decisions.md §11). A lesson
+ * is taken at the next turn of the event loop, or sooner when anything needs the pacer's state: the
+ * next admission, `stats()`, `close()`.
  */
 
 // Taken at module load, so that a test's fake timers do not hold lessons back.

@@ -20,7 +20,7 @@ import { peekStream, usageFromBody, type ObservedUsage, type StreamErrorEvent } 
 import type { ResolvedOptions } from './options.js';
 import { headerOf, parseBody, readRequest, type CallRequest, type ReadCall } from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
-import { prepareSend, type PreparedSend } from './send.js';
+import { prepareSend, sendsAsGiven, type PreparedSend } from './send.js';
 import { stampHeaders } from './served-headers.js';
 
 /** Counters the guard's `stats()` shows. */
@@ -203,6 +203,12 @@ export function createPipeline(
     pacer.release(ticket, reachedApi);
   };
 
+  /** A pacer's refusal (queue full, too large, closed) as the call's local failure; anything else is thrown. */
+  const refused = (error: unknown, model: string | undefined): Failure => {
+    if (error instanceof PacingRefusal) return localFailure(error.kind, error.message, model);
+    throw error;
+  };
+
   /**
    * Waits for the attempt's place on its buckets. It returns the pacer's own promise rather than
    * awaiting it, so that no async frame stays suspended while a call waits: 100,000 waiting calls
@@ -212,10 +218,7 @@ export function createPipeline(
     deps.lessons.take();
     return pacer
       .acquire(admission.key, admission.estimate, request.signal, admission.model)
-      .catch((error: unknown) => {
-        if (error instanceof PacingRefusal) return localFailure(error.kind, error.message, admission.model);
-        throw error;
-      });
+      .catch((error: unknown) => refused(error, admission.model));
   };
 
   /** One attempt: prepare, wait for its place, send, observe. Aborts propagate; other failures are outcomes. */
@@ -260,7 +263,7 @@ export function createPipeline(
     try {
       // An attempt that changes nothing sends the caller's own arguments: the transport sees
       // exactly what it would have seen without the guard.
-      if (send.unchanged && request.asGiven !== undefined)
+      if (request.asGiven !== undefined && sendsAsGiven(send, request))
         return transport(request.asGiven.input, request.asGiven.init);
       const init: RequestInit = { ...request.init, method: request.method, headers: send.headers };
       if (send.body !== undefined) init.body = send.body;
@@ -581,11 +584,7 @@ export function createPipeline(
     if (ticket === undefined)
       return pacer.acquire(admission.key, admission.estimate, request.signal, admission.model).then(
         (queued) => run(request, chain, { kind: 'admitted', admission, ticket: queued }),
-        (error: unknown) => {
-          if (error instanceof PacingRefusal)
-            return run(request, chain, localFailure(error.kind, error.message, admission.model));
-          throw error;
-        },
+        (error: unknown) => run(request, chain, refused(error, admission.model)),
       );
     const state = newState(request);
     const startedAtMs = deps.now();

@@ -12,8 +12,14 @@ export interface PreparedSend {
   readonly body: BodyInit | null | undefined;
   /** The JSON body sent, when it was rewritten (the estimate counts what is sent). */
   readonly json: Record<string, unknown> | undefined;
-  /** Nothing was changed: the caller's own `fetch` arguments can go as they are. */
-  readonly unchanged: boolean;
+}
+
+/**
+ * The attempt changes nothing, so the caller's own `fetch` arguments can go as they are: only then
+ * does `prepareSend` hand back the request's own headers (any change copies them) and its URL.
+ */
+export function sendsAsGiven(send: PreparedSend, request: CallRequest): boolean {
+  return send.headers === request.headers && send.url === request.url;
 }
 
 /** Prepares one attempt of `request` for `target`. The request itself is never changed. */
@@ -25,13 +31,7 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
   const rewritesModel = model !== undefined && model !== request.model;
   // The request's own headers go out as they were given unless this target changes them.
   if (target.apiKey === undefined && !target.ownEndpoint && !rewritesModel)
-    return {
-      url,
-      headers: request.headers,
-      body: request.bodyText ?? request.rawBody,
-      json: undefined,
-      unchanged: url === request.url,
-    };
+    return { url, headers: request.headers, body: request.bodyText ?? request.rawBody, json: undefined };
 
   const headers = new Headers(request.headers);
   if (target.apiKey !== undefined) {
@@ -47,17 +47,17 @@ export function prepareSend(request: CallRequest, target: Target): PreparedSend 
     if (target.project !== undefined) headers.set('openai-project', target.project);
   }
   if (!rewritesModel) {
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined, unchanged: false };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
   }
   if (request.modelInPath) {
     // Azure names the model by its deployment in the path.
     url = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined, unchanged: false };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
   }
   const parsed = parseBody(request);
   if (parsed === undefined)
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined, unchanged: false };
+    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
   const json = { ...parsed, model };
   headers.delete('content-length');
-  return { url, headers, body: JSON.stringify(json), json, unchanged: false };
+  return { url, headers, body: JSON.stringify(json), json };
 }

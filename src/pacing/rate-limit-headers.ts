@@ -79,28 +79,19 @@ const NAMES = {
   tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
 } as const;
 
-/** One dimension from its three header values. */
-function dimensionFrom(
-  limitText: string | undefined,
-  remainingText: string | undefined,
-  resetText: string | undefined,
-): DimensionHeaders {
-  const limit = parseCount(limitText);
-  const resetMs = parseReset(resetText);
+function dimension(headers: HeaderSource, suffix: 'requests' | 'tokens'): DimensionHeaders {
+  const [limitName, remainingName, resetName] = NAMES[suffix];
+  const limit = parseCount(read(headers, limitName));
+  const resetMs = parseReset(read(headers, resetName));
   const found: { limit?: number; remaining?: number; resetMs?: number } = {};
   // A zero limit says nothing usable (Azure's -1/0 quirk, Table 1b); treat it as unknown.
   if (limit !== undefined && limit !== 0) {
     found.limit = limit;
-    const remaining = parseCount(remainingText);
+    const remaining = parseCount(read(headers, remainingName));
     if (remaining !== undefined) found.remaining = Math.min(remaining, limit);
   }
   if (resetMs !== undefined) found.resetMs = resetMs;
   return found;
-}
-
-function dimension(headers: HeaderSource, suffix: 'requests' | 'tokens'): DimensionHeaders {
-  const [limitName, remainingName, resetName] = NAMES[suffix];
-  return dimensionFrom(read(headers, limitName), read(headers, remainingName), read(headers, resetName));
 }
 
 /** Reads the rate-limit headers of one answer. Never throws. */
