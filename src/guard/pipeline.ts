@@ -314,11 +314,12 @@ export function createPipeline(
     const contentType = headers.get('content-type') ?? '';
     if (contentType.includes('text/event-stream') && response.body !== null)
       return observeStream(response, ticket, model, state);
-    // The body is read only when its usage is needed (the budget, no headers to trust, the lane
-    // still learning how the server counts); otherwise it streams through untouched.
+    // The body is read only when its usage is needed (the budget, a token bucket with no headers
+    // to correct it, the lane still learning how the server counts); otherwise it streams through
+    // untouched.
     if (
       contentType.includes('json') &&
-      (deps.budget !== undefined || !headers.has('x-ratelimit-remaining-tokens') || pacer.wantsUsage(ticket))
+      (deps.budget !== undefined || pacer.wantsUsage(ticket, headers.has('x-ratelimit-remaining-tokens')))
     )
       return observeBody(response, ticket, model, state);
     // The caller gets its answer first; the pacer learns from it at the next turn.

@@ -575,13 +575,18 @@ export class Pacer {
   }
 
   /**
-   * Whether this call's usage is worth reading: while the lane learns how the server counts,
-   * while it has no headers to trust, and for one answer in `USAGE_SAMPLE_EVERY` after that (one in
-   * `USAGE_SAMPLE_EVERY_SETTLED` once `USAGE_SAMPLES_SETTLED` samples have been averaged in).
+   * Whether this call's usage is worth reading. Without `x-ratelimit-remaining-tokens` on the
+   * answer (`tokenHeaders` false), usage is the only count of its tokens: read whenever the lane
+   * has a token bucket to correct, and never when it has none (a server that sends no limits, and
+   * no limits configured: nothing would use it). With them, while the lane learns how the server
+   * counts, while no answer of the lane has had headers yet, and for one answer in
+   * `USAGE_SAMPLE_EVERY` after that (one in `USAGE_SAMPLE_EVERY_SETTLED` once
+   * `USAGE_SAMPLES_SETTLED` samples have been averaged in).
    */
-  wantsUsage(ticket: Ticket): boolean {
+  wantsUsage(ticket: Ticket, tokenHeaders: boolean): boolean {
     const lane = this.#lanes.get(ticket.key);
     if (lane === undefined) return true;
+    if (!tokenHeaders) return lane.dims.has('tokens') || lane.dims.has('tokens-day');
     lane.answers += 1;
     if (lane.headerless || lane.scaleSamples < USAGE_SAMPLES_TO_LEARN) return true;
     const every = lane.scaleSamples < USAGE_SAMPLES_SETTLED ? USAGE_SAMPLE_EVERY : USAGE_SAMPLE_EVERY_SETTLED;

@@ -277,6 +277,38 @@ describe('after the answer', () => {
     expect(fetch.calls).toHaveLength(8);
   });
 
+  it('hands over unread the answers of a server without rate-limit headers when no limit is set', async () => {
+    // A local server or relay that sends no limits, and none configured: no bucket would use the
+    // usage, so the body is not read and the answer is the transport's own.
+    const scripted = scriptedFetch(chatCompletion({ content: 'plain' }), { afterLast: 'repeat-last' });
+    const answers: Response[] = [];
+    const recording = (async (input: string | URL | Request, init?: RequestInit) => {
+      const answer = await scripted(input, init);
+      answers.push(answer);
+      return answer;
+    }) as ScriptedFetch;
+    const wrapped = tracked().wrap(client(recording));
+    for (let index = 0; index < 3; index += 1) {
+      const response = await ask(wrapped).asResponse();
+      expect(response).toBe(answers[index]);
+      expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
+      const body = (await response.json()) as { choices: { message: { content: string } }[] };
+      expect(body.choices[0]?.message.content).toBe('plain');
+    }
+  });
+
+  it('reads the usage of an answer without rate-limit headers when a token limit needs it', async () => {
+    // The server counted 500 prompt tokens where the estimate saw about 13: the bucket is corrected
+    // to what the API charged (the prompt plus max_tokens, openai-api.md note B).
+    const fetch = scriptedFetch(chatCompletion({ usage: { promptTokens: 500, completionTokens: 7 } }));
+    const created = tracked({ limits: { '*': { requests: 1_000, tokens: 100_000 } } });
+    await ask(created.wrap(client(fetch)));
+    const level = created.stats().limits[0]?.buckets.tokens?.level ?? 0;
+    // 100,000 − (500 + 50), plus what refilled in the few milliseconds the call took.
+    expect(level).toBeGreaterThanOrEqual(99_450);
+    expect(level).toBeLessThan(99_900);
+  });
+
   it('shows the stamped headers as a Headers object that inspects and iterates like one', async () => {
     const fetch = scriptedFetch(chatCompletion({ headers: { 'x-request-id': 'req_9' } }), {
       afterLast: 'repeat-last',

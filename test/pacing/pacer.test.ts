@@ -433,6 +433,26 @@ describe('Pacer', () => {
     expect(taken).toBeLessThanOrEqual(234);
   });
 
+  it('wants the usage of an answer without token headers only when a token bucket can use it', async () => {
+    const unlimited = makePacer({ tier: 'auto' }).pacer;
+    const open = unlimited.laneKey({ baseURL: 'http://127.0.0.1:8080/v1', model: 'gpt-4o' });
+    const limited = makePacer({
+      tier: 'auto',
+      limits: { '*': { requests: 1_000, tokens: 100_000 } },
+    }).pacer;
+    const counted = limited.laneKey({ baseURL: 'http://127.0.0.1:8080/v1', model: 'gpt-4o' });
+    for (let index = 0; index < 10; index += 1) {
+      const free = await unlimited.acquire(open, estimate(200, 100));
+      expect(unlimited.wantsUsage(free, false)).toBe(false);
+      unlimited.observe(free, { status: 200 });
+      unlimited.release(free, true);
+      const paced = await limited.acquire(counted, estimate(200, 100));
+      expect(limited.wantsUsage(paced, false)).toBe(true);
+      limited.observe(paced, { status: 200, usage: { promptTokens: 100, completionTokens: 10 } });
+      limited.release(paced, true);
+    }
+  });
+
   it('reads usage while learning the scale, then one answer in 8, then one in 64 once it has settled', async () => {
     const { pacer } = makePacer({ limits: { '*': { requests: 100_000, tokens: 1e9 } } });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
@@ -445,7 +465,7 @@ describe('Pacer', () => {
     const wanted: boolean[] = [];
     for (let index = 0; index < 600; index += 1) {
       const ticket = await pacer.acquire(key, estimate(200, 100));
-      const wants = pacer.wantsUsage(ticket);
+      const wants = pacer.wantsUsage(ticket, true);
       wanted.push(wants);
       pacer.observe(ticket, {
         status: 200,
