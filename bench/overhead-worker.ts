@@ -1,18 +1,23 @@
 /**
  * The guard's overhead per call, in a process of its own: bare and guarded calls alternate against
- * an unthrottled simulator (itself in another process). Prints its windows as JSON.
+ * an unthrottled server in another process — the simulator, or the plain server that sends no
+ * rate-limit headers. Prints its windows as JSON.
  *
- *   node --import tsx bench/overhead-worker.ts <server latency in ms>
+ *   node --import tsx bench/overhead-worker.ts <server latency in ms> [simulator|plain]
  */
 import OpenAI from 'openai';
 import { built } from './built.js';
-import { startRemoteSimulator } from './remote-sim.js';
+import { startPlainServer, startRemoteSimulator, type RemoteServer } from './remote-sim.js';
 import { percentile } from './stats.js';
 
 const { createGuard } = built;
 
-/** What the overhead section measured at one server latency. */
+/** The server the overhead is measured against. */
+export type OverheadServer = 'simulator' | 'plain';
+
+/** What the overhead section measured against one server at one latency. */
 export interface OverheadResult {
+  readonly server: OverheadServer;
   readonly latencyMs: number;
   readonly windows: OverheadWindow[];
 }
@@ -41,15 +46,22 @@ export const WARM_UP_PAIRS = 300;
  * alternate. Two windows: the first calls after a short warm-up, and the steady state once V8 has
  * compiled both paths.
  */
-async function overhead(latencyMs: number): Promise<OverheadResult> {
-  const sim = await startRemoteSimulator({
-    // Unthrottled, the daily request limit included (thousands of calls go to one model).
-    limits: { '*': { requests: 1e9, tokens: 1e12, requestsPerDay: 1e12 } },
-    outputTokens: 20,
-    latencyMs,
-  });
+async function overhead(latencyMs: number, server: OverheadServer): Promise<OverheadResult> {
+  if (server === 'plain' && latencyMs !== 0)
+    throw new Error('the plain server answers at once: latency 0 only');
+  const sim: RemoteServer =
+    server === 'plain'
+      ? await startPlainServer()
+      : await startRemoteSimulator({
+          // Unthrottled, the daily request limit included (thousands of calls go to one model).
+          limits: { '*': { requests: 1e9, tokens: 1e12, requestsPerDay: 1e12 } },
+          outputTokens: 20,
+          latencyMs,
+        });
   const bare = new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL, maxRetries: 0 });
-  const guard = createGuard({ limits: { '*': { requests: 1e9, tokens: 1e12 } } });
+  // Against the simulator, limits as large as its own; against the plain server, nothing told
+  // (a server that sends no limits, used as one would use it).
+  const guard = createGuard(server === 'plain' ? {} : { limits: { '*': { requests: 1e9, tokens: 1e12 } } });
   const guarded = guard.wrap(new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL }));
   const body = {
     model: 'gpt-4o-mini',
@@ -101,11 +113,14 @@ async function overhead(latencyMs: number): Promise<OverheadResult> {
   const steady = await measure(pairs);
   await guard.close();
   await sim.close();
-  return { latencyMs, windows: [early, steady] };
+  return { server, latencyMs, windows: [early, steady] };
 }
 
 // Run as a script (not when imported for its types and constant).
 if (process.argv[1]?.endsWith('overhead-worker.ts')) {
-  const result = await overhead(Number(process.argv[2] ?? 0));
+  const result = await overhead(
+    Number(process.argv[2] ?? 0),
+    process.argv[3] === 'plain' ? 'plain' : 'simulator',
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

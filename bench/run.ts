@@ -15,7 +15,12 @@ import { built } from './built.js';
 import { renderChart, tokensPerSecond, type Series } from './chart.js';
 import { freePort, redisServerBinary, startRedisServer } from '../test/support/redis-server.js';
 import { percentile } from './stats.js';
-import { STEADY_AFTER_PAIRS, WARM_UP_PAIRS, type OverheadResult } from './overhead-worker.js';
+import {
+  STEADY_AFTER_PAIRS,
+  WARM_UP_PAIRS,
+  type OverheadResult,
+  type OverheadServer,
+} from './overhead-worker.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
 import {
   bareSdk,
@@ -230,11 +235,11 @@ async function sharedRedisRun(): Promise<Row | string> {
  * sections before it ran other guards (Redis, throttled queues) whose type feedback would shape
  * how V8 compiles the shared code — the profile pollution JMH forks a JVM per benchmark against.
  */
-async function overhead(latencyMs: number): Promise<OverheadResult> {
+async function overhead(latencyMs: number, server: OverheadServer): Promise<OverheadResult> {
   const output = await new Promise<string>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'bench/overhead-worker.ts', String(latencyMs)],
+      ['--import', 'tsx', 'bench/overhead-worker.ts', String(latencyMs), server],
       { cwd: root, timeout: 600_000, maxBuffer: 1_048_576 },
       (error, stdout) => (error === null ? resolve(stdout) : reject(error)),
     );
@@ -242,7 +247,7 @@ async function overhead(latencyMs: number): Promise<OverheadResult> {
   const result = JSON.parse(output) as OverheadResult;
   for (const window of result.windows)
     log(
-      `overhead (server latency ${latencyMs} ms, after ${window.after} pairs): bare ${window.bareMedian.toFixed(0)} µs, guarded ${window.guardedMedian.toFixed(0)} µs (median)`,
+      `overhead (${server}, server latency ${latencyMs} ms, after ${window.after} pairs): bare ${window.bareMedian.toFixed(0)} µs, guarded ${window.guardedMedian.toFixed(0)} µs (median)`,
     );
   return result;
 }
@@ -459,7 +464,7 @@ async function main(): Promise<void> {
     }),
   );
   const shared = await sharedRedisRun();
-  const costs = [await overhead(0), await overhead(2)];
+  const costs = [await overhead(0, 'simulator'), await overhead(2, 'simulator'), await overhead(0, 'plain')];
   const memory = await queued100k();
   const soaked = await soak();
 
@@ -490,7 +495,7 @@ async function main(): Promise<void> {
     .flatMap((cost) =>
       cost.windows.map(
         (window) =>
-          `| ${cost.latencyMs} ms | ${window.after < STEADY_AFTER_PAIRS ? 'first calls' : 'steady state'}: pairs ${(window.after + 1).toLocaleString('en-US')}–${(window.after + window.pairs).toLocaleString('en-US')} | ${window.bareMedian.toFixed(0)} µs | ${window.guardedMedian.toFixed(0)} µs | ${pct(window.guardedMedian - window.bareMedian, window.bareMedian)} | ${window.bareMean.toFixed(0)} µs | ${window.guardedMean.toFixed(0)} µs | ${pct(window.guardedMean - window.bareMean, window.bareMean)} |`,
+          `| ${cost.server === 'plain' ? 'plain server, no rate-limit headers' : 'simulator'} | ${cost.latencyMs} ms | ${window.after < STEADY_AFTER_PAIRS ? 'first calls' : 'steady state'}: pairs ${(window.after + 1).toLocaleString('en-US')}–${(window.after + window.pairs).toLocaleString('en-US')} | ${window.bareMedian.toFixed(0)} µs | ${window.guardedMedian.toFixed(0)} µs | ${pct(window.guardedMedian - window.bareMedian, window.bareMedian)} | ${window.bareMean.toFixed(0)} µs | ${window.guardedMean.toFixed(0)} µs | ${pct(window.guardedMean - window.bareMean, window.bareMean)} |`,
       ),
     )
     .join('\n');
@@ -530,15 +535,18 @@ ${sharedText}
 
 ## The guard's overhead per call
 
-Against an unthrottled simulator (no limits) in its own process, from a process of its own (\`bench/overhead-worker.ts\`): bare
-and guarded calls alternate, one at a time (gpt-4o-mini, a short system and user message). Added server latency in the first column. Two windows of the same
+Against an unthrottled server in its own process, from a process of its own (\`bench/overhead-worker.ts\`): bare
+and guarded calls alternate, one at a time (gpt-4o-mini, a short system and user message). Two servers: the simulator with no limits,
+whose answers carry \`x-ratelimit-*\` headers as OpenAI's do (the guard told limits as large as its own), with the added server
+latency in the second column; and the plainest server (\`bench/plain-server.ts\`): one fixed answer at once, no rate-limit headers,
+as local model servers and many relays answer (the guard told nothing). Two windows of the same
 run: the first calls after ${WARM_UP_PAIRS} pairs of warm-up, and the steady state after ${STEADY_AFTER_PAIRS.toLocaleString('en-US')} pairs. Node 20's V8 compiles a
 function with TurboFan only after hundreds to thousands of calls; the guard's own functions run once per guarded call
 and reached it between the 500th and the 5,500th (\`node --trace-opt\`), while the SDK's and undici's code, which both
 clients share, runs twice as often. The first window shows that warm-up; the steady one, what each call costs after it.
 
-| server latency | window | bare (median) | guarded (median) | overhead | bare (mean) | guarded (mean) | overhead |
-|---|---|---|---|---|---|---|---|
+| server | server latency | window | bare (median) | guarded (median) | overhead | bare (mean) | guarded (mean) | overhead |
+|---|---|---|---|---|---|---|---|---|
 ${overheadRows}
 
 ## 100,000 queued calls
