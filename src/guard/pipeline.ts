@@ -244,6 +244,8 @@ export function createPipeline(
   ): Promise<Response> => {
     const { send, estimate, model } = admission;
     if (request.signal?.aborted) {
+      // The pacer's release, not the pipeline's: `inFlight` counts a call only once it is sent
+      // (below), and `sendFailed` then finds this ticket already released.
       pacer.release(ticket, false);
       return Promise.reject(abortReason(request.signal));
     }
