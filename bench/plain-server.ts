@@ -6,22 +6,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { chatCompletion } from '../src/testing/index.js';
 
-const answer = JSON.stringify({
-  id: 'chatcmpl-plain',
-  object: 'chat.completion',
-  created: 1_763_856_000,
-  model: 'gpt-4o-mini-2024-07-18',
-  choices: [
-    {
-      index: 0,
-      message: { role: 'assistant', content: 'Paris.', refusal: null },
-      logprobs: null,
-      finish_reason: 'stop',
-    },
-  ],
-  usage: { prompt_tokens: 31, completion_tokens: 2, total_tokens: 33 },
-});
+// The testing kit's chat completion, serialized once: every answer is the same bytes.
+const { json } = chatCompletion({ content: 'Paris.', usage: { promptTokens: 31, completionTokens: 2 } }) as {
+  json: unknown;
+};
+const answer = JSON.stringify(json);
 
 const server = createServer((request, response) => {
   // The request is read to its end before answering, as a real server would.
