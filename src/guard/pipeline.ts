@@ -324,6 +324,14 @@ export function createPipeline(
       (deps.budget !== undefined || pacer.wantsUsage(ticket, headers.has('x-ratelimit-remaining-tokens')))
     )
       return observeBody(response, ticket, model, state);
+    // Far from every limit, and saying what the buckets already hold, the headers would teach
+    // nothing: the reservation ends now (Pacer.passUnread). Earlier answers' lessons go first,
+    // since the release may admit waiting calls.
+    if (pacer.passUnread(ticket, headers)) {
+      deps.lessons.take();
+      release(ticket, true);
+      return { kind: 'success', response: served(response, undefined, model, state), model };
+    }
     // The caller gets its answer first; the pacer learns from it at the next turn.
     const status = response.status;
     deps.lessons.add(() => {

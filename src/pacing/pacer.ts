@@ -10,7 +10,7 @@ import { abortReason } from '../util/delay.js';
 import type { RequestEstimate } from './estimate.js';
 import { startingLimits, type ExplicitLimit, type StartingLimits } from './limits.js';
 import { Fifo } from './queue.js';
-import { readRateLimitHeaders, type HeaderSource } from './rate-limit-headers.js';
+import { readRateLimitHeaders, readRemaining, type HeaderSource } from './rate-limit-headers.js';
 import {
   SOURCE_PRIORITY,
   type BucketSnapshot,
@@ -175,6 +175,8 @@ interface Lane {
   tierDetected: Tier | undefined;
   /** The requests and tokens limits the tier table was last searched for (they matched no tier). */
   tierChecked: readonly [number, number] | undefined;
+  /** Plain successes passed unread since the last answer whose headers were read. */
+  unread: number;
 }
 
 /** A reservation: what a call took, and what its answer needs to correct the buckets. */
@@ -188,6 +190,8 @@ export interface Ticket {
   /** This process's clock at the take. */
   readonly takenLocalMs: number;
   readonly marks: Readonly<Partial<Record<Dimension, number>>>;
+  /** Per dimension taken: the level the take left. */
+  readonly levels: Readonly<Partial<Record<Dimension, number>>>;
   /** How long the call waited in the queue. */
   readonly queuedMs: number;
   /** The limiting bucket, when the call had to wait. */
@@ -246,6 +250,12 @@ const PROMPT_SCALE_MAX = 4;
 const PROMPT_SCALE_WEIGHT = 0.2;
 const MIN_PROMPT_FOR_SCALE = 16;
 const RAISE_MARGIN_SHARE = 0.02;
+// `passUnread`: a plain success's headers go unread while its take left every bucket at least half
+// full and its own `remaining` is within 2 % of the capacity of what the buckets hold; one answer
+// in 8 is read whatever it says.
+const UNREAD_ROOM_SHARE = 0.5;
+const UNREAD_SLACK_SHARE = 0.02;
+const UNREAD_AT_MOST = 7;
 const WINDOW_SAMPLES = 7;
 const WINDOW_MIN_MS = 100;
 const WINDOW_MAX_MS = 86_400_000;
@@ -485,6 +495,7 @@ export class Pacer {
     if (lane === undefined) return;
     const store = this.#options.store;
     this.#answer(lane, ticket);
+    lane.unread = 0;
     const headers = readRateLimitHeaders(observation.headers);
     let sawHeaders = false;
     for (const kind of HEADER_KINDS) {
@@ -593,6 +604,38 @@ export class Pacer {
     return lane.answers % every === 0;
   }
 
+  /**
+   * Counts a plain success as answered without learning from its headers, when they would change
+   * nothing: the lane has heard headers before, the call's take left every bucket at least half
+   * full, the answer's own `remaining` for requests and tokens is no lower than what the take left
+   * minus 2 % of the capacity, and fewer than `UNREAD_AT_MOST` answers went unread since the last
+   * one read. Returns false, having done nothing, when the answer should be `observe`d.
+   *
+   * Why nothing is lost: a correction from headers is absolute (the server's remaining minus what
+   * was taken after the call), so the next answer read makes up for every one passed; an answer
+   * that says the server holds less than the buckets — another consumer of the same limits, a
+   * count above the estimate — is always read; and near a limit, where headers decide, every
+   * answer is. Only a higher limit (an upgraded tier) or a new window waits for the next answer
+   * read, at most seven answers later.
+   */
+  passUnread(ticket: Ticket, headers: HeaderSource): boolean {
+    const lane = this.#lanes.get(ticket.key);
+    if (lane === undefined || lane.headerless || lane.calibrating || lane.unread >= UNREAD_AT_MOST)
+      return false;
+    for (const [dimension, limit] of lane.dims) {
+      const level = ticket.levels[dimension];
+      if (level === undefined) continue;
+      if (level < limit.capacity * UNREAD_ROOM_SHARE) return false;
+      if (dimension !== 'requests' && dimension !== 'tokens') continue;
+      const said = readRemaining(headers, dimension);
+      if (said === undefined || said < level - limit.capacity * UNREAD_SLACK_SHARE) return false;
+    }
+    lane.unread += 1;
+    lane.served += 1;
+    this.#answer(lane, ticket);
+    return true;
+  }
+
   /** What every lane looks like now. */
   stats(): LaneStats[] {
     const now = this.#now();
@@ -689,6 +732,7 @@ export class Pacer {
       calibrating: true,
       tierDetected: undefined,
       tierChecked: undefined,
+      unread: 0,
     });
     if (starting.defaulted && model !== undefined) {
       const requests = dims.get('requests')?.capacity;
@@ -838,6 +882,7 @@ export class Pacer {
       takenAtMs: result.atMs,
       takenLocalMs: now,
       marks: result.marks,
+      levels: result.levels,
       queuedMs: Math.max(0, now - enqueuedAtMs),
       throttledBy,
       released: false,

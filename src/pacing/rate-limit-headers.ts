@@ -103,3 +103,12 @@ export function readRateLimitHeaders(headers: HeaderSource | undefined | null): 
     return { requests: {}, tokens: {} };
   }
 }
+
+/** `x-ratelimit-remaining-requests` or `-tokens` alone, for an answer not otherwise read. Never throws. */
+export function readRemaining(headers: HeaderSource, suffix: 'requests' | 'tokens'): number | undefined {
+  try {
+    return parseCount(read(headers, NAMES[suffix][1]));
+  } catch {
+    return undefined;
+  }
+}

@@ -277,6 +277,44 @@ describe('after the answer', () => {
     expect(fetch.calls).toHaveLength(8);
   });
 
+  it('learns a raised limit (an upgraded tier) at the latest with the eighth answer that says it', async () => {
+    // Tier-1 limits with room to spare for twelve answers, then the account's tier-2 limits.
+    const said = (index: number): ScriptItem =>
+      chatCompletion({
+        headers:
+          index < 12
+            ? limitHeaders({ requests: 500, remainingRequests: 499, tokens: 30_000, remainingTokens: 29_900 })
+            : limitHeaders({
+                requests: 5_000,
+                remainingRequests: 4_999,
+                tokens: 450_000,
+                remainingTokens: 449_900,
+              }),
+      });
+    const fetch = scriptedFetch(Array.from({ length: 24 }, (_, index) => said(index)));
+    const learnedAt: number[] = [];
+    let answers = 0;
+    const wrapped = guard(client(fetch), {
+      tier: 'tier-1',
+      onEvent: (event) => {
+        if (event.type === 'limits-learned' && event.capacity === 5_000) learnedAt.push(answers);
+      },
+    });
+    for (let index = 0; index < 24; index += 1) {
+      await wrapped.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: long }],
+        max_tokens: 50,
+      });
+      answers += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Answers 13 to 20 say 5,000 requests a minute: one of them is read.
+    expect(learnedAt).toHaveLength(1);
+    expect(learnedAt[0]).toBeGreaterThanOrEqual(12);
+    expect(learnedAt[0]).toBeLessThanOrEqual(20);
+  });
+
   it('hands over unread the answers of a server without rate-limit headers when no limit is set', async () => {
     // A local server or relay that sends no limits, and none configured: no bucket would use the
     // usage, so the body is not read and the answer is the transport's own.

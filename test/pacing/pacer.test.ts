@@ -453,6 +453,89 @@ describe('Pacer', () => {
     }
   });
 
+  it('passes unread a success that says what the buckets hold, far from the limits, and reads one in 8', async () => {
+    const { pacer } = makePacer({ tier: 'auto' });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    // The server has at least the room the buckets think (it answers full).
+    const agreeing = headers({
+      'x-ratelimit-limit-requests': '1000',
+      'x-ratelimit-remaining-requests': '1000',
+      'x-ratelimit-limit-tokens': '1000000',
+      'x-ratelimit-remaining-tokens': '1000000',
+    });
+    const passed: boolean[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      const ticket = await pacer.acquire(key, estimate(200, 100));
+      const unread = pacer.passUnread(ticket, agreeing);
+      passed.push(unread);
+      if (!unread) pacer.observe(ticket, { status: 200, headers: agreeing });
+      pacer.release(ticket, true);
+    }
+    // The first answer teaches the limits; then seven pass and the eighth is read, again and again.
+    expect(passed).toEqual([
+      false,
+      ...[true, true, true, true, true, true, true, false],
+      ...[true, true, true, true, true, true, true, false],
+      true,
+      true,
+      true,
+    ]);
+    const [lane] = pacer.stats();
+    expect(lane?.served).toBe(20);
+    expect(lane?.inFlight).toBe(0);
+  });
+
+  it('reads a success that says the server holds less than the buckets, however far from the limits', async () => {
+    const { pacer } = makePacer({ tier: 'auto' });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    const said = (remainingRequests: number, remainingTokens: number): Headers =>
+      headers({
+        'x-ratelimit-limit-requests': '1000',
+        'x-ratelimit-remaining-requests': String(remainingRequests),
+        'x-ratelimit-limit-tokens': '1000000',
+        'x-ratelimit-remaining-tokens': String(remainingTokens),
+      });
+    const first = await pacer.acquire(key, estimate(200, 100));
+    pacer.observe(first, { status: 200, headers: said(999, 999_800) });
+    pacer.release(first, true);
+    // Another consumer of the same limits took 300 requests: 60 % is left, more than half, but 30 %
+    // less than the bucket holds.
+    const second = await pacer.acquire(key, estimate(200, 100));
+    expect(pacer.passUnread(second, said(700, 999_600))).toBe(false);
+    pacer.observe(second, { status: 200, headers: said(700, 999_600) });
+    pacer.release(second, true);
+    expect(pacer.stats()[0]?.buckets.requests?.level).toBeCloseTo(700, 0);
+    // The same for tokens, and for an answer that does not say.
+    const third = await pacer.acquire(key, estimate(200, 100));
+    expect(pacer.passUnread(third, said(699, 700_000))).toBe(false);
+    expect(pacer.passUnread(third, headers({ 'x-ratelimit-remaining-requests': '699' }))).toBe(false);
+    // Within 2 % of the capacity of what the buckets hold, it passes.
+    expect(pacer.passUnread(third, said(690, 999_000))).toBe(true);
+    pacer.release(third, true);
+  });
+
+  it('reads every success once a take leaves a bucket less than half full', async () => {
+    const { pacer } = makePacer({ tier: 'auto' });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    const full = headers({
+      'x-ratelimit-limit-requests': '10',
+      'x-ratelimit-remaining-requests': '10',
+      'x-ratelimit-limit-tokens': '1000000',
+      'x-ratelimit-remaining-tokens': '1000000',
+    });
+    const first = await pacer.acquire(key, estimate(200, 100));
+    pacer.observe(first, { status: 200, headers: full });
+    pacer.release(first, true);
+    const passed: boolean[] = [];
+    for (let index = 0; index < 8; index += 1) {
+      const ticket = await pacer.acquire(key, estimate(200, 100));
+      passed.push(pacer.passUnread(ticket, full));
+      pacer.release(ticket, true);
+    }
+    // The sixth take leaves four requests of ten: from then on every answer is read.
+    expect(passed).toEqual([true, true, true, true, true, false, false, false]);
+  });
+
   it('reads usage while learning the scale, then one answer in 8, then one in 64 once it has settled', async () => {
     const { pacer } = makePacer({ limits: { '*': { requests: 100_000, tokens: 1e9 } } });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
