@@ -21,7 +21,7 @@ import type { ResolvedOptions } from './options.js';
 import { headerOf, parseBody, readRequest, type CallRequest, type ReadCall } from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
 import { prepareSend, sendsAsGiven, type PreparedSend } from './send.js';
-import { stampHeaders } from './served-headers.js';
+import { headersView, stampHeaders } from './served-headers.js';
 
 /** Counters the guard's `stats()` shows. */
 export interface PipelineCounters {
@@ -312,7 +312,9 @@ export function createPipeline(
     state: CallState,
   ): Outcome | Promise<Outcome> => {
     if (!response.ok) return observeFailure(response, ticket, model);
-    const headers = response.headers;
+    // The headers the caller will see, read through the same view (a lookup in the list the
+    // caller's client builds when it iterates them).
+    const headers = headersView(response.headers, model, state.attemptCount);
     const contentType = headers.get('content-type') ?? '';
     if (contentType.includes('text/event-stream') && response.body !== null)
       return observeStream(response, ticket, model, state);
@@ -324,13 +326,15 @@ export function createPipeline(
       (deps.budget !== undefined || pacer.wantsUsage(ticket, headers.has('x-ratelimit-remaining-tokens')))
     )
       return observeBody(response, ticket, model, state);
+    const answer =
+      stampHeaders(response, model, state.attemptCount, headers) ?? served(response, undefined, model, state);
     // Far from every limit, and saying what the buckets already hold, the headers would teach
     // nothing: the reservation ends now (Pacer.passUnread). Earlier answers' lessons go first,
     // since the release may admit waiting calls.
     if (pacer.passUnread(ticket, headers)) {
       deps.lessons.take();
       release(ticket, true);
-      return { kind: 'success', response: served(response, undefined, model, state), model };
+      return { kind: 'success', response: answer, model };
     }
     // The caller gets its answer first; the pacer learns from it at the next turn.
     const status = response.status;
@@ -341,7 +345,7 @@ export function createPipeline(
         release(ticket, true);
       }
     });
-    return { kind: 'success', response: served(response, undefined, model, state), model };
+    return { kind: 'success', response: answer, model };
   };
 
   /** A JSON success whose usage is read: its body is read, and the answer rebuilt around it. */

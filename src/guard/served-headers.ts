@@ -18,6 +18,8 @@ class ServedHeaders {
   readonly #model: string | undefined;
   readonly #attempts: string;
   #merged: [string, string][] | undefined;
+  /** The base iterated its names in order, as `Headers` must: lookups may search the merged list. */
+  #sorted = true;
 
   constructor(base: Headers, model: string | undefined, attempts: number) {
     this.#base = base;
@@ -33,11 +35,28 @@ class ServedHeaders {
   }
 
   get(name: string): string | null {
-    return this.#own(name) ?? this.#base.get(name);
+    return this.#own(name) ?? this.#find(name);
   }
 
   has(name: string): boolean {
-    return this.#own(name) !== undefined || this.#base.has(name);
+    return this.#own(name) !== undefined || this.#find(name) !== null;
+  }
+
+  /**
+   * One of the base's headers, looked up in the sorted list the view builds once (binary search):
+   * every client iterates an answer's headers anyway (openai for its log line, the AI SDK for its
+   * result), and a lookup there costs a few comparisons where `Headers.get` validates and converts
+   * the name first. `set-cookie`, the one header `Headers` iterates value by value, asks the base.
+   */
+  #find(name: string): string | null {
+    const all = this.#all();
+    if (!this.#sorted || name === 'set-cookie') return this.#base.get(name);
+    // Callers ask in lower case (`Headers` names are case-insensitive): that spelling first.
+    const found = search(all, name);
+    if (found !== null) return found;
+    const lower = name.toLowerCase();
+    if (lower === name) return null;
+    return lower === 'set-cookie' ? this.#base.get(name) : search(all, lower);
   }
 
   getSetCookie(): string[] {
@@ -55,7 +74,11 @@ class ServedHeaders {
     // replacing a header of the same name.
     const merged: [string, string][] = [];
     let next = 0;
+    let previous = '';
     for (const entry of this.#base) {
+      // A transport's own `Headers` class that iterates out of order: lookups go to it.
+      if (entry[0] < previous) this.#sorted = false;
+      previous = entry[0];
       while (next < extra.length && (extra[next] as [string, string])[0] < entry[0])
         merged.push(extra[next++] as [string, string]);
       if (next < extra.length && (extra[next] as [string, string])[0] === entry[0]) {
@@ -110,23 +133,46 @@ class ServedHeaders {
     return Object.fromEntries(this.#all());
   }
 }
+/** The value of `name` in `all`, sorted by name (a binary search), or `null`. */
+function search(all: readonly [string, string][], name: string): string | null {
+  let low = 0;
+  let high = all.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const entry = all[middle] as [string, string];
+    if (entry[0] === name) return entry[1];
+    if (entry[0] < name) low = middle + 1;
+    else high = middle - 1;
+  }
+  return null;
+}
+
 // `instanceof Headers` holds (the SDK's log formatter asks).
 Object.setPrototypeOf(ServedHeaders.prototype, Headers.prototype);
 
 /**
+ * A read-only view of `base` that also shows `x-tierguard-model` (when known) and
+ * `x-tierguard-attempts`. The pipeline reads an answer's headers through it before stamping it.
+ */
+export function headersView(base: Headers, model: string | undefined, attempts: number): Headers {
+  return new ServedHeaders(base, model, attempts) as unknown as Headers;
+}
+
+/**
  * Shows `x-tierguard-model` (when known) and `x-tierguard-attempts` among the headers `response`
- * shows (its `headers` property), leaving its body, status and everything else as they are.
- * Returns the same response, or `undefined` when it cannot be stamped (a frozen object from a custom
- * transport).
+ * shows (its `headers` property), leaving its body, status and everything else as they are; `view`
+ * is the view of its headers, when one was made already. Returns the same response, or `undefined`
+ * when it cannot be stamped (a frozen object from a custom transport).
  */
 export function stampHeaders(
   response: Response,
   model: string | undefined,
   attempts: number,
+  view: Headers = headersView(response.headers, model, attempts),
 ): Response | undefined {
   try {
     Object.defineProperty(response, 'headers', {
-      value: new ServedHeaders(response.headers, model, attempts) as unknown as Headers,
+      value: view,
       configurable: true,
       enumerable: false,
       writable: false,

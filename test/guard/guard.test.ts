@@ -207,6 +207,12 @@ describe('what an answer says about the guard', () => {
       expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
       expect(response.headers.get('X-Tierguard-Attempts')).toBe('1');
       expect(response.headers.get('x-request-id')).toBe('req_123');
+      // Names are case-insensitive, missing ones are null, as with Headers.
+      expect(response.headers.get('X-Request-ID')).toBe('req_123');
+      expect(response.headers.get('Set-Cookie')).toBe('__cf_bm=abc; path=/');
+      expect(response.headers.get('x-not-sent')).toBeNull();
+      expect(response.headers.has('Content-Type')).toBe(true);
+      expect(response.headers.has('x-not-sent')).toBe(false);
       expect(response.headers.has('x-tierguard-model')).toBe(true);
       // Copies and iteration see the API's headers and the guard's, sorted like Headers.
       const copy = Object.fromEntries(new Headers(response.headers));
