@@ -13,6 +13,7 @@ import { SharedStore } from '../pacing/shared-store.js';
 import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from './budget-gate.js';
+import { ClientBodies } from './client-bodies.js';
 import { EventHub, type GuardEventListener } from './events.js';
 import { Lessons } from './lessons.js';
 import { parseOptions, type GuardOptions } from './options.js';
@@ -161,6 +162,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     .flatMap((target) => (typeof target === 'object' && target.apiKey !== undefined ? [target.apiKey] : []));
   if (budget !== undefined) late.budget = budget;
   const lessons = new Lessons();
+  const bodies = new ClientBodies();
   const deps = {
     options: resolved,
     pacer,
@@ -168,6 +170,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     budget,
     counters,
     lessons,
+    bodies,
     secrets,
     now: () => Date.now(),
   };
@@ -208,7 +211,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
         if (cached === undefined) pipelines.set(transport, fetch);
       }
       // The pipeline owns retries: the client's own would multiply requests against a rate limit.
-      return client.withOptions({ fetch, maxRetries: 0 }) as C;
+      const wrapped = client.withOptions({ fetch, maxRetries: 0 }) as C;
+      // The new client is ours alone: it hands the pipeline the bodies it serializes.
+      if (typeof wrapped === 'object' && wrapped !== null) bodies.watch(wrapped);
+      return wrapped;
     },
     stats(): GuardStats {
       // What answers taught and the pacer has not learned yet shows too.

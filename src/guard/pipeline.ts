@@ -12,6 +12,7 @@ import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import { abortReason } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
 import type { BudgetGate } from './budget-gate.js';
+import type { ClientBodies } from './client-bodies.js';
 import type { EventHub } from './events.js';
 import type { Lessons } from './lessons.js';
 import { buildChain, nextTarget, type Target } from './fallback.js';
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   readonly counters: PipelineCounters;
   /** What answers taught and the pacer has not learned yet. */
   readonly lessons: Lessons;
+  /** Bodies wrapped clients serialized, so that the pipeline need not parse them again. */
+  readonly bodies: ClientBodies;
   /** Secrets the guard knows (fallback keys), masked wherever they could show. */
   readonly secrets: readonly string[];
   readonly now: () => number;
@@ -551,7 +554,7 @@ export function createPipeline(
   const handle = (input: string | URL | Request, init: RequestInit | undefined): Promise<Response> => {
     let read: ReadCall | Promise<ReadCall>;
     try {
-      read = readRequest(input, init);
+      read = readRequest(input, init, deps.bodies);
     } catch (error) {
       return Promise.reject(error);
     }

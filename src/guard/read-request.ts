@@ -4,6 +4,7 @@
  * needs again.
  */
 import type { Endpoint } from '../pacing/estimate.js';
+import type { ClientBodies } from './client-bodies.js';
 
 /** A request as the pipeline sees it. */
 export interface CallRequest {
@@ -146,11 +147,12 @@ export interface ReadCall {
 /**
  * Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through.
  * Synchronous unless the body is inside a `Request` (the SDK passes `init.body`, so every call it
- * makes is read without waiting a turn).
+ * makes is read without waiting a turn). A body a wrapped client noted in `bodies` is not parsed.
  */
 export function readRequest(
   input: string | URL | Request,
   init: RequestInit | undefined,
+  bodies?: ClientBodies,
 ): ReadCall | Promise<ReadCall> {
   const asRequest = input instanceof Request ? input : undefined;
   if (init?.body === undefined && asRequest !== undefined && asRequest.body !== null)
@@ -164,6 +166,7 @@ export function readRequest(
     asRequest,
     init?.body,
     input instanceof Request ? undefined : input,
+    bodies,
   );
 }
 
@@ -173,6 +176,7 @@ function readWith(
   asRequest: Request | undefined,
   rawBody: BodyInit | null | undefined,
   input?: string | URL,
+  bodies?: ClientBodies,
 ): ReadCall {
   const url = factsOf(href);
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
@@ -185,7 +189,8 @@ function readWith(
     if (contentType.includes('json')) bodyText = new TextDecoder().decode(rawBody);
   }
   let json: Record<string, unknown> | undefined;
-  if (bodyText !== undefined) {
+  if (bodyText !== undefined) json = bodies?.take(headers, bodyText);
+  if (bodyText !== undefined && json === undefined) {
     try {
       const parsed: unknown = JSON.parse(bodyText);
       if (isJsonObject(parsed)) json = parsed;
@@ -207,7 +212,8 @@ function readWith(
     rawBody instanceof FormData ||
     rawBody instanceof URLSearchParams;
   let rest: RequestInit = EMPTY_INIT;
-  for (const name of Object.keys(init ?? EMPTY_INIT)) {
+  // `for…in`, not `Object.keys`: no array of names on every call (an init is a plain object).
+  for (const name in init) {
     if (name === 'body' || name === 'headers' || name === 'method' || name === 'signal') continue;
     // Only options beyond the request itself (an undici dispatcher…) are kept.
     rest = { ...init };

@@ -74,6 +74,51 @@ describe('wrap', () => {
     expect(() => tracked().wrap(v4Like)).toThrow(/openai 5 or later.*guard\.fetch/);
   });
 
+  it('keeps a subclass’s own prepareRequest, and paces the body it rewrites under the model it names', async () => {
+    const seen: string[] = [];
+    class Rewriting extends OpenAI {
+      protected override async prepareRequest(
+        request: RequestInit,
+        context: { url: string; options: unknown },
+      ): Promise<void> {
+        seen.push(context.url);
+        const body = JSON.parse(String(request.body)) as Record<string, unknown>;
+        request.body = JSON.stringify({ ...body, model: 'gpt-4o-mini' });
+      }
+    }
+    const fetch = scriptedFetch(chatCompletion({ model: 'gpt-4o-mini' }));
+    const created = tracked({ tier: 'tier-1' });
+    const wrapped = created.wrap(
+      new Rewriting({ apiKey: KEY, baseURL: 'https://api.openai.test/v1', fetch }),
+    );
+    expect(wrapped).toBeInstanceOf(Rewriting);
+    const { response } = await ask(wrapped, 'gpt-4o').withResponse();
+    expect(seen).toEqual(['https://api.openai.test/v1/chat/completions']);
+    expect(fetch.calls[0]?.body).toMatchObject({ model: 'gpt-4o-mini' });
+    expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o-mini');
+    expect(created.stats().servedByModel).toEqual({ 'gpt-4o-mini': 1 });
+  });
+
+  it('paces a call under the model it is sent as when its params change after they were serialized', async () => {
+    class Changing extends OpenAI {
+      protected override async prepareRequest(
+        _request: RequestInit,
+        context: { url: string; options: { body?: unknown } },
+      ): Promise<void> {
+        // The params object now names another model; the request already says gpt-4o.
+        (context.options.body as { model: string }).model = 'gpt-4o-mini';
+      }
+    }
+    const fetch = scriptedFetch(chatCompletion());
+    const created = tracked({ tier: 'tier-1' });
+    const wrapped = created.wrap(new Changing({ apiKey: KEY, baseURL: 'https://api.openai.test/v1', fetch }));
+    const { response } = await ask(wrapped, 'gpt-4o').withResponse();
+    expect(fetch.calls[0]?.body).toMatchObject({ model: 'gpt-4o' });
+    expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
+    expect(created.stats().servedByModel).toEqual({ 'gpt-4o': 1 });
+    expect(created.stats().limits.map((lane) => lane.family)).toEqual(['gpt-4o']);
+  });
+
   it('shares one set of buckets between clients wrapped by one guard', async () => {
     const shared = tracked({ limits: { 'gpt-4o': { requests: 2, tokens: 100_000 } } });
     const first = shared.wrap(client(scriptedFetch(chatCompletion(), { afterLast: 'repeat-last' })));
