@@ -57,7 +57,9 @@ export interface GuardStats {
 export interface Guard {
   /**
    * Wraps an `openai` client: returns `client.withOptions({ fetch: <the pipeline>, maxRetries: 0 })`,
-   * the same class with the same types. Clients wrapped by one guard share its buckets.
+   * the same class with the same types. Clients wrapped by one guard share its buckets. The new
+   * client's `prepareRequest` hook also hands the guard each body it serialized (its own hook, from
+   * a subclass, still runs), so that the guard need not parse it again.
    */
   wrap<C extends WrappableClient>(client: C): C;
   /** The same pipeline as a plain `fetch`, for the AI SDK, LangChain or any caller. */
