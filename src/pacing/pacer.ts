@@ -623,10 +623,16 @@ export class Pacer {
     if (lane === undefined || lane.headerless || lane.calibrating || lane.unread >= UNREAD_AT_MOST)
       return false;
     for (const [dimension, limit] of lane.dims) {
+      const headed = dimension === 'requests' || dimension === 'tokens';
       const level = ticket.levels[dimension];
-      if (level === undefined) continue;
+      // A bucket the call did not take from: an images bucket, or one learned after its take (then
+      // only its headers can say how full it is).
+      if (level === undefined) {
+        if (headed) return false;
+        continue;
+      }
       if (level < limit.capacity * UNREAD_ROOM_SHARE) return false;
-      if (dimension !== 'requests' && dimension !== 'tokens') continue;
+      if (!headed) continue;
       const said = readRemaining(headers, dimension);
       if (said === undefined || said < level - limit.capacity * UNREAD_SLACK_SHARE) return false;
     }

@@ -514,6 +514,29 @@ describe('Pacer', () => {
     pacer.release(third, true);
   });
 
+  it('reads the answer of a call taken before its lane knew a limit the headers name', async () => {
+    const { pacer } = makePacer({ tier: 'auto' });
+    const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+    const full = headers({
+      'x-ratelimit-limit-requests': '1000',
+      'x-ratelimit-remaining-requests': '1000',
+      'x-ratelimit-limit-tokens': '1000000',
+      'x-ratelimit-remaining-tokens': '1000000',
+    });
+    // Both calls are sent before the first answer teaches the limits.
+    const first = await pacer.acquire(key, estimate(200, 100));
+    const second = await pacer.acquire(key, estimate(200, 100));
+    expect(Object.keys(second.levels)).not.toContain('requests');
+    pacer.observe(first, { status: 200, headers: full });
+    pacer.release(first, true);
+    expect(pacer.passUnread(second, full)).toBe(false);
+    pacer.observe(second, { status: 200, headers: full });
+    pacer.release(second, true);
+    const third = await pacer.acquire(key, estimate(200, 100));
+    expect(pacer.passUnread(third, full)).toBe(true);
+    pacer.release(third, true);
+  });
+
   it('reads every success once a take leaves a bucket less than half full', async () => {
     const { pacer } = makePacer({ tier: 'auto' });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
