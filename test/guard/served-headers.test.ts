@@ -26,6 +26,26 @@ describe('headersView', () => {
     expect([...view.keys()]).toEqual([...new Headers(view).keys()]);
   });
 
+  it('iterates in order, the guard’s headers replacing any of the same name', () => {
+    const base = new Headers({
+      'zz-last': 'z',
+      'x-tierguard-model': 'from-upstream',
+      'x-ratelimit-limit-requests': '500',
+      'content-type': 'application/json',
+    });
+    expect([...headersView(base, 'gpt-4o', 1)]).toEqual([
+      ['content-type', 'application/json'],
+      ['x-ratelimit-limit-requests', '500'],
+      ['x-tierguard-attempts', '1'],
+      ['x-tierguard-model', 'gpt-4o'],
+      ['zz-last', 'z'],
+    ]);
+    expect([...headersView(new Headers({ accept: '*/*' }), undefined, 3)]).toEqual([
+      ['accept', '*/*'],
+      ['x-tierguard-attempts', '3'],
+    ]);
+  });
+
   it('asks the base when it iterates out of order (a transport’s own Headers class)', () => {
     const entries: [string, string][] = [
       ['x-b', '2'],
