@@ -306,7 +306,8 @@ export function createPipeline(
 
   /**
    * What an answer teaches and what it leads to. Synchronous for a JSON success left unread: its
-   * headers are learned after the caller has it (lessons.ts).
+   * headers are learned after the caller has it (lessons.ts), or not read at all when they would
+   * change nothing (Pacer.passUnread).
    */
   const observeAnswer = (
     response: Response,
