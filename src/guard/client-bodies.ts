@@ -16,6 +16,7 @@ type Json = Record<string, unknown>;
 // Notes are taken a few turns of the event loop after they are made; a burst of calls started at
 // once may note more than this before the first is taken, and those are parsed.
 const SLOTS = 16;
+const OPEN_BRACE = 123;
 
 /** What wrapped clients serialized and the pipeline has not yet read. */
 export class ClientBodies {
@@ -46,7 +47,14 @@ export class ClientBodies {
         const headers = (request as { headers?: unknown } | null)?.headers;
         const text = (request as { body?: unknown } | null)?.body;
         const json = (context as { options?: { body?: unknown } } | null)?.options?.body;
-        if (typeof text === 'string' && isRecord(json) && typeof headers === 'object' && headers !== null)
+        // JSON text only (`{`): a body the caller had sent as a form is text of another kind.
+        if (
+          typeof text === 'string' &&
+          text.charCodeAt(0) === OPEN_BRACE &&
+          isRecord(json) &&
+          typeof headers === 'object' &&
+          headers !== null
+        )
           note(headers, text, json);
         // The client's own hook (a subclass may have one) runs as it would have; if it changes
         // the body or the headers, the note no longer matches and the body is parsed.

@@ -55,6 +55,10 @@ describe('ClientBodies', () => {
     client.prepare({ headers, body: text }, body);
     body.model = 'gpt-4o-mini';
     expect(bodies.take(headers, text)).toBeUndefined();
+    // A body serialized as something other than JSON (a form) is not handed over.
+    const form = { purpose: 'fine-tune' };
+    client.prepare({ headers, body: 'purpose=fine-tune' }, form);
+    expect(bodies.take(headers, 'purpose=fine-tune')).toBeUndefined();
     // A model that is not first in the text is found too.
     const later = { messages: [], model: 'o3' };
     const laterText = JSON.stringify(later);
