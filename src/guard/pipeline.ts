@@ -329,9 +329,8 @@ export function createPipeline(
       contentType.includes('json') &&
       (deps.budget !== undefined || pacer.wantsUsage(ticket, headers.has('x-ratelimit-remaining-tokens')))
     )
-      return observeBody(response, ticket, model, state);
-    const answer =
-      stampHeaders(response, model, state.attemptCount, headers) ?? served(response, undefined, model, state);
+      return observeBody(response, ticket, model, state, headers);
+    const answer = served(response, undefined, model, state, headers);
     // Far from every limit, and saying what the buckets already hold, the headers would teach
     // nothing: the reservation ends now (Pacer.passUnread). Earlier answers' lessons go first,
     // since the release may admit waiting calls.
@@ -358,6 +357,7 @@ export function createPipeline(
     ticket: Ticket,
     model: string | undefined,
     state: CallState,
+    headers: Headers,
   ): Promise<Outcome> => {
     const text = await response.text().catch((error: unknown) => error);
     if (typeof text !== 'string') {
@@ -373,7 +373,7 @@ export function createPipeline(
     });
     release(ticket, true);
     if (usage !== undefined && model !== undefined) deps.budget?.record(model, usage.raw);
-    return { kind: 'success', response: served(response, text, model, state), model };
+    return { kind: 'success', response: served(response, text, model, state, headers), model };
   };
 
   /** A 200 stream: held until its first token or its first error, its usage read as it ends. */
@@ -471,14 +471,16 @@ export function createPipeline(
    * The answer handed to the SDK, showing `x-tierguard-model` (the model that served) and
    * `x-tierguard-attempts`. One whose body the guard did not read keeps its body and status as they
    * came and gains a view of its headers (a rebuilt Response costs more than the rest of the
-   * pipeline); one whose body was read is rebuilt around the text. Either way its headers stay
-   * read-only, as an answer's are.
+   * pipeline); one whose body was read is rebuilt around the text. Either way it shows `view`, the
+   * view of its headers `observeAnswer` read through, and its headers stay read-only, as an
+   * answer's are.
    */
   const served = (
     response: Response,
     text: string | undefined,
     model: string | undefined,
     state: CallState,
+    view: Headers,
   ): Response => {
     const answer =
       text === undefined
@@ -489,8 +491,7 @@ export function createPipeline(
             headers: response.headers,
           });
     return (
-      stampHeaders(answer, model, state.attemptCount) ??
-      withHeaders(response, text ?? response.body, servedHeaders(model, state))
+      stampHeaders(answer, view) ?? withHeaders(response, text ?? response.body, servedHeaders(model, state))
     );
   };
 

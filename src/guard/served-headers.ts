@@ -170,17 +170,11 @@ export function headersView(base: Headers, model: string | undefined, attempts: 
 }
 
 /**
- * Shows `x-tierguard-model` (when known) and `x-tierguard-attempts` among the headers `response`
- * shows (its `headers` property), leaving its body, status and everything else as they are; `view`
- * is the view of its headers, when one was made already. Returns the same response, or `undefined`
- * when it cannot be stamped (a frozen object from a custom transport).
+ * Shows `view` (from `headersView`) as the headers of `response` (its `headers` property), leaving
+ * its body, status and everything else as they are. Returns the same response, or `undefined` when
+ * it cannot be stamped (a frozen object from a custom transport).
  */
-export function stampHeaders(
-  response: Response,
-  model: string | undefined,
-  attempts: number,
-  view: Headers = headersView(response.headers, model, attempts),
-): Response | undefined {
+export function stampHeaders(response: Response, view: Headers): Response | undefined {
   try {
     Object.defineProperty(response, 'headers', {
       value: view,
