@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RequestEstimate } from '../../src/pacing/estimate.js';
 import { MemoryStore } from '../../src/pacing/memory-store.js';
+import { limitHeaders } from '../../src/testing/scripted-fetch.js';
 import {
   Pacer,
   PacingRefusal,
@@ -457,12 +458,14 @@ describe('Pacer', () => {
     const { pacer } = makePacer({ tier: 'auto' });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
     // The server has at least the room the buckets think (it answers full).
-    const agreeing = headers({
-      'x-ratelimit-limit-requests': '1000',
-      'x-ratelimit-remaining-requests': '1000',
-      'x-ratelimit-limit-tokens': '1000000',
-      'x-ratelimit-remaining-tokens': '1000000',
-    });
+    const agreeing = headers(
+      limitHeaders({
+        requests: 1_000,
+        remainingRequests: 1_000,
+        tokens: 1_000_000,
+        remainingTokens: 1_000_000,
+      }),
+    );
     const passed: boolean[] = [];
     for (let index = 0; index < 20; index += 1) {
       const ticket = await pacer.acquire(key, estimate(200, 100));
@@ -489,12 +492,7 @@ describe('Pacer', () => {
     const { pacer } = makePacer({ tier: 'auto' });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
     const said = (remainingRequests: number, remainingTokens: number): Headers =>
-      headers({
-        'x-ratelimit-limit-requests': '1000',
-        'x-ratelimit-remaining-requests': String(remainingRequests),
-        'x-ratelimit-limit-tokens': '1000000',
-        'x-ratelimit-remaining-tokens': String(remainingTokens),
-      });
+      headers(limitHeaders({ requests: 1_000, remainingRequests, tokens: 1_000_000, remainingTokens }));
     const first = await pacer.acquire(key, estimate(200, 100));
     pacer.observe(first, { status: 200, headers: said(999, 999_800) });
     pacer.release(first, true);
@@ -517,12 +515,14 @@ describe('Pacer', () => {
   it('reads the answer of a call taken before its lane knew a limit the headers name', async () => {
     const { pacer } = makePacer({ tier: 'auto' });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
-    const full = headers({
-      'x-ratelimit-limit-requests': '1000',
-      'x-ratelimit-remaining-requests': '1000',
-      'x-ratelimit-limit-tokens': '1000000',
-      'x-ratelimit-remaining-tokens': '1000000',
-    });
+    const full = headers(
+      limitHeaders({
+        requests: 1_000,
+        remainingRequests: 1_000,
+        tokens: 1_000_000,
+        remainingTokens: 1_000_000,
+      }),
+    );
     // Both calls are sent before the first answer teaches the limits.
     const first = await pacer.acquire(key, estimate(200, 100));
     const second = await pacer.acquire(key, estimate(200, 100));
@@ -540,12 +540,9 @@ describe('Pacer', () => {
   it('reads every success once a take leaves a bucket less than half full', async () => {
     const { pacer } = makePacer({ tier: 'auto' });
     const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
-    const full = headers({
-      'x-ratelimit-limit-requests': '10',
-      'x-ratelimit-remaining-requests': '10',
-      'x-ratelimit-limit-tokens': '1000000',
-      'x-ratelimit-remaining-tokens': '1000000',
-    });
+    const full = headers(
+      limitHeaders({ requests: 10, remainingRequests: 10, tokens: 1_000_000, remainingTokens: 1_000_000 }),
+    );
     const first = await pacer.acquire(key, estimate(200, 100));
     pacer.observe(first, { status: 200, headers: full });
     pacer.release(first, true);
