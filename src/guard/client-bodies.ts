@@ -1,7 +1,7 @@
 /**
  * The JSON bodies a wrapped `openai` client serialized, handed to the pipeline so that it need not
  * parse them again: `JSON.parse` of what the client just built costs about 0.8 µs for a short chat
- * call and 6 µs for a 20 KB prompt, on every call (docs/decisions.md §10).
+ * call and 6 µs for a 20 KB prompt, on every call (docs/decisions.md §13).
  *
  * The client calls its `prepareRequest(request, { url, options })` hook — openai's documented
  * extension point, a no-op by default — after it has serialized `options.body` into
