@@ -213,65 +213,124 @@ function estimateWith(
   defaultMax: number,
 ): RequestEstimate {
   const fields = isRecord(body) ? body : {};
-  const n = Math.max(1, positiveInteger(fields.n) ?? 1);
   let promptTokens = 0;
-  let explicitMax: number | undefined;
-  let fallbackMax = defaultMax;
-  let choices = n;
-  let images = 0;
   switch (endpoint) {
     case 'chat':
       promptTokens = countMessages(fields.messages, count) + countDefinitions(fields, count);
-      explicitMax = positiveInteger(fields.max_completion_tokens) ?? positiveInteger(fields.max_tokens);
       break;
     case 'responses':
       promptTokens =
         countResponsesInput(fields.input, count) +
         (typeof fields.instructions === 'string' ? count(fields.instructions) : 0) +
         countDefinitions(fields, count);
-      explicitMax = positiveInteger(fields.max_output_tokens);
       break;
     case 'completions':
-      promptTokens = countPrompt(fields.prompt, count);
+    case 'embeddings':
+      promptTokens = countPrompt(endpoint === 'completions' ? fields.prompt : fields.input, count);
+      break;
+    case 'moderations':
+      promptTokens = countContent(fields.input, count);
+      break;
+    case 'images':
+      promptTokens = typeof fields.prompt === 'string' ? count(fields.prompt) : 0;
+      break;
+    case 'audio':
+      promptTokens = typeof fields.input === 'string' ? count(fields.input) : 0;
+      break;
+    case 'other':
+      break;
+  }
+  const output = outputOf(endpoint, fields, defaultMax);
+  return {
+    promptTokens,
+    maxOutputTokens: output.max,
+    n: output.choices,
+    totalTokens: promptTokens + output.max * output.choices,
+    images: output.images,
+    outputDefaulted: output.defaulted,
+  };
+}
+
+/** What a call may produce: the most output per choice (or the default), its choices, its images. */
+function outputOf(
+  endpoint: Endpoint,
+  fields: Record<string, unknown>,
+  defaultMax: number,
+): { max: number; choices: number; images: number; defaulted: boolean } {
+  const n = Math.max(1, positiveInteger(fields.n) ?? 1);
+  let explicitMax: number | undefined = 0;
+  let fallbackMax = defaultMax;
+  let choices = 1;
+  switch (endpoint) {
+    case 'chat':
+      explicitMax = positiveInteger(fields.max_completion_tokens) ?? positiveInteger(fields.max_tokens);
+      choices = n;
+      break;
+    case 'responses':
+      explicitMax = positiveInteger(fields.max_output_tokens);
+      choices = n;
+      break;
+    case 'completions':
       explicitMax = positiveInteger(fields.max_tokens);
       fallbackMax = LEGACY_COMPLETIONS_DEFAULT_MAX;
       // best_of generates that many completions server-side (Azure counts it, MS-AZ429).
       choices = Math.max(n, positiveInteger(fields.best_of) ?? 1);
       break;
-    case 'embeddings':
-      promptTokens = countPrompt(fields.input, count);
-      explicitMax = 0;
-      choices = 1;
-      break;
-    case 'moderations':
-      promptTokens = countContent(fields.input, count);
-      explicitMax = 0;
-      choices = 1;
-      break;
-    case 'images':
-      promptTokens = typeof fields.prompt === 'string' ? count(fields.prompt) : 0;
-      explicitMax = 0;
-      choices = 1;
-      images = n;
-      break;
-    case 'audio':
-      promptTokens = typeof fields.input === 'string' ? count(fields.input) : 0;
-      explicitMax = 0;
-      choices = 1;
-      break;
-    case 'other':
-      explicitMax = 0;
-      choices = 1;
+    default:
+      // Embeddings, moderations, images, audio and the rest produce no tokens.
       break;
   }
-  const maxOutputTokens = explicitMax ?? fallbackMax;
   return {
-    promptTokens,
-    maxOutputTokens,
-    n: choices,
-    totalTokens: promptTokens + maxOutputTokens * choices,
-    images,
-    outputDefaulted: explicitMax === undefined,
+    max: explicitMax ?? fallbackMax,
+    choices,
+    images: endpoint === 'images' ? n : 0,
+    defaulted: explicitMax === undefined,
+  };
+}
+
+// `estimateBound`: a token is at least one byte of UTF-8, and a UTF-16 unit is at most three bytes,
+// so a text of L units holds at most 3·L tokens — the estimate's per-message overheads included
+// (3 tokens for at least `{}`). An image part is counted 765 tokens however short its JSON
+// (`{"type":"image_url"}`, 20 units): a body that names an image is allowed 40 more a unit.
+const BOUND_TOKENS_PER_UNIT = 3;
+const BOUND_IMAGE_TOKENS_PER_UNIT = 40;
+
+/** The most `estimateRequest` can give a call, computed without counting its text. */
+export interface EstimateBound {
+  /** At least the estimate's `promptTokens`. */
+  readonly promptTokens: number;
+  /** Exactly the estimate's `maxOutputTokens × n`. */
+  readonly outputTokens: number;
+}
+
+/**
+ * A bound on what the estimate of `body` (serialized to `text`) will be, for the endpoints whose
+ * calls take tokens and requests only (chat, Responses, completions, embeddings, moderations);
+ * `undefined` for the others. It reads a few fields and the text's length, not the text itself.
+ */
+export function estimateBound(
+  endpoint: Endpoint,
+  body: Record<string, unknown>,
+  text: string,
+  defaultMax: number,
+): EstimateBound | undefined {
+  if (endpoint === 'images' || endpoint === 'audio' || endpoint === 'other') return undefined;
+  const perUnit = text.includes('image')
+    ? BOUND_TOKENS_PER_UNIT + BOUND_IMAGE_TOKENS_PER_UNIT
+    : BOUND_TOKENS_PER_UNIT;
+  const output = outputOf(endpoint, body, defaultMax);
+  return { promptTokens: text.length * perUnit, outputTokens: output.max * output.choices };
+}
+
+/** The estimate a bound stands for, when the call cannot be counted now (its tokenizer is loading). */
+export function estimateFromBound(bound: EstimateBound): RequestEstimate {
+  return {
+    promptTokens: bound.promptTokens,
+    maxOutputTokens: bound.outputTokens,
+    n: 1,
+    totalTokens: bound.promptTokens + bound.outputTokens,
+    images: 0,
+    outputDefaulted: false,
   };
 }
 
