@@ -165,6 +165,11 @@ interface Lane {
   promptScale: number;
   /** Usage samples the scale was learned from. */
   scaleSamples: number;
+  /**
+   * Answers whose usage was read, whatever their prompt's size: a short prompt teaches no scale
+   * (`MIN_PROMPT_FOR_SCALE`), but a lane of short prompts needs none — its bodies need not all be read.
+   */
+  usageSamples: number;
   /** Answers observed, to sample usage now and then once the scale is known. */
   answers: number;
   /**
@@ -529,6 +534,7 @@ export class Pacer {
     }
 
     const promptTokens = observation.usage?.promptTokens;
+    if (promptTokens !== undefined) lane.usageSamples += 1;
     if (promptTokens !== undefined && ticket.estimate.promptTokens >= MIN_PROMPT_FOR_SCALE) {
       const ratio = promptTokens / ticket.estimate.promptTokens;
       if (Number.isFinite(ratio) && ratio > 0) {
@@ -599,8 +605,8 @@ export class Pacer {
     if (lane === undefined) return true;
     if (!tokenHeaders) return lane.dims.has('tokens') || lane.dims.has('tokens-day');
     lane.answers += 1;
-    if (lane.headerless || lane.scaleSamples < USAGE_SAMPLES_TO_LEARN) return true;
-    const every = lane.scaleSamples < USAGE_SAMPLES_SETTLED ? USAGE_SAMPLE_EVERY : USAGE_SAMPLE_EVERY_SETTLED;
+    if (lane.headerless || lane.usageSamples < USAGE_SAMPLES_TO_LEARN) return true;
+    const every = lane.usageSamples < USAGE_SAMPLES_SETTLED ? USAGE_SAMPLE_EVERY : USAGE_SAMPLE_EVERY_SETTLED;
     return lane.answers % every === 0;
   }
 
@@ -734,6 +740,7 @@ export class Pacer {
       served: 0,
       promptScale: 1,
       scaleSamples: 0,
+      usageSamples: 0,
       answers: 0,
       calibrating: true,
       tierDetected: undefined,
