@@ -7,7 +7,7 @@
 import { MODEL_TIER_LIMITS, TIERS, type Tier, type TierRow } from '../data/tiers.js';
 import { resolveModel, type ResolvedModel } from '../models/resolve.js';
 import { abortReason } from '../util/delay.js';
-import type { RequestEstimate } from './estimate.js';
+import type { EstimateBound, RequestEstimate } from './estimate.js';
 import { startingLimits, type ExplicitLimit, type StartingLimits } from './limits.js';
 import { Fifo } from './queue.js';
 import { readRateLimitHeaders, readRemaining, type HeaderSource } from './rate-limit-headers.js';
@@ -182,6 +182,15 @@ interface Lane {
   tierChecked: readonly [number, number] | undefined;
   /** Plain successes passed unread since the last answer whose headers were read. */
   unread: number;
+  /**
+   * The levels the latest take left, per dimension taken; `undefined` once anything but a take may
+   * have lowered a bucket (an answer observed) — a lower bound of every level until then, since
+   * buckets only refill in between. `sendAhead` decides on it.
+   */
+  openLevels: Readonly<Partial<Record<Dimension, number>>> | undefined;
+  /** Calls sent ahead of their admission (`sendAhead`) and not yet admitted, and their tokens. */
+  aheadCalls: number;
+  aheadTokens: number;
 }
 
 /** A reservation: what a call took, and what its answer needs to correct the buckets. */
@@ -261,6 +270,9 @@ const RAISE_MARGIN_SHARE = 0.02;
 const UNREAD_ROOM_SHARE = 0.5;
 const UNREAD_SLACK_SHARE = 0.02;
 const UNREAD_AT_MOST = 7;
+// `sendAhead`: a call goes before its admission only while its take would leave every bucket at
+// least half full.
+const AHEAD_ROOM_SHARE = 0.5;
 const WINDOW_SAMPLES = 7;
 const WINDOW_MIN_MS = 100;
 const WINDOW_MAX_MS = 86_400_000;
@@ -430,6 +442,75 @@ export class Pacer {
   }
 
   /**
+   * Lets a call go before its admission, when its admission could only succeed: the in-process
+   * store; the lane has heard back (not calibrating), nothing waits on it, no timer or pause holds
+   * it, it is under its bound on calls in flight; and for every bucket, the level the latest take
+   * left, less what calls already sent ahead hold and less this call's bound, is at least half the
+   * capacity. `bound` must be at least the call's estimate (`estimateBound`). Returns the tokens
+   * held for the call (to hand `admitSent`), or `undefined`, having done nothing: the call is then
+   * admitted before it is sent, as any other.
+   *
+   * The call counts as in flight from now; `admitSent`, which the caller runs within a turn of the
+   * event loop and before the call's answer is observed, takes its exact amounts.
+   */
+  sendAhead(key: string, bound: EstimateBound): number | undefined {
+    const lane = this.#lanes.get(key);
+    if (
+      lane === undefined ||
+      this.#closed ||
+      this.#options.sharedStore === true ||
+      lane.calibrating ||
+      lane.waiting !== 0 ||
+      lane.timer !== undefined ||
+      lane.inFlight >= lane.concurrency
+    )
+      return undefined;
+    const levels = lane.openLevels;
+    if (levels === undefined) return undefined;
+    const tokens = Math.ceil(bound.promptTokens * lane.promptScale + bound.outputTokens);
+    for (const [dimension, limit] of lane.dims) {
+      const level = levels[dimension];
+      let held: number;
+      if (dimension === 'requests' || dimension === 'requests-day') held = lane.aheadCalls + 1;
+      else if (dimension === 'tokens' || dimension === 'tokens-day') held = lane.aheadTokens + tokens;
+      else return undefined;
+      if (level === undefined || level - held < limit.capacity * AHEAD_ROOM_SHARE) return undefined;
+    }
+    lane.aheadCalls += 1;
+    lane.aheadTokens += tokens;
+    lane.inFlight += 1;
+    return tokens;
+  }
+
+  /**
+   * Admits a call `sendAhead` let go (`held` is what it returned): takes the call's amounts from
+   * its buckets, whatever they hold now — the call is already on its way — and returns its ticket.
+   */
+  admitSent(key: string, estimate: RequestEstimate, model: string | undefined, held: number): Ticket {
+    const lane = this.#lanes.get(key) as Lane;
+    lane.aheadCalls -= 1;
+    lane.aheadTokens -= held;
+    const amounts = this.#amounts(lane, estimate);
+    const items = this.#items(lane, amounts);
+    const now = this.#now();
+    let result: TakeResult | Promise<TakeResult> =
+      items.length === 0
+        ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
+        : this.#options.store.take(lane.key, items);
+    if (result instanceof Promise) {
+      // Not the in-process store (`sendAhead` lets nothing go then): taken without marks.
+      this.#run(result.then(() => undefined));
+      result = { ok: true, atMs: now, marks: {}, levels: {} };
+    } else if (!result.ok) {
+      // The bound fell short of the estimate: what the call takes is taken all the same, and the
+      // next take decides again.
+      for (const item of items) this.#run(this.#options.store.adjust(lane.key, item.dimension, -item.amount));
+      result = { ok: true, atMs: now, marks: {}, levels: {} };
+    }
+    return this.#ticket(lane, amounts, estimate, model, result, now, undefined);
+  }
+
+  /**
    * The first dimension whose known limit `amounts` exceed: the call can never fit. Only a known
    * limit may refuse: a default for an unknown model might be too small.
    */
@@ -501,6 +582,9 @@ export class Pacer {
     const store = this.#options.store;
     this.#answer(lane, ticket);
     lane.unread = 0;
+    // What an answer teaches may lower a bucket: no call is sent ahead until the levels are read
+    // again (below, or at the next take).
+    lane.openLevels = undefined;
     const headers = readRateLimitHeaders(observation.headers);
     let sawHeaders = false;
     for (const kind of HEADER_KINDS) {
@@ -588,6 +672,8 @@ export class Pacer {
         observation,
         headers.requests.remaining !== undefined || headers.tokens.remaining !== undefined,
       );
+    // A success leaves the buckets as the store now holds them: calls may go ahead again at once.
+    else if (observation.status < 400) lane.openLevels = this.#levelsNow(lane);
     this.#pump(lane);
   }
 
@@ -746,6 +832,9 @@ export class Pacer {
       tierDetected: undefined,
       tierChecked: undefined,
       unread: 0,
+      openLevels: undefined,
+      aheadCalls: 0,
+      aheadTokens: 0,
     });
     if (starting.defaulted && model !== undefined) {
       const requests = dims.get('requests')?.capacity;
@@ -881,6 +970,7 @@ export class Pacer {
     throttledBy: Dimension | 'concurrency' | 'pause' | undefined,
   ): Ticket {
     const now = this.#now();
+    lane.openLevels = result.levels;
     // `for…in` over the few dimensions: no entry arrays on every call.
     for (const key in amounts) {
       const dimension = key as Dimension;
@@ -1140,6 +1230,18 @@ export class Pacer {
     } else {
       lane.pausedUntilMs = Math.max(lane.pausedUntilMs, this.#now() + waitMs);
     }
+  }
+
+  /** The levels the in-process store holds now, for `sendAhead`; `undefined` while the lane is paused. */
+  #levelsNow(lane: Lane): Partial<Record<Dimension, number>> | undefined {
+    if (this.#options.sharedStore === true || lane.pausedUntilMs > this.#now()) return undefined;
+    const snapshot = this.#options.store.peek(lane.key);
+    const levels: Partial<Record<Dimension, number>> = {};
+    for (const key in snapshot) {
+      const dimension = key as Dimension;
+      levels[dimension] = (snapshot[dimension] as BucketSnapshot).level;
+    }
+    return levels;
   }
 
   /** The call is answered: its reservation no longer counts as unanswered. */

@@ -586,4 +586,83 @@ describe('Pacer', () => {
       Math.floor(600 / 64) - Math.floor(settledAt / 64),
     );
   });
+
+  describe('sendAhead', () => {
+    // A lane of 100 requests and 100,000 tokens a minute that has heard back once (not calibrating).
+    async function heard(): Promise<{ pacer: Pacer; key: string }> {
+      const { pacer } = makePacer({ tier: 'auto' });
+      const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+      const first = await pacer.acquire(key, estimate(200, 100));
+      pacer.observe(first, {
+        status: 200,
+        headers: headers(
+          limitHeaders({ requests: 100, remainingRequests: 99, tokens: 100_000, remainingTokens: 99_800 }),
+        ),
+      });
+      pacer.release(first, true);
+      return { pacer, key };
+    }
+
+    it('lets nothing go on a lane that has not heard back, nor while a call waits', async () => {
+      const { pacer } = makePacer({ tier: 'auto' });
+      const key = pacer.laneKey({ baseURL: BASE, model: 'gpt-4o' });
+      expect(pacer.sendAhead(key, { promptTokens: 10, outputTokens: 10 })).toBeUndefined();
+      const calibrating = await pacer.acquire(key, estimate(200, 100));
+      expect(pacer.sendAhead(key, { promptTokens: 10, outputTokens: 10 })).toBeUndefined();
+      pacer.release(calibrating, true);
+      expect(pacer.stats()[0]?.inFlight).toBe(0);
+    });
+
+    it('holds what calls sent ahead may take until they are admitted, and stops at half of a bucket', async () => {
+      const { pacer, key } = await heard();
+      // 99 requests left: the calls held ahead count against them until admitted.
+      const held: number[] = [];
+      for (;;) {
+        const tokens = pacer.sendAhead(key, { promptTokens: 100, outputTokens: 50 });
+        if (tokens === undefined) break;
+        held.push(tokens);
+      }
+      // 99 − 49 = 50 is half the capacity; one more would leave less.
+      expect(held).toHaveLength(49);
+      expect(held[0]).toBe(150);
+      expect(pacer.stats()[0]?.inFlight).toBe(49);
+      // Admitted, each takes its own estimate, not the bound it went ahead with.
+      const tickets = held.map((tokens) => pacer.admitSent(key, estimate(60, 20), 'gpt-4o', tokens));
+      const [lane] = pacer.stats();
+      expect(lane?.buckets.requests?.level).toBeCloseTo(50, 0);
+      expect(lane?.buckets.tokens?.level).toBeCloseTo(99_800 - 49 * 60, -1);
+      expect(pacer.sendAhead(key, { promptTokens: 100, outputTokens: 50 })).toBeUndefined();
+      for (const ticket of tickets) pacer.release(ticket, true);
+      expect(pacer.stats()[0]?.inFlight).toBe(0);
+    });
+
+    it('stops when a call’s bound would take the tokens below half, and when an answer says a bucket is below half', async () => {
+      const { pacer, key } = await heard();
+      expect(pacer.sendAhead(key, { promptTokens: 49_000, outputTokens: 1_000 })).toBeUndefined();
+      const tokens = pacer.sendAhead(key, { promptTokens: 40_000, outputTokens: 1_000 });
+      expect(tokens).toBe(41_000);
+      const ticket = pacer.admitSent(key, estimate(500, 400), 'gpt-4o', tokens as number);
+      // The answer says another consumer took most requests: nothing goes ahead on its word.
+      pacer.observe(ticket, {
+        status: 200,
+        headers: headers(
+          limitHeaders({ requests: 100, remainingRequests: 30, tokens: 100_000, remainingTokens: 99_000 }),
+        ),
+      });
+      pacer.release(ticket, true);
+      expect(pacer.sendAhead(key, { promptTokens: 10, outputTokens: 10 })).toBeUndefined();
+    });
+
+    it('takes what an admitted call needs even when its bound fell short', async () => {
+      const { pacer, key } = await heard();
+      const tokens = pacer.sendAhead(key, { promptTokens: 10, outputTokens: 10 }) as number;
+      // An estimate above every token left: taken all the same (the call is on its way).
+      const ticket = pacer.admitSent(key, estimate(150_000, 149_000), 'gpt-4o', tokens);
+      const [lane] = pacer.stats();
+      expect(lane?.buckets.tokens?.level).toBeLessThan(0);
+      expect(lane?.buckets.requests?.level).toBeCloseTo(98, 0);
+      expect(pacer.sendAhead(key, { promptTokens: 10, outputTokens: 10 })).toBeUndefined();
+      pacer.release(ticket, true);
+    });
+  });
 });
