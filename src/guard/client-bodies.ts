@@ -76,20 +76,33 @@ export class ClientBodies {
    * its `model` is the one the text names; otherwise `undefined` (the caller parses the text).
    */
   take(headers: unknown, text: string): Json | undefined {
-    if (typeof headers !== 'object' || headers === null) return undefined;
+    const slot = this.#slot(headers);
+    if (slot < 0) return undefined;
+    const json = this.#jsons[slot] as Json;
+    // The text the client built: the same string, so the comparison ends at its identity.
+    const same = this.#texts[slot] === text;
+    this.#headers[slot] = undefined;
+    this.#texts[slot] = undefined;
+    this.#jsons[slot] = undefined;
+    return same ? this.#checked(json, text) : undefined;
+  }
+
+  /** What `take` would return, leaving the note in place for the read that follows. */
+  peek(headers: unknown, text: string): Json | undefined {
+    const slot = this.#slot(headers);
+    if (slot < 0 || this.#texts[slot] !== text) return undefined;
+    return this.#checked(this.#jsons[slot] as Json, text);
+  }
+
+  /** The slot noted for `headers`, or -1. */
+  #slot(headers: unknown): number {
+    if (typeof headers !== 'object' || headers === null) return -1;
     // Newest first: the call being read is usually the last one noted.
     for (let back = 1; back <= SLOTS; back += 1) {
       const slot = (this.#next - back + SLOTS) % SLOTS;
-      if (this.#headers[slot] !== headers) continue;
-      const json = this.#jsons[slot] as Json;
-      // The text the client built: the same string, so the comparison ends at its identity.
-      const same = this.#texts[slot] === text;
-      this.#headers[slot] = undefined;
-      this.#texts[slot] = undefined;
-      this.#jsons[slot] = undefined;
-      return same ? this.#checked(json, text) : undefined;
+      if (this.#headers[slot] === headers) return slot;
     }
-    return undefined;
+    return -1;
   }
 
   /**

@@ -20,7 +20,10 @@ export type GuardEvent =
       readonly waitMs: number;
       readonly waiting: number;
     }
-  /** An attempt left for the API. */
+  /**
+   * An attempt left for the API: just before it goes, or, for a call sent ahead of its admission,
+   * once admitted (within the same turn of the event loop, before its answer).
+   */
   | {
       readonly type: 'sent';
       readonly model?: string;

@@ -7,7 +7,13 @@ import { CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
 import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Attempt, Diagnosis } from '../diagnose/types.js';
-import { estimateRequestNow, type RequestEstimate } from '../pacing/estimate.js';
+import {
+  estimateBound,
+  estimateFromBound,
+  estimateRequestNow,
+  type EstimateBound,
+  type RequestEstimate,
+} from '../pacing/estimate.js';
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import { abortReason } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
@@ -19,7 +25,15 @@ import { buildChain, nextTarget, type Target } from './fallback.js';
 import { localErrorBody, localResponse, withHeaders, type LocalCause } from './local-response.js';
 import { peekStream, usageFromBody, type ObservedUsage, type StreamErrorEvent } from './observe.js';
 import type { ResolvedOptions } from './options.js';
-import { headerOf, parseBody, readRequest, type CallRequest, type ReadCall } from './read-request.js';
+import {
+  headerOf,
+  parseBody,
+  readAddress,
+  readCall,
+  readRequest,
+  type CallRequest,
+  type ReadCall,
+} from './read-request.js';
 import { planRetry, withRetries, type RetryPlan } from './retry.js';
 import { prepareSend, sendsAsGiven, type PreparedSend } from './send.js';
 import { headersView, stampHeaders } from './served-headers.js';
@@ -549,11 +563,16 @@ export function createPipeline(
   });
 
   /**
-   * The guarded fetch. The common call — nothing waits on its lane and it fits now — is read,
-   * admitted and sent without an async frame or a promise of the pipeline's own before the
-   * transport's, and a success leaves without entering the retry loop: every call pays this path.
+   * The guarded fetch. A wrapped client's call on a lane with room is sent first and admitted as
+   * it travels (`sendAhead`, docs/decisions.md §15). Any other call that fits now — nothing waits
+   * on its lane — is read, admitted and sent without an async frame or a promise of the pipeline's
+   * own before the transport's. A success leaves without entering the retry loop either way.
    */
   const handle = (input: string | URL | Request, init: RequestInit | undefined): Promise<Response> => {
+    if (typeof input === 'string' && init !== undefined && deps.budget === undefined) {
+      const ahead = sendAhead(input, init);
+      if (ahead !== undefined) return ahead;
+    }
     let read: ReadCall | Promise<ReadCall>;
     try {
       read = readRequest(input, init, deps.bodies);
@@ -562,6 +581,111 @@ export function createPipeline(
     }
     return read instanceof Promise ? read.then(begin) : begin(read);
   };
+
+  /**
+   * Sends a wrapped client's call before it is admitted, when its lane is far enough from every
+   * limit that its admission could only succeed (`Pacer.sendAhead`): the request goes out first,
+   * and it is read, estimated and admitted within the same turn of the event loop, while it
+   * travels (`admitSent`, a lesson) — work the caller would otherwise wait for before its request
+   * left. Returns `undefined`, having done nothing, for any other call.
+   */
+  const sendAhead = (input: string, init: RequestInit): Promise<Response> | undefined => {
+    if (init.signal?.aborted) return undefined;
+    const address = readAddress(input, init, deps.bodies);
+    if (address === undefined) return undefined;
+    const bound = estimateBound(
+      address.endpoint,
+      address.json,
+      init.body as string,
+      options.defaultMaxOutputTokens,
+    );
+    if (bound === undefined) return undefined;
+    // Earlier answers' lessons first: the pacer decides on what it knows.
+    deps.lessons.take();
+    const key = pacer.laneKey(address);
+    const held = pacer.sendAhead(key, bound);
+    if (held === undefined) return undefined;
+    counters.inFlight += 1;
+    const startedAtMs = deps.now();
+    let sent: Promise<Response>;
+    try {
+      sent = transport(input, init);
+    } catch (error) {
+      // A transport that throws instead of rejecting.
+      sent = Promise.reject(error);
+    }
+    let admitted: Admitted | undefined;
+    const admit = (): Admitted => (admitted ??= admitSent(input, init, key, bound, held, startedAtMs));
+    deps.lessons.add(admit);
+    return sent.then(
+      (response) => {
+        // The call's own admission, and every lesson before it, come before its answer's.
+        deps.lessons.take();
+        const { request, ticket, state } = admit();
+        const outcome = observeAnswer(response, ticket, request.model, state);
+        return outcome instanceof Promise
+          ? outcome.then((settled) => settleFirst(settled, request, state, startedAtMs))
+          : settleFirst(outcome, request, state, startedAtMs);
+      },
+      (error: unknown) => {
+        deps.lessons.take();
+        const { request, ticket, state } = admit();
+        return settleFirst(sendFailed(request, ticket, request.model, error), request, state, startedAtMs);
+      },
+    );
+  };
+
+  /** A call sent ahead, once admitted. */
+  interface Admitted {
+    readonly request: CallRequest;
+    readonly ticket: Ticket;
+    readonly state: CallState;
+  }
+
+  /** Reads, estimates and admits a call `sendAhead` sent (`held`: what the pacer holds for it). */
+  const admitSent = (
+    input: string,
+    init: RequestInit,
+    key: string,
+    bound: EstimateBound,
+    held: number,
+    startedAtMs: number,
+  ): Admitted => {
+    const { request, json } = readCall(input, init, deps.bodies);
+    const counted = estimateRequestNow(
+      request.endpoint,
+      json ?? parseBody(request),
+      request.model,
+      options.defaultMaxOutputTokens,
+    );
+    // Only while the model's tokenizer loads (never for a lane that has taken before): the bound.
+    const estimate = counted instanceof Promise ? estimateFromBound(bound) : counted;
+    const ticket = pacer.admitSent(key, estimate, request.model, held);
+    const state = newState(request);
+    state.attemptCount = 1;
+    state.firstSentAtMs = startedAtMs;
+    if (events.size > 0)
+      events.emit({
+        type: 'sent',
+        ...(request.model === undefined ? {} : { model: request.model }),
+        endpoint: request.endpoint,
+        attempt: 1,
+        queuedMs: 0,
+        estimatedTokens: estimate.totalTokens,
+      });
+    return { request, ticket, state };
+  };
+
+  /** What a first attempt's outcome leads to: the caller's answer, or the retry loop. */
+  const settleFirst = (
+    outcome: Outcome,
+    request: CallRequest,
+    state: CallState,
+    startedAtMs: number,
+  ): Response | Promise<Response> =>
+    outcome.kind === 'success'
+      ? deliver(outcome, request, state, startedAtMs)
+      : run(request, chainFor(request.model), outcome, state, startedAtMs);
 
   /** Picks the chain and prepares the first attempt. */
   const begin = ({ request, json }: ReadCall): Promise<Response> => {

@@ -160,14 +160,58 @@ export function readRequest(
       .clone()
       .text()
       .then((text) => readWith(asRequest.url, init, asRequest, text));
-  return readWith(
-    asRequest?.url ?? String(input),
-    init,
-    asRequest,
-    init?.body,
-    input instanceof Request ? undefined : input,
-    bodies,
-  );
+  return asRequest === undefined
+    ? readCall(input as string | URL, init, bodies)
+    : readWith(asRequest.url, init, asRequest, init?.body, undefined, bodies);
+}
+
+/** `readRequest` for a URL and an init (not a `Request`): always synchronous. */
+export function readCall(
+  input: string | URL,
+  init: RequestInit | undefined,
+  bodies?: ClientBodies,
+): ReadCall {
+  return readWith(String(input), init, undefined, init?.body, input, bodies);
+}
+
+/** What decides the lane of a call a wrapped client made: read without building the request. */
+export interface CallAddress {
+  readonly endpoint: Endpoint;
+  readonly baseURL: string;
+  readonly model: string;
+  readonly organization: string | undefined;
+  readonly project: string | undefined;
+  /** The object the client serialized the body (`init.body`) from. */
+  readonly json: Record<string, unknown>;
+}
+
+/**
+ * The lane-deciding facts of a call whose JSON body a wrapped client noted in `bodies` (the note
+ * stays for the read that follows), or `undefined` for any other call: a body not noted, no model,
+ * an Azure deployment path, a URL that does not parse. Cheaper than `readCall`: no request is built.
+ */
+export function readAddress(input: string, init: RequestInit, bodies: ClientBodies): CallAddress | undefined {
+  const text = init.body;
+  const headers = init.headers;
+  if (typeof text !== 'string' || headers === undefined) return undefined;
+  const json = bodies.peek(headers, text);
+  const model = json?.model;
+  if (json === undefined || typeof model !== 'string' || model === '') return undefined;
+  let url: UrlFacts;
+  try {
+    url = factsOf(input);
+  } catch {
+    return undefined;
+  }
+  if (url.deployment !== undefined) return undefined;
+  return {
+    endpoint: url.endpoint,
+    baseURL: url.baseURL,
+    model,
+    organization: headerOf(headers, 'openai-organization'),
+    project: headerOf(headers, 'openai-project'),
+    json,
+  };
 }
 
 function readWith(

@@ -1,0 +1,200 @@
+/**
+ * Calls sent ahead of their admission (Pacer.sendAhead): on a lane far from every limit, a wrapped
+ * client's call goes out first and is read, estimated and admitted while it travels. Through the
+ * real client over a scripted fetch.
+ */
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/diagnose/diagnose.js';
+import { createGuard, type Guard } from '../../src/guard/create-guard.js';
+import type { GuardEvent } from '../../src/guard/events.js';
+import { fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
+import {
+  chatCompletion,
+  limitHeaders,
+  scriptedFetch,
+  type ScriptItem,
+  type ScriptedFetch,
+} from '../../src/testing/scripted-fetch.js';
+
+const KEY = fakeApiKey('5678');
+const long = 'Summarize the customer ticket below in one line for the support queue, please. '.repeat(3);
+
+function client(fetch: ScriptedFetch): OpenAI {
+  return new OpenAI({ apiKey: KEY, baseURL: 'https://api.openai.test/v1', fetch });
+}
+
+const roomy = (): ScriptItem =>
+  chatCompletion({
+    headers: limitHeaders({ requests: 500, remainingRequests: 490, tokens: 30_000, remainingTokens: 29_000 }),
+  });
+
+const guards: Guard[] = [];
+function tracked(options: Parameters<typeof createGuard>[0] = {}): Guard {
+  const created = createGuard(options);
+  guards.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(guards.splice(0).map((created) => created.close()));
+});
+
+/** Lets the scripted fetch record what was sent (it reads each body asynchronously). */
+async function turns(count = 3): Promise<void> {
+  for (let index = 0; index < count; index += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('calls sent ahead of their admission', () => {
+  it('sends a call on a lane with room before admitting it, and admits it before its answer', async () => {
+    // The transport notes how many calls the guard had announced (`sent`) when each call reached it.
+    const events: GuardEvent[] = [];
+    const announced: number[] = [];
+    const scripted = scriptedFetch(roomy(), { afterLast: 'repeat-last' });
+    const recording = ((input: string | URL | Request, init?: RequestInit) => {
+      announced.push(events.filter((event) => event.type === 'sent').length);
+      return scripted(input, init);
+    }) as ScriptedFetch;
+    const created = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) });
+    const wrapped = created.wrap(client(recording));
+    for (let index = 0; index < 6; index += 1) {
+      const completion = await wrapped.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: long }],
+        max_tokens: 50,
+      });
+      expect(completion.choices[0]?.message.content).toBeTruthy();
+      const lane = created.stats().limits[0];
+      expect(lane?.inFlight).toBe(0);
+      expect(lane?.served).toBe(index + 1);
+    }
+    // The first call of the lane waits for admission (the lane calibrates on its answer); the
+    // others reach the transport before their `sent`, which comes once they are admitted.
+    expect(announced).toEqual([1, 1, 2, 3, 4, 5]);
+    const sent = events.filter((event) => event.type === 'sent');
+    expect(sent).toHaveLength(6);
+    expect(sent[5]).toMatchObject({ model: 'gpt-4o', attempt: 1, queuedMs: 0 });
+    expect(created.stats().servedByModel).toEqual({ 'gpt-4o': 6 });
+  });
+
+  it('lets a burst go no further than the buckets allow', async () => {
+    // Ten requests a minute; the first answer says nine are left. Twenty calls at once: nine go, the
+    // rest wait — as many as the guard sends when it admits every call before sending it.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const scripted = scriptedFetch(async (_call, index) => {
+      if (index > 0) await held;
+      return chatCompletion({
+        headers: limitHeaders({
+          requests: 10,
+          remainingRequests: Math.max(0, 9 - index),
+          tokens: 1_000_000,
+          remainingTokens: 999_000,
+        }),
+      });
+    });
+    const created = tracked({ tier: 'tier-1' });
+    const wrapped = created.wrap(client(scripted));
+    const call = () =>
+      wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    await call();
+    const burst = Array.from({ length: 20 }, () => call().catch((error: unknown) => error));
+    await turns();
+    expect(scripted.calls).toHaveLength(10);
+    const stats = created.stats();
+    expect(stats.waiting).toBe(11);
+    expect(stats.inFlight).toBe(9);
+    expect(stats.limits[0]?.buckets.requests?.level).toBeLessThan(1);
+    release();
+    await created.close();
+    await Promise.all(burst);
+  });
+
+  it('sends nothing ahead on a lane an answer said is spent', async () => {
+    const spent = chatCompletion({
+      headers: limitHeaders({ requests: 500, remainingRequests: 0, tokens: 30_000, remainingTokens: 29_000 }),
+    });
+    const fetch = scriptedFetch([roomy(), roomy(), spent, roomy()]);
+    const events: GuardEvent[] = [];
+    const created = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) });
+    const wrapped = created.wrap(client(fetch));
+    const call = () =>
+      wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    for (let index = 0; index < 3; index += 1) await call();
+    expect(events.some((event) => event.type === 'throttled')).toBe(false);
+    // One request refills in 60 s / 500 = 120 ms: the fourth call waits for it instead of going.
+    await call();
+    expect(events.find((event) => event.type === 'throttled')).toMatchObject({ bucket: 'requests' });
+    expect(fetch.calls).toHaveLength(4);
+  });
+
+  it('retries a call sent ahead after the wait its 429 asked for', async () => {
+    const fetch = scriptedFetch([
+      roomy(),
+      {
+        status: 429,
+        body: {
+          error: {
+            message:
+              'Rate limit reached for gpt-4o in organization org-x on requests per min (RPM): Limit 500, Used 500, Requested 1.',
+            type: 'requests',
+            code: 'rate_limit_exceeded',
+          },
+        },
+        headers: { 'retry-after-ms': '40' },
+      },
+      chatCompletion({ content: 'after the wait' }),
+    ]);
+    const events: GuardEvent[] = [];
+    const wrapped = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) }).wrap(client(fetch));
+    await wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    const started = performance.now();
+    const completion = await wrapped.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: long }],
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(39);
+    expect(completion.choices[0]?.message.content).toBe('after the wait');
+    expect(fetch.calls).toHaveLength(3);
+    expect(events.find((event) => event.type === 'retry')).toMatchObject({
+      cause: 'rate_limited_requests',
+      waitMs: 40,
+    });
+  });
+
+  it('surfaces what a call sent ahead cannot be retried for, sent once, with its diagnosis', async () => {
+    const fetch = scriptedFetch([roomy(), fixtures.insufficient_quota]);
+    const wrapped = tracked({ tier: 'tier-1' }).wrap(client(fetch));
+    await wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    const error = await wrapped.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(fetch.calls).toHaveLength(2);
+    expect(diagnose(error)).toMatchObject({
+      cause: 'insufficient_quota',
+      attempts: [{ model: 'gpt-4o', cause: 'insufficient_quota' }],
+    });
+  });
+
+  it('ends a call sent ahead at once when the caller aborts it in flight, and gives back its take', async () => {
+    const fetch = scriptedFetch([roomy(), { hang: true }]);
+    const created = tracked({ tier: 'tier-1' });
+    const wrapped = created.wrap(client(fetch));
+    await wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    const controller = new AbortController();
+    const pending = wrapped.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] }, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    await turns();
+    expect(fetch.calls).toHaveLength(2);
+    expect(created.stats().inFlight).toBe(1);
+    controller.abort();
+    const error = await pending;
+    expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(created.stats().inFlight).toBe(0);
+    expect(created.stats().limits[0]?.inFlight).toBe(0);
+  });
+});
