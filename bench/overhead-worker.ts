@@ -3,7 +3,7 @@
  * an unthrottled server in another process — the simulator, or the plain server that sends no
  * rate-limit headers. Prints its windows as JSON.
  *
- *   node --import tsx bench/overhead-worker.ts <server latency in ms> [simulator|plain]
+ *   node --import tsx bench/overhead-worker.ts <server latency in ms> [simulator|plain] [fixed|new|short]
  */
 import OpenAI from 'openai';
 import { built } from './built.js';
@@ -15,10 +15,18 @@ const { createGuard } = built;
 /** The server the overhead is measured against. */
 export type OverheadServer = 'simulator' | 'plain';
 
+/**
+ * What each call asks: `fixed`, the same short system and user message every call; `new`, a user
+ * message of about 230 characters that is new on every pair (the tokenizer counts it each time
+ * instead of finding it among its recent counts); `short`, a lone "hi".
+ */
+export type OverheadPrompt = 'fixed' | 'new' | 'short';
+
 /** What the overhead section measured against one server at one latency. */
 export interface OverheadResult {
   readonly server: OverheadServer;
   readonly latencyMs: number;
+  readonly prompt: OverheadPrompt;
   readonly windows: OverheadWindow[];
 }
 
@@ -46,7 +54,11 @@ export const WARM_UP_PAIRS = 300;
  * alternate. Two windows: the first calls after a short warm-up, and the steady state once V8 has
  * compiled both paths.
  */
-async function overhead(latencyMs: number, server: OverheadServer): Promise<OverheadResult> {
+async function overhead(
+  latencyMs: number,
+  server: OverheadServer,
+  prompt: OverheadPrompt,
+): Promise<OverheadResult> {
   if (server === 'plain' && latencyMs !== 0)
     throw new Error('the plain server answers at once: latency 0 only');
   const sim: RemoteServer =
@@ -63,15 +75,24 @@ async function overhead(latencyMs: number, server: OverheadServer): Promise<Over
   // (a server that sends no limits, used as one would use it).
   const guard = createGuard(server === 'plain' ? {} : { limits: { '*': { requests: 1e9, tokens: 1e12 } } });
   const guarded = guard.wrap(new OpenAI({ apiKey: 'sk-bench', baseURL: sim.baseURL }));
-  const body = {
+  const system = { role: 'system' as const, content: 'You are a helpful assistant that answers briefly.' };
+  const fixed = {
     model: 'gpt-4o-mini',
     messages: [
-      { role: 'system' as const, content: 'You are a helpful assistant that answers briefly.' },
+      system,
       { role: 'user' as const, content: 'What is the capital of France? Answer in one word.' },
     ],
     max_tokens: 20,
   };
-  const once = async (client: OpenAI): Promise<number> => {
+  let pair = 0;
+  // Both calls of a pair ask the same.
+  const bodyOfPair = (): typeof fixed => {
+    if (prompt === 'fixed') return fixed;
+    if (prompt === 'short') return { ...fixed, messages: [{ role: 'user' as const, content: 'hi' }] };
+    const user = `Question ${pair}: ${'Name the capital of one country and answer in a single word. '.repeat(3)}`;
+    return { ...fixed, messages: [system, { role: 'user' as const, content: user }] };
+  };
+  const once = async (client: OpenAI, body: typeof fixed): Promise<number> => {
     const at = performance.now();
     await client.chat.completions.create(body);
     return (performance.now() - at) * 1_000;
@@ -83,12 +104,14 @@ async function overhead(latencyMs: number, server: OverheadServer): Promise<Over
     const bareTimes: number[] = [];
     const guardedTimes: number[] = [];
     for (let index = 0; index < pairs; index += 1) {
+      pair += 1;
+      const body = bodyOfPair();
       if (index % 2 === 0) {
-        bareTimes.push(await once(bare));
-        guardedTimes.push(await once(guarded));
+        bareTimes.push(await once(bare, body));
+        guardedTimes.push(await once(guarded, body));
       } else {
-        guardedTimes.push(await once(guarded));
-        bareTimes.push(await once(bare));
+        guardedTimes.push(await once(guarded, body));
+        bareTimes.push(await once(bare, body));
       }
     }
     done += pairs;
@@ -113,14 +136,18 @@ async function overhead(latencyMs: number, server: OverheadServer): Promise<Over
   const steady = await measure(pairs);
   await guard.close();
   await sim.close();
-  return { server, latencyMs, windows: [early, steady] };
+  return { server, latencyMs, prompt, windows: [early, steady] };
 }
 
 // Run as a script (not when imported for its types and constant).
 if (process.argv[1]?.endsWith('overhead-worker.ts')) {
+  const prompt = process.argv[4] ?? 'fixed';
+  if (prompt !== 'fixed' && prompt !== 'new' && prompt !== 'short')
+    throw new Error(`prompt: fixed, new or short, not ${prompt}`);
   const result = await overhead(
     Number(process.argv[2] ?? 0),
     process.argv[3] === 'plain' ? 'plain' : 'simulator',
+    prompt,
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -20,6 +20,7 @@ import {
   WARM_UP_PAIRS,
   type OverheadResult,
   type OverheadWindow,
+  type OverheadPrompt,
   type OverheadServer,
 } from './overhead-worker.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
@@ -236,11 +237,15 @@ async function sharedRedisRun(): Promise<Row | string> {
  * sections before it ran other guards (Redis, throttled queues) whose type feedback would shape
  * how V8 compiles the shared code — the profile pollution JMH forks a JVM per benchmark against.
  */
-async function overheadFork(latencyMs: number, server: OverheadServer): Promise<OverheadResult> {
+async function overheadFork(
+  latencyMs: number,
+  server: OverheadServer,
+  prompt: OverheadPrompt,
+): Promise<OverheadResult> {
   const output = await new Promise<string>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'bench/overhead-worker.ts', String(latencyMs), server],
+      ['--import', 'tsx', 'bench/overhead-worker.ts', String(latencyMs), server, prompt],
       { cwd: root, timeout: 600_000, maxBuffer: 1_048_576 },
       (error, stdout) => (error === null ? resolve(stdout) : reject(error)),
     );
@@ -248,7 +253,7 @@ async function overheadFork(latencyMs: number, server: OverheadServer): Promise<
   const result = JSON.parse(output) as OverheadResult;
   for (const window of result.windows)
     log(
-      `overhead (${server}, server latency ${latencyMs} ms, after ${window.after} pairs): bare ${window.bareMedian.toFixed(0)} µs, guarded ${window.guardedMedian.toFixed(0)} µs (median)`,
+      `overhead (${server}, server latency ${latencyMs} ms, ${prompt} prompt, after ${window.after} pairs): bare ${window.bareMedian.toFixed(0)} µs, guarded ${window.guardedMedian.toFixed(0)} µs (median)`,
     );
   return result;
 }
@@ -258,10 +263,17 @@ async function overheadFork(latencyMs: number, server: OverheadServer): Promise<
 // by a point and more either way (JMH, for the same reason, forks a JVM more than once).
 const OVERHEAD_FORKS = 3;
 
+const PROMPT_LABELS: Readonly<Record<OverheadPrompt, string>> = {
+  fixed: 'the same',
+  new: 'new each pair',
+  short: '"hi"',
+};
+
 /** One window as the forks measured it: the fork with the median overhead, and every fork's. */
 interface OverheadSummary {
   readonly server: OverheadServer;
   readonly latencyMs: number;
+  readonly prompt: OverheadPrompt;
   readonly window: OverheadWindow;
   readonly forks: readonly number[];
 }
@@ -270,15 +282,21 @@ const overheadOf = (window: OverheadWindow): number =>
   (window.guardedMedian - window.bareMedian) / window.bareMedian;
 
 /** The guard's overhead in `OVERHEAD_FORKS` processes, window by window. */
-async function overhead(latencyMs: number, server: OverheadServer): Promise<OverheadSummary[]> {
+async function overhead(
+  latencyMs: number,
+  server: OverheadServer,
+  prompt: OverheadPrompt = 'fixed',
+): Promise<OverheadSummary[]> {
   const runs: OverheadResult[] = [];
-  for (let fork = 0; fork < OVERHEAD_FORKS; fork += 1) runs.push(await overheadFork(latencyMs, server));
+  for (let fork = 0; fork < OVERHEAD_FORKS; fork += 1)
+    runs.push(await overheadFork(latencyMs, server, prompt));
   return (runs[0]?.windows ?? []).map((_, index) => {
     const windows = runs.map((run) => run.windows[index] as OverheadWindow);
     const sorted = [...windows].sort((a, b) => overheadOf(a) - overheadOf(b));
     return {
       server,
       latencyMs,
+      prompt,
       window: sorted[Math.floor(sorted.length / 2)] as OverheadWindow,
       forks: windows.map(overheadOf),
     };
@@ -499,6 +517,8 @@ async function main(): Promise<void> {
   const shared = await sharedRedisRun();
   const costs = [
     ...(await overhead(0, 'simulator')),
+    ...(await overhead(0, 'simulator', 'new')),
+    ...(await overhead(0, 'simulator', 'short')),
     ...(await overhead(2, 'simulator')),
     ...(await overhead(0, 'plain')),
   ];
@@ -530,8 +550,8 @@ async function main(): Promise<void> {
       : `${table([shared])}\n\n${shared.refused} of ${shared.requests} requests answered 429 (${pct(shared.refused, shared.requests)}).`;
   const overheadRows = costs
     .map(
-      ({ server, latencyMs, window, forks }) =>
-        `| ${server === 'plain' ? 'plain server, no rate-limit headers' : 'simulator'} | ${latencyMs} ms | ${window.after < STEADY_AFTER_PAIRS ? 'first calls' : 'steady state'}: pairs ${(window.after + 1).toLocaleString('en-US')}–${(window.after + window.pairs).toLocaleString('en-US')} | ${window.bareMedian.toFixed(0)} µs | ${window.guardedMedian.toFixed(0)} µs | **${pct(window.guardedMedian - window.bareMedian, window.bareMedian)}** | ${forks.map((share) => `${(share * 100).toFixed(1)}%`).join(', ')} | ${window.bareMean.toFixed(0)} µs | ${window.guardedMean.toFixed(0)} µs | ${pct(window.guardedMean - window.bareMean, window.bareMean)} |`,
+      ({ server, latencyMs, prompt, window, forks }) =>
+        `| ${server === 'plain' ? 'plain server, no rate-limit headers' : 'simulator'} | ${latencyMs} ms | ${PROMPT_LABELS[prompt]} | ${window.after < STEADY_AFTER_PAIRS ? 'first calls' : 'steady state'}: pairs ${(window.after + 1).toLocaleString('en-US')}–${(window.after + window.pairs).toLocaleString('en-US')} | ${window.bareMedian.toFixed(0)} µs | ${window.guardedMedian.toFixed(0)} µs | **${pct(window.guardedMedian - window.bareMedian, window.bareMedian)}** | ${forks.map((share) => `${(share * 100).toFixed(1)}%`).join(', ')} | ${window.bareMean.toFixed(0)} µs | ${window.guardedMean.toFixed(0)} µs | ${pct(window.guardedMean - window.bareMean, window.bareMean)} |`,
     )
     .join('\n');
   const markdown = `# tierguard benchmark results
@@ -571,7 +591,9 @@ ${sharedText}
 ## The guard's overhead per call
 
 Against an unthrottled server in its own process, from a process of its own (\`bench/overhead-worker.ts\`): bare
-and guarded calls alternate, one at a time (gpt-4o-mini, a short system and user message). Two servers: the simulator with no limits,
+and guarded calls alternate, one at a time (gpt-4o-mini; both calls of a pair ask the same: the same short system and user
+message every call, a user message of about 230 characters new on every pair — counted by the tokenizer each time, as a
+service's prompts are — or a lone "hi"). Two servers: the simulator with no limits,
 whose answers carry \`x-ratelimit-*\` headers as OpenAI's do (the guard told limits as large as its own), with the added server
 latency in the second column; and the plainest server (\`bench/plain-server.ts\`): one fixed answer at once, no rate-limit headers,
 as local model servers and many relays answer (the guard told nothing). Two windows of the same
@@ -582,8 +604,8 @@ clients share, runs twice as often. The first window shows that warm-up; the ste
 Each configuration runs in ${OVERHEAD_FORKS} processes one after the other: a row shows the process whose overhead (of medians) was
 the median of the ${OVERHEAD_FORKS}, and the overhead each process measured, in the order they ran.
 
-| server | server latency | window | bare (median) | guarded (median) | overhead | every process | bare (mean) | guarded (mean) | overhead |
-|---|---|---|---|---|---|---|---|---|---|
+| server | server latency | prompt | window | bare (median) | guarded (median) | overhead | every process | bare (mean) | guarded (mean) | overhead |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${overheadRows}
 
 ## 100,000 queued calls
