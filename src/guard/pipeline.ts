@@ -563,10 +563,10 @@ export function createPipeline(
   });
 
   /**
-   * The guarded fetch. A wrapped client's call on a lane with room is sent first and admitted as
-   * it travels (`sendAhead`, docs/decisions.md §15). Any other call that fits now — nothing waits
-   * on its lane — is read, admitted and sent without an async frame or a promise of the pipeline's
-   * own before the transport's. A success leaves without entering the retry loop either way.
+   * The guarded fetch. A JSON call on a lane with room is sent first and admitted as it travels
+   * (`sendAhead`, docs/decisions.md §15). Any other call that fits now — nothing waits on its lane
+   * — is read, admitted and sent without an async frame or a promise of the pipeline's own before
+   * the transport's. A success leaves without entering the retry loop either way.
    */
   const handle = (input: string | URL | Request, init: RequestInit | undefined): Promise<Response> => {
     if (typeof input === 'string' && init !== undefined && deps.budget === undefined) {
@@ -583,11 +583,12 @@ export function createPipeline(
   };
 
   /**
-   * Sends a wrapped client's call before it is admitted, when its lane is far enough from every
-   * limit that its admission could only succeed (`Pacer.sendAhead`): the request goes out first,
-   * and it is read, estimated and admitted within the same turn of the event loop, while it
-   * travels (`admitSent`, a lesson) — work the caller would otherwise wait for before its request
-   * left. Returns `undefined`, having done nothing, for any other call.
+   * Sends a call whose JSON body names its model (a wrapped client's, the AI SDK's through
+   * `guard.fetch`…) before it is admitted, when its lane is far enough from every limit that its
+   * admission could only succeed (`Pacer.sendAhead`): the request goes out first, and it is read,
+   * estimated and admitted within the same turn of the event loop, while it travels (`admitSent`,
+   * a lesson) — work the caller would otherwise wait for before its request left. Returns
+   * `undefined`, having done nothing, for any other call.
    */
   const sendAhead = (input: string, init: RequestInit): Promise<Response> | undefined => {
     if (init.signal?.aborted) return undefined;
@@ -615,7 +616,9 @@ export function createPipeline(
       sent = Promise.reject(error);
     }
     let admitted: Admitted | undefined;
-    const admit = (): Admitted => (admitted ??= admitSent(input, init, key, bound, held, startedAtMs));
+    const parsed = address.parsed ? address.json : undefined;
+    const admit = (): Admitted =>
+      (admitted ??= admitSent(input, init, parsed, key, bound, held, startedAtMs));
     deps.lessons.add(admit);
     return sent.then(
       (response) => {
@@ -642,16 +645,20 @@ export function createPipeline(
     readonly state: CallState;
   }
 
-  /** Reads, estimates and admits a call `sendAhead` sent (`held`: what the pacer holds for it). */
+  /**
+   * Reads, estimates and admits a call `sendAhead` sent (`parsed`: its body, when `readAddress`
+   * parsed it; `held`: what the pacer holds for it).
+   */
   const admitSent = (
     input: string,
     init: RequestInit,
+    parsed: Record<string, unknown> | undefined,
     key: string,
     bound: EstimateBound,
     held: number,
     startedAtMs: number,
   ): Admitted => {
-    const { request, json } = readCall(input, init, deps.bodies);
+    const { request, json } = readCall(input, init, deps.bodies, parsed);
     const counted = estimateRequestNow(
       request.endpoint,
       json ?? parseBody(request),

@@ -45,6 +45,7 @@ export interface CallRequest {
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
 const EMPTY_HEADERS: HeadersInit = Object.freeze({});
+const OPEN_BRACE = 123;
 
 // A service talks to a handful of URLs and models: one string each, not one per waiting call.
 const interned = new Map<string, string>();
@@ -165,13 +166,17 @@ export function readRequest(
     : readWith(asRequest.url, init, asRequest, init?.body, undefined, bodies);
 }
 
-/** `readRequest` for a URL and an init (not a `Request`): always synchronous. */
+/**
+ * `readRequest` for a URL and an init (not a `Request`): always synchronous. `parsed` is the body
+ * already parsed from `init.body` (by `readAddress`), so that it is not parsed twice.
+ */
 export function readCall(
   input: string | URL,
   init: RequestInit | undefined,
   bodies?: ClientBodies,
+  parsed?: Record<string, unknown>,
 ): ReadCall {
-  return readWith(String(input), init, undefined, init?.body, input, bodies);
+  return readWith(String(input), init, undefined, init?.body, input, bodies, parsed);
 }
 
 /** What decides the lane of a call a wrapped client made: read without building the request. */
@@ -181,20 +186,32 @@ export interface CallAddress {
   readonly model: string;
   readonly organization: string | undefined;
   readonly project: string | undefined;
-  /** The object the client serialized the body (`init.body`) from. */
+  /** The body (`init.body`) as an object: the one a wrapped client serialized it from, or parsed. */
   readonly json: Record<string, unknown>;
+  /** `json` was parsed here (no wrapped client noted it): `readCall` can take it as it is. */
+  readonly parsed: boolean;
 }
 
 /**
- * The lane-deciding facts of a call whose JSON body a wrapped client noted in `bodies` (the note
- * stays for the read that follows), or `undefined` for any other call: a body not noted, no model,
- * an Azure deployment path, a URL that does not parse. Cheaper than `readCall`: no request is built.
+ * The lane-deciding facts of a call whose body is JSON text naming a model — the object a wrapped
+ * client noted in `bodies` (the note stays for the read that follows), or the text parsed — or
+ * `undefined` for any other call: another body, no model, an Azure deployment path, a URL that does
+ * not parse. Cheaper than `readCall`: no request is built.
  */
 export function readAddress(input: string, init: RequestInit, bodies: ClientBodies): CallAddress | undefined {
   const text = init.body;
-  const headers = init.headers;
-  if (typeof text !== 'string' || headers === undefined) return undefined;
-  const json = bodies.peek(headers, text);
+  if (typeof text !== 'string') return undefined;
+  const headers = init.headers ?? EMPTY_HEADERS;
+  let json = bodies.peek(headers, text);
+  const parsed = json === undefined;
+  if (json === undefined && text.charCodeAt(0) === OPEN_BRACE) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (isJsonObject(value)) json = value;
+    } catch {
+      // Not JSON: read as any other call.
+    }
+  }
   const model = json?.model;
   if (json === undefined || typeof model !== 'string' || model === '') return undefined;
   let url: UrlFacts;
@@ -211,6 +228,7 @@ export function readAddress(input: string, init: RequestInit, bodies: ClientBodi
     organization: headerOf(headers, 'openai-organization'),
     project: headerOf(headers, 'openai-project'),
     json,
+    parsed,
   };
 }
 
@@ -221,6 +239,7 @@ function readWith(
   rawBody: BodyInit | null | undefined,
   input?: string | URL,
   bodies?: ClientBodies,
+  parsedBody?: Record<string, unknown>,
 ): ReadCall {
   const url = factsOf(href);
   const method = (init?.method ?? asRequest?.method ?? 'GET').toUpperCase();
@@ -232,8 +251,8 @@ function readWith(
     const contentType = headerOf(headers, 'content-type') ?? '';
     if (contentType.includes('json')) bodyText = new TextDecoder().decode(rawBody);
   }
-  let json: Record<string, unknown> | undefined;
-  if (bodyText !== undefined) json = bodies?.take(headers, bodyText);
+  let json = parsedBody;
+  if (bodyText !== undefined && json === undefined) json = bodies?.take(headers, bodyText);
   if (bodyText !== undefined && json === undefined) {
     try {
       const parsed: unknown = JSON.parse(bodyText);

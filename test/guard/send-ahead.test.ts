@@ -3,6 +3,8 @@
  * client's call goes out first and is read, estimated and admitted while it travels. Through the
  * real client over a scripted fetch.
  */
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText } from 'ai';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
@@ -196,5 +198,29 @@ describe('calls sent ahead of their admission', () => {
     expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(created.stats().inFlight).toBe(0);
     expect(created.stats().limits[0]?.inFlight).toBe(0);
+  });
+
+  it('sends the AI SDK’s calls through guard.fetch ahead too, each admitted once', async () => {
+    const events: GuardEvent[] = [];
+    const announced: number[] = [];
+    const scripted = scriptedFetch(roomy(), { afterLast: 'repeat-last' });
+    const transport = ((input: string | URL | Request, init?: RequestInit) => {
+      announced.push(events.filter((event) => event.type === 'sent').length);
+      return scripted(input, init);
+    }) as ScriptedFetch;
+    const created = tracked({ tier: 'tier-1', fetch: transport, onEvent: (event) => events.push(event) });
+    const openai = createOpenAI({
+      apiKey: 'sk-test',
+      baseURL: 'https://api.openai.test/v1',
+      fetch: created.fetch,
+    });
+    for (let index = 0; index < 4; index += 1) {
+      const result = await generateText({ model: openai.chat('gpt-4o'), prompt: long, maxRetries: 0 });
+      expect(result.text).toBeTruthy();
+    }
+    expect(announced).toEqual([1, 1, 2, 3]);
+    expect(events.filter((event) => event.type === 'sent')).toHaveLength(4);
+    const [lane] = created.stats().limits;
+    expect(lane).toMatchObject({ served: 4, inFlight: 0 });
   });
 });
