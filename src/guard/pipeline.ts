@@ -665,8 +665,13 @@ export function createPipeline(
       request.model,
       options.defaultMaxOutputTokens,
     );
-    // Only while the model's tokenizer loads (never for a lane that has taken before): the bound.
-    const estimate = counted instanceof Promise ? estimateFromBound(bound) : counted;
+    // Only while the model's tokenizer loads — not once its lane has taken, which waited for it —
+    // the call is counted at its bound.
+    let estimate: RequestEstimate;
+    if (counted instanceof Promise) {
+      counted.catch(() => undefined);
+      estimate = estimateFromBound(bound);
+    } else estimate = counted;
     const ticket = pacer.admitSent(key, estimate, request.model, held);
     const state = newState(request);
     state.attemptCount = 1;

@@ -183,9 +183,10 @@ interface Lane {
   /** Plain successes passed unread since the last answer whose headers were read. */
   unread: number;
   /**
-   * The levels the latest take left, per dimension taken; `undefined` once anything but a take may
-   * have lowered a bucket (an answer observed) — a lower bound of every level until then, since
-   * buckets only refill in between. `sendAhead` decides on it.
+   * The levels the latest take left (per dimension taken), or the store's after the latest success
+   * observed; `undefined` from the start of an observation until then, and after a rate-limited
+   * answer or while paused. A lower bound of every level while set: buckets only refill between
+   * takes and observations. `sendAhead` decides on it.
    */
   openLevels: Readonly<Partial<Record<Dimension, number>>> | undefined;
   /** Calls sent ahead of their admission (`sendAhead`) and not yet admitted, and their tokens. */
