@@ -13,6 +13,7 @@ import type { GuardEvent } from '../../src/guard/events.js';
 import { fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import {
   chatCompletion,
+  chatCompletionStream,
   limitHeaders,
   scriptedFetch,
   type ScriptItem,
@@ -198,6 +199,40 @@ describe('calls sent ahead of their admission', () => {
     expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(created.stats().inFlight).toBe(0);
     expect(created.stats().limits[0]?.inFlight).toBe(0);
+  });
+
+  it('falls back before the first token when a stream sent ahead opens with an error', async () => {
+    // The first call teaches the lane; the stream after it goes ahead, opens with an error event,
+    // and is sent again to the fallback's endpoint before the caller sees a token.
+    const fetch = scriptedFetch((call, index) => {
+      if (index === 0) return roomy();
+      return (call.body as { model: string }).model === 'gpt-4o'
+        ? fixtures.credit_balance_exhausted_stream
+        : chatCompletionStream({ content: 'mini here' });
+    });
+    const events: GuardEvent[] = [];
+    const wrapped = tracked({
+      tier: 'tier-1',
+      onEvent: (event) => events.push(event),
+      fallback: { 'gpt-4o': [{ model: 'gpt-4o-mini', baseURL: 'https://backup.example/v1', apiKey: KEY }] },
+    }).wrap(client(fetch));
+    await wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    const { data: stream, response } = await wrapped.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }], stream: true })
+      .withResponse();
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('mini here');
+    expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o-mini');
+    expect(fetch.calls.map((call) => call.url)).toEqual([
+      'https://api.openai.test/v1/chat/completions',
+      'https://api.openai.test/v1/chat/completions',
+      'https://backup.example/v1/chat/completions',
+    ]);
+    expect(events.find((event) => event.type === 'fallback')).toMatchObject({
+      from: 'gpt-4o',
+      to: 'gpt-4o-mini',
+    });
   });
 
   it('sends the AI SDK’s calls through guard.fetch ahead too, each admitted once', async () => {
