@@ -562,6 +562,9 @@ export function createPipeline(
     attempts: [],
   });
 
+  // A budget reads every call's usage, and a shared store answers later: no call goes ahead then.
+  const goesAhead = deps.budget === undefined && pacer.mayGoAhead;
+
   /**
    * The guarded fetch. A JSON call on a lane with room is sent first and admitted as it travels
    * (`sendAhead`, docs/decisions.md §15). Any other call that fits now — nothing waits on its lane
@@ -569,7 +572,7 @@ export function createPipeline(
    * the transport's. A success leaves without entering the retry loop either way.
    */
   const handle = (input: string | URL | Request, init: RequestInit | undefined): Promise<Response> => {
-    if (typeof input === 'string' && init !== undefined && deps.budget === undefined) {
+    if (typeof input === 'string' && init !== undefined && goesAhead) {
       const ahead = sendAhead(input, init);
       if (ahead !== undefined) return ahead;
     }

@@ -307,6 +307,11 @@ export class Pacer {
     this.#now = options.now ?? (() => Date.now());
   }
 
+  /** Whether `sendAhead` can ever let a call go: only over the in-process store. */
+  get mayGoAhead(): boolean {
+    return this.#options.sharedStore !== true;
+  }
+
   /** Calls waiting in every lane. */
   get waiting(): number {
     return this.#waiting;
