@@ -61,12 +61,13 @@ describe('calls sent ahead of their admission', () => {
     const created = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) });
     const wrapped = created.wrap(client(recording));
     for (let index = 0; index < 6; index += 1) {
-      const completion = await wrapped.chat.completions.create({
-        model: 'gpt-4o',
-        messages: [{ role: 'user', content: long }],
-        max_tokens: 50,
-      });
+      const { data: completion, response } = await wrapped.chat.completions
+        .create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }], max_tokens: 50 })
+        .withResponse();
       expect(completion.choices[0]?.message.content).toBeTruthy();
+      expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
+      expect(response.headers.get('x-tierguard-attempts')).toBe('1');
+      expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('490');
       const lane = created.stats().limits[0];
       expect(lane?.inFlight).toBe(0);
       expect(lane?.served).toBe(index + 1);
