@@ -31,13 +31,12 @@ function read(headers: HeaderSource, name: string): string | undefined {
 }
 
 /** Digits only (the usual header value): no trim, no pattern, just the number. */
+// A count as the API sends it: digits only. A compiled regular expression, not a loop over the
+// characters: it runs at native speed before V8 has compiled the guard's own code.
+const PLAIN_DIGITS = /^\d{1,15}$/;
+
 function plainDigits(value: string): boolean {
-  if (value.length === 0 || value.length > 15) return false;
-  for (let index = 0; index < value.length; index += 1) {
-    const code = value.charCodeAt(index);
-    if (code < 48 || code > 57) return false;
-  }
-  return true;
+  return PLAIN_DIGITS.test(value);
 }
 
 /** A non-negative finite count, or undefined (`-1`, empty and garbage are unknown). */
