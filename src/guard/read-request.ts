@@ -179,7 +179,7 @@ export function readCall(
   return readWith(String(input), init, undefined, init?.body, input, bodies, parsed);
 }
 
-/** What decides the lane of a call a wrapped client made: read without building the request. */
+/** What decides the lane of a call with a JSON body: read without building the request. */
 export interface CallAddress {
   readonly endpoint: Endpoint;
   readonly baseURL: string;
