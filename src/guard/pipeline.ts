@@ -31,6 +31,7 @@ import {
   readAddress,
   readCall,
   readRequest,
+  type CallAddress,
   type CallRequest,
   type ReadCall,
 } from './read-request.js';
@@ -572,13 +573,19 @@ export function createPipeline(
    * the transport's. A success leaves without entering the retry loop either way.
    */
   const handle = (input: string | URL | Request, init: RequestInit | undefined): Promise<Response> => {
-    if (typeof input === 'string' && init !== undefined && goesAhead) {
-      const ahead = sendAhead(input, init);
-      if (ahead !== undefined) return ahead;
+    // A body parsed to find the lane is not parsed again when the call is admitted first after all.
+    let parsed: Record<string, unknown> | undefined;
+    if (typeof input === 'string' && init !== undefined && goesAhead && init.signal?.aborted !== true) {
+      const address = readAddress(input, init, deps.bodies);
+      if (address !== undefined) {
+        const ahead = sendAhead(input, init, address);
+        if (ahead !== undefined) return ahead;
+        if (address.parsed) parsed = address.json;
+      }
     }
     let read: ReadCall | Promise<ReadCall>;
     try {
-      read = readRequest(input, init, deps.bodies);
+      read = readRequest(input, init, deps.bodies, parsed);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -590,13 +597,15 @@ export function createPipeline(
    * `guard.fetch`…) before it is admitted, when its lane is far enough from every limit that its
    * admission could only succeed (`Pacer.sendAhead`): the request goes out first, and it is read,
    * estimated and admitted within the same turn of the event loop, while it travels (`admitSent`,
-   * a lesson) — work the caller would otherwise wait for before its request left. Returns
-   * `undefined`, having done nothing, for any other call.
+   * a lesson) — work the caller would otherwise wait for before its request left. `address` is
+   * what `readAddress` found. Returns `undefined`, having done nothing, when the call must wait for
+   * its admission.
    */
-  const sendAhead = (input: string, init: RequestInit): Promise<Response> | undefined => {
-    if (init.signal?.aborted) return undefined;
-    const address = readAddress(input, init, deps.bodies);
-    if (address === undefined) return undefined;
+  const sendAhead = (
+    input: string,
+    init: RequestInit,
+    address: CallAddress,
+  ): Promise<Response> | undefined => {
     const bound = estimateBound(
       address.endpoint,
       address.json,

@@ -148,12 +148,14 @@ export interface ReadCall {
 /**
  * Reads a `fetch(input, init)` call. Never throws on a body it cannot parse: it passes through.
  * Synchronous unless the body is inside a `Request` (the SDK passes `init.body`, so every call it
- * makes is read without waiting a turn). A body a wrapped client noted in `bodies` is not parsed.
+ * makes is read without waiting a turn). A body a wrapped client noted in `bodies` is not parsed,
+ * nor one given as `parsed` (`init.body` already parsed, for a URL and an init).
  */
 export function readRequest(
   input: string | URL | Request,
   init: RequestInit | undefined,
   bodies?: ClientBodies,
+  parsed?: Record<string, unknown>,
 ): ReadCall | Promise<ReadCall> {
   const asRequest = input instanceof Request ? input : undefined;
   if (init?.body === undefined && asRequest !== undefined && asRequest.body !== null)
@@ -162,7 +164,7 @@ export function readRequest(
       .text()
       .then((text) => readWith(asRequest.url, init, asRequest, text));
   return asRequest === undefined
-    ? readCall(input as string | URL, init, bodies)
+    ? readCall(input as string | URL, init, bodies, parsed)
     : readWith(asRequest.url, init, asRequest, init?.body, undefined, bodies);
 }
 

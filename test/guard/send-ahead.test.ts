@@ -6,7 +6,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
@@ -258,5 +258,31 @@ describe('calls sent ahead of their admission', () => {
     expect(events.filter((event) => event.type === 'sent')).toHaveLength(4);
     const [lane] = created.stats().limits;
     expect(lane).toMatchObject({ served: 4, inFlight: 0 });
+  });
+
+  it('parses a guard.fetch body once when the call waits for its admission after all', async () => {
+    // The first call of a lane is admitted before it is sent (the lane calibrates): the body parsed
+    // to find its lane is the one the admission reads. (The scripted fetch parses it once more.)
+    const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
+    const parse = vi.spyOn(JSON, 'parse');
+    const parsesOfBody = (): number => parse.mock.calls.filter(([text]) => text === body).length;
+    let beforeSending = -1;
+    const scripted = scriptedFetch(roomy());
+    const transport = ((input: string | URL | Request, init?: RequestInit) => {
+      beforeSending = parsesOfBody();
+      return scripted(input, init);
+    }) as ScriptedFetch;
+    const created = tracked({ tier: 'tier-1', fetch: transport });
+    try {
+      const response = await created.fetch('https://api.openai.test/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(beforeSending).toBe(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
