@@ -249,6 +249,25 @@ export function createPipeline(
     return sendAttempt(request, admission, ticket, state);
   };
 
+  /** The `sent` event. (Built only when someone listens: this runs on every call.) */
+  const announceSent = (
+    request: CallRequest,
+    model: string | undefined,
+    attempt: number,
+    queuedMs: number,
+    estimate: RequestEstimate,
+  ): void => {
+    if (events.size === 0) return;
+    events.emit({
+      type: 'sent',
+      ...(model === undefined ? {} : { model }),
+      endpoint: request.endpoint,
+      attempt,
+      queuedMs,
+      estimatedTokens: estimate.totalTokens,
+    });
+  };
+
   /**
    * Sends an admitted attempt: the transport's promise of its answer. Not an async function: the
    * common answer (a JSON success whose body the guard need not read) is observed in that
@@ -267,16 +286,7 @@ export function createPipeline(
       pacer.release(ticket, false);
       return Promise.reject(abortReason(request.signal));
     }
-    // Send. (Events are built only when someone listens: this runs on every call.)
-    if (events.size > 0)
-      events.emit({
-        type: 'sent',
-        ...(model === undefined ? {} : { model }),
-        endpoint: request.endpoint,
-        attempt: state.attemptCount + 1,
-        queuedMs: ticket.queuedMs,
-        estimatedTokens: estimate.totalTokens,
-      });
+    announceSent(request, model, state.attemptCount + 1, ticket.queuedMs, estimate);
     state.attemptCount += 1;
     state.firstSentAtMs ??= deps.now();
     counters.inFlight += 1;
@@ -688,28 +698,24 @@ export function createPipeline(
     const state = newState(request);
     state.attemptCount = 1;
     state.firstSentAtMs = startedAtMs;
-    if (events.size > 0)
-      events.emit({
-        type: 'sent',
-        ...(request.model === undefined ? {} : { model: request.model }),
-        endpoint: request.endpoint,
-        attempt: 1,
-        queuedMs: 0,
-        estimatedTokens: estimate.totalTokens,
-      });
+    announceSent(request, request.model, 1, 0, estimate);
     return { request, ticket, state };
   };
 
-  /** What a first attempt's outcome leads to: the caller's answer, or the retry loop. */
+  /**
+   * What a first attempt's outcome leads to: the caller's answer, or the retry loop over `chain`
+   * (the request model's, unless given).
+   */
   const settleFirst = (
     outcome: Outcome,
     request: CallRequest,
     state: CallState,
     startedAtMs: number,
+    chain?: readonly Target[],
   ): Response | Promise<Response> =>
     outcome.kind === 'success'
       ? deliver(outcome, request, state, startedAtMs)
-      : run(request, chainFor(request.model), outcome, state, startedAtMs);
+      : run(request, chain ?? chainFor(request.model), outcome, state, startedAtMs);
 
   /** Picks the chain and prepares the first attempt. */
   const begin = ({ request, json }: ReadCall): Promise<Response> => {
@@ -757,17 +763,16 @@ export function createPipeline(
     const state = newState(request);
     const startedAtMs = deps.now();
     const { model } = admission;
-    const settle = (outcome: Outcome): Response | Promise<Response> =>
-      outcome.kind === 'success'
-        ? deliver(outcome, request, state, startedAtMs)
-        : run(request, chain, outcome, state, startedAtMs);
     // One `then` on the transport's promise from the answer to the caller.
     return dispatch(request, admission, ticket, state).then(
       (response) => {
         const outcome = observeAnswer(response, ticket, model, state);
-        return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
+        return outcome instanceof Promise
+          ? outcome.then((settled) => settleFirst(settled, request, state, startedAtMs, chain))
+          : settleFirst(outcome, request, state, startedAtMs, chain);
       },
-      (error: unknown) => settle(sendFailed(request, ticket, model, error)),
+      (error: unknown) =>
+        settleFirst(sendFailed(request, ticket, model, error), request, state, startedAtMs, chain),
     );
   };
 

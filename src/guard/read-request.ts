@@ -3,7 +3,7 @@
  * body, the stream flag, and which account it is for — without consuming anything that a retry
  * needs again.
  */
-import type { Endpoint } from '../pacing/estimate.js';
+import { boundsEndpoint, type Endpoint } from '../pacing/estimate.js';
 import type { ClientBodies } from './client-bodies.js';
 
 /** A request as the pipeline sees it. */
@@ -197,12 +197,22 @@ export interface CallAddress {
 /**
  * The lane-deciding facts of a call whose body is JSON text naming a model — the object a wrapped
  * client noted in `bodies` (the note stays for the read that follows), or the text parsed — or
- * `undefined` for any other call: another body, no model, an Azure deployment path, a URL that does
- * not parse. Cheaper than `readCall`: no request is built.
+ * `undefined` for any other call: another body, no model, an Azure deployment path, an endpoint
+ * `estimateBound` does not bound, a URL that does not parse. Cheaper than `readCall`: no request
+ * is built.
  */
 export function readAddress(input: string, init: RequestInit, bodies: ClientBodies): CallAddress | undefined {
   const text = init.body;
   if (typeof text !== 'string') return undefined;
+  let url: UrlFacts;
+  try {
+    url = factsOf(input);
+  } catch {
+    return undefined;
+  }
+  // An Azure deployment path names the model the normal read decides on; a call no bound serves
+  // (images, audio) would be read for nothing.
+  if (url.deployment !== undefined || !boundsEndpoint(url.endpoint)) return undefined;
   const headers = init.headers ?? EMPTY_HEADERS;
   let json = bodies.peek(headers, text);
   const parsed = json === undefined;
@@ -216,13 +226,6 @@ export function readAddress(input: string, init: RequestInit, bodies: ClientBodi
   }
   const model = json?.model;
   if (json === undefined || typeof model !== 'string' || model === '') return undefined;
-  let url: UrlFacts;
-  try {
-    url = factsOf(input);
-  } catch {
-    return undefined;
-  }
-  if (url.deployment !== undefined) return undefined;
   return {
     endpoint: url.endpoint,
     baseURL: url.baseURL,

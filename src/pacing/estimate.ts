@@ -304,9 +304,17 @@ export interface EstimateBound {
 }
 
 /**
- * A bound on what the estimate of `body` (serialized to `text`) will be, for the endpoints whose
- * calls take tokens and requests only (chat, Responses, completions, embeddings, moderations);
- * `undefined` for the others. It reads a few fields and the text's length, not the text itself.
+ * The endpoints `estimateBound` bounds: those whose calls take tokens and requests only (chat,
+ * Responses, completions, embeddings, moderations), not images, audio or the rest.
+ */
+export function boundsEndpoint(endpoint: Endpoint): boolean {
+  return endpoint !== 'images' && endpoint !== 'audio' && endpoint !== 'other';
+}
+
+/**
+ * A bound on what the estimate of `body` (serialized to `text`) will be, for the endpoints
+ * `boundsEndpoint` names; `undefined` for the others. It reads a few fields and the text's length,
+ * not the text itself.
  */
 export function estimateBound(
   endpoint: Endpoint,
@@ -314,7 +322,7 @@ export function estimateBound(
   text: string,
   defaultMax: number,
 ): EstimateBound | undefined {
-  if (endpoint === 'images' || endpoint === 'audio' || endpoint === 'other') return undefined;
+  if (!boundsEndpoint(endpoint)) return undefined;
   const perUnit = text.includes('image')
     ? BOUND_TOKENS_PER_UNIT + BOUND_IMAGE_TOKENS_PER_UNIT
     : BOUND_TOKENS_PER_UNIT;

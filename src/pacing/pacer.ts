@@ -286,6 +286,11 @@ function dimensionFor(kind: 'requests' | 'tokens', window: 'minute' | 'day'): Di
   return kind;
 }
 
+/** A take that took nothing (no bucket to take from), at `atMs`. */
+function nothingTaken(atMs: number): Extract<TakeResult, { ok: true }> {
+  return { ok: true, atMs, marks: {}, levels: {} };
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   const middle = Math.floor(sorted.length / 2);
@@ -461,16 +466,7 @@ export class Pacer {
    */
   sendAhead(key: string, bound: EstimateBound): number | undefined {
     const lane = this.#lanes.get(key);
-    if (
-      lane === undefined ||
-      this.#closed ||
-      this.#options.sharedStore === true ||
-      lane.calibrating ||
-      lane.waiting !== 0 ||
-      lane.timer !== undefined ||
-      lane.inFlight >= lane.concurrency
-    )
-      return undefined;
+    if (lane === undefined || this.#closed || lane.calibrating || this.#heldBack(lane)) return undefined;
     const levels = lane.openLevels;
     if (levels === undefined) return undefined;
     const tokens = Math.ceil(bound.promptTokens * lane.promptScale + bound.outputTokens);
@@ -499,19 +495,16 @@ export class Pacer {
     const amounts = this.#amounts(lane, estimate);
     const items = this.#items(lane, amounts);
     const now = this.#now();
-    let result: TakeResult | Promise<TakeResult> =
-      items.length === 0
-        ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
-        : this.#options.store.take(lane.key, items);
+    let result = this.#take(lane, items, now);
     if (result instanceof Promise) {
       // Not the in-process store (`sendAhead` lets nothing go then): taken without marks.
       this.#run(result.then(() => undefined));
-      result = { ok: true, atMs: now, marks: {}, levels: {} };
+      result = nothingTaken(now);
     } else if (!result.ok) {
       // The bound fell short of the estimate: what the call takes is taken all the same, and the
       // next take decides again.
       for (const item of items) this.#run(this.#options.store.adjust(lane.key, item.dimension, -item.amount));
-      result = { ok: true, atMs: now, marks: {}, levels: {} };
+      result = nothingTaken(now);
     }
     return this.#ticket(lane, amounts, estimate, model, result, now, undefined);
   }
@@ -542,20 +535,10 @@ export class Pacer {
     estimate: RequestEstimate,
     model: string | undefined,
   ): Ticket | undefined {
-    if (
-      this.#options.sharedStore === true ||
-      lane.waiting !== 0 ||
-      lane.timer !== undefined ||
-      lane.inFlight >= lane.concurrency
-    )
-      return undefined;
+    if (this.#heldBack(lane)) return undefined;
     const now = this.#now();
     if (lane.pausedUntilMs > now) return undefined;
-    const items = this.#items(lane, amounts);
-    const result =
-      items.length === 0
-        ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
-        : this.#options.store.take(lane.key, items);
+    const result = this.#take(lane, this.#items(lane, amounts), now);
     if (result instanceof Promise || !result.ok) return undefined;
     lane.inFlight += 1;
     return this.#ticket(lane, amounts, estimate, model, result, now, undefined);
@@ -856,6 +839,24 @@ export class Pacer {
     }
   }
 
+  /**
+   * Something holds the lane's calls back from being taken at once: a shared store (its answer is
+   * asynchronous), calls waiting, a timer set for them, or its bound on calls in flight.
+   */
+  #heldBack(lane: Lane): boolean {
+    return (
+      this.#options.sharedStore === true ||
+      lane.waiting !== 0 ||
+      lane.timer !== undefined ||
+      lane.inFlight >= lane.concurrency
+    );
+  }
+
+  /** The store's take of `items`; a lane with no bucket for them takes nothing. */
+  #take(lane: Lane, items: readonly TakeItem[], now: number): TakeResult | Promise<TakeResult> {
+    return items.length === 0 ? nothingTaken(now) : this.#options.store.take(lane.key, items);
+  }
+
   #amounts(lane: Lane, estimate: RequestEstimate): Partial<Record<Dimension, number>> {
     const amounts: Partial<Record<Dimension, number>> = {};
     const tokens = Math.max(
@@ -924,11 +925,7 @@ export class Pacer {
         this.#stall(lane, head, 'concurrency', 0);
         return undefined;
       }
-      const items = this.#items(lane, head.amounts);
-      const result =
-        items.length === 0
-          ? ({ ok: true, atMs: now, marks: {}, levels: {} } as const)
-          : this.#options.store.take(lane.key, items);
+      const result = this.#take(lane, this.#items(lane, head.amounts), now);
       if (result instanceof Promise) {
         return result.then((settled) => {
           if (this.#admit(lane, head, settled)) return this.#drain(lane);

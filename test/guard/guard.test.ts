@@ -30,6 +30,17 @@ const ask = (openai: OpenAI, model = 'gpt-4o') =>
     max_tokens: 50,
   });
 
+/** `scripted`, keeping every answer it gave (to tell an answer handed over as it came). */
+function recordingAnswers(scripted: ScriptedFetch): { fetch: ScriptedFetch; answers: Response[] } {
+  const answers: Response[] = [];
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const answer = await scripted(input, init);
+    answers.push(answer);
+    return answer;
+  }) as ScriptedFetch;
+  return { fetch, answers };
+}
+
 const guards: Guard[] = [];
 function tracked(options: Parameters<typeof createGuard>[0] = {}): Guard {
   const created = createGuard(options);
@@ -370,12 +381,7 @@ describe('after the answer', () => {
     // A local server or relay that sends no limits, and none configured: no bucket would use the
     // usage, so the body is not read and the answer is the transport's own.
     const scripted = scriptedFetch(chatCompletion({ content: 'plain' }), { afterLast: 'repeat-last' });
-    const answers: Response[] = [];
-    const recording = (async (input: string | URL | Request, init?: RequestInit) => {
-      const answer = await scripted(input, init);
-      answers.push(answer);
-      return answer;
-    }) as ScriptedFetch;
+    const { fetch: recording, answers } = recordingAnswers(scripted);
     const wrapped = tracked().wrap(client(recording));
     for (let index = 0; index < 3; index += 1) {
       const response = await ask(wrapped).asResponse();
@@ -390,12 +396,7 @@ describe('after the answer', () => {
     // Prompts too short to teach how the server counts (under 16 tokens) used to have every body
     // read; the answers handed over unread are the transport's own objects.
     const scripted = scriptedFetch(answer(0), { afterLast: 'repeat-last' });
-    const answers: Response[] = [];
-    const recording = (async (input: string | URL | Request, init?: RequestInit) => {
-      const answer = await scripted(input, init);
-      answers.push(answer);
-      return answer;
-    }) as ScriptedFetch;
+    const { fetch: recording, answers } = recordingAnswers(scripted);
     const wrapped = tracked({ tier: 'tier-1' }).wrap(client(recording));
     let own = 0;
     for (let index = 0; index < 40; index += 1) {

@@ -43,6 +43,20 @@ afterEach(async () => {
   await Promise.all(guards.splice(0).map((created) => created.close()));
 });
 
+/**
+ * A scripted fetch answering `roomy()` that notes, as each call reaches it, how many `sent` events
+ * the guard had emitted into `events` by then.
+ */
+function announcing(events: readonly GuardEvent[]): { fetch: ScriptedFetch; announced: number[] } {
+  const announced: number[] = [];
+  const scripted = scriptedFetch(roomy(), { afterLast: 'repeat-last' });
+  const fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    announced.push(events.filter((event) => event.type === 'sent').length);
+    return scripted(input, init);
+  }) as ScriptedFetch;
+  return { fetch, announced };
+}
+
 /** Lets the scripted fetch record what was sent (it reads each body asynchronously). */
 async function turns(count = 3): Promise<void> {
   for (let index = 0; index < count; index += 1) await new Promise((resolve) => setImmediate(resolve));
@@ -52,12 +66,7 @@ describe('calls sent ahead of their admission', () => {
   it('sends a call on a lane with room before admitting it, and admits it before its answer', async () => {
     // The transport notes how many calls the guard had announced (`sent`) when each call reached it.
     const events: GuardEvent[] = [];
-    const announced: number[] = [];
-    const scripted = scriptedFetch(roomy(), { afterLast: 'repeat-last' });
-    const recording = ((input: string | URL | Request, init?: RequestInit) => {
-      announced.push(events.filter((event) => event.type === 'sent').length);
-      return scripted(input, init);
-    }) as ScriptedFetch;
+    const { fetch: recording, announced } = announcing(events);
     const created = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) });
     const wrapped = created.wrap(client(recording));
     for (let index = 0; index < 6; index += 1) {
@@ -238,12 +247,7 @@ describe('calls sent ahead of their admission', () => {
 
   it('sends the AI SDK’s calls through guard.fetch ahead too, each admitted once', async () => {
     const events: GuardEvent[] = [];
-    const announced: number[] = [];
-    const scripted = scriptedFetch(roomy(), { afterLast: 'repeat-last' });
-    const transport = ((input: string | URL | Request, init?: RequestInit) => {
-      announced.push(events.filter((event) => event.type === 'sent').length);
-      return scripted(input, init);
-    }) as ScriptedFetch;
+    const { fetch: transport, announced } = announcing(events);
     const created = tracked({ tier: 'tier-1', fetch: transport, onEvent: (event) => events.push(event) });
     const openai = createOpenAI({
       apiKey: 'sk-test',
