@@ -11,7 +11,7 @@ import { MODEL_TIER_LIMITS, TIERS, type Tier, type TierRow } from '../data/tiers
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Diagnosis, Locale } from '../diagnose/types.js';
 import { resolveModel } from '../models/resolve.js';
-import { readRateLimitHeaders } from '../pacing/rate-limit-headers.js';
+import { readRateLimitHeaders } from '../util/rate-limit-headers.js';
 import { createSimulator, type Simulator } from '../testing/simulator/simulator.js';
 import { maskKey, maskSecrets } from '../util/mask.js';
 import type { Command } from './command.js';

@@ -115,7 +115,7 @@ export function formatDiagnosis(diagnosis: Diagnosis, locale: Locale, style: Sty
     facts.push([label.wait, `${style.yellow(formatWait(locale, diagnosis.retryAfterMs))}${source}`]);
   }
   const limit = diagnosis.limit;
-  if (limit !== undefined) {
+  if (limit !== undefined && limit.kind !== 'context') {
     const numbers = (
       [
         ['size', limit.limit],

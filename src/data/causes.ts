@@ -63,45 +63,60 @@ export interface CauseEntry {
   readonly origin: Origin;
   /** Account-level: a key, billing, quota or region problem that no other model on the same account fixes. */
   readonly accountLevel: boolean;
+  /**
+   * The HTTP status an error of this cause found inside a 200 stream (before its first token) is
+   * delivered with, so that the SDK raises the class it would raise for the same error as a status.
+   */
+  readonly streamStatus: number;
+  /** Which bucket a refusal of this cause speaks for, for the rate-limit causes. */
+  readonly rateLimitKind?: 'requests' | 'tokens' | 'slow_down';
 }
 
 const entry = (
   retryable: boolean,
   fallbackTo: FallbackScope,
-  origin: Origin = 'api',
-  accountLevel = false,
-): CauseEntry => ({ retryable, fallbackTo, origin, accountLevel });
+  streamStatus: number,
+  more: { origin?: Origin; accountLevel?: boolean; rateLimitKind?: 'requests' | 'tokens' | 'slow_down' } = {},
+): CauseEntry => ({
+  retryable,
+  fallbackTo,
+  origin: more.origin ?? 'api',
+  accountLevel: more.accountLevel ?? false,
+  streamStatus,
+  ...(more.rateLimitKind === undefined ? {} : { rateLimitKind: more.rateLimitKind }),
+});
+const account = { accountLevel: true } as const;
 
 /** The catalogue. `satisfies` ties it to `CAUSES`: a cause without an entry does not compile. */
 export const CAUSE_CATALOGUE = {
-  invalid_api_key: entry(false, 'endpoint', 'api', true),
-  organization_mismatch: entry(false, 'none', 'api', true),
-  account_deactivated: entry(false, 'endpoint', 'api', true),
-  ip_not_allowed: entry(false, 'none', 'api', true),
-  missing_scope: entry(false, 'none', 'api', true),
-  region_unsupported: entry(false, 'endpoint', 'api', true),
-  model_not_found: entry(false, 'model'),
-  model_access_denied: entry(false, 'model'),
-  verification_required: entry(false, 'model'),
-  insufficient_quota: entry(false, 'endpoint', 'api', true),
-  spend_limit_reached: entry(false, 'endpoint', 'api', true),
-  billing_not_active: entry(false, 'endpoint', 'api', true),
-  rate_limited_requests: entry(true, 'model'),
-  rate_limited_tokens: entry(true, 'model'),
-  request_too_large: entry(false, 'model'),
-  slow_down: entry(true, 'model'),
-  context_length_exceeded: entry(false, 'model'),
-  content_policy: entry(false, 'none'),
-  invalid_request: entry(false, 'none'),
-  server_error: entry(true, 'model'),
-  overloaded: entry(true, 'model'),
-  timeout: entry(true, 'model', 'network'),
-  connection_error: entry(true, 'endpoint', 'network'),
-  relay_error: entry(true, 'endpoint', 'network'),
-  aborted: entry(false, 'none', 'local'),
-  budget_exhausted: entry(false, 'model', 'local'),
-  queue_full: entry(false, 'none', 'local'),
-  unknown: entry(false, 'none'),
+  invalid_api_key: entry(false, 'endpoint', 401, account),
+  organization_mismatch: entry(false, 'none', 401, account),
+  account_deactivated: entry(false, 'endpoint', 401, account),
+  ip_not_allowed: entry(false, 'none', 401, account),
+  missing_scope: entry(false, 'none', 403, account),
+  region_unsupported: entry(false, 'endpoint', 403, account),
+  model_not_found: entry(false, 'model', 404),
+  model_access_denied: entry(false, 'model', 404),
+  verification_required: entry(false, 'model', 400),
+  insufficient_quota: entry(false, 'endpoint', 429, account),
+  spend_limit_reached: entry(false, 'endpoint', 429, account),
+  billing_not_active: entry(false, 'endpoint', 429, account),
+  rate_limited_requests: entry(true, 'model', 429, { rateLimitKind: 'requests' }),
+  rate_limited_tokens: entry(true, 'model', 429, { rateLimitKind: 'tokens' }),
+  request_too_large: entry(false, 'model', 429),
+  slow_down: entry(true, 'model', 429, { rateLimitKind: 'slow_down' }),
+  context_length_exceeded: entry(false, 'model', 400),
+  content_policy: entry(false, 'none', 400),
+  invalid_request: entry(false, 'none', 400),
+  server_error: entry(true, 'model', 500),
+  overloaded: entry(true, 'model', 503),
+  timeout: entry(true, 'model', 500, { origin: 'network' }),
+  connection_error: entry(true, 'endpoint', 500, { origin: 'network' }),
+  relay_error: entry(true, 'endpoint', 502, { origin: 'network' }),
+  aborted: entry(false, 'none', 400, { origin: 'local' }),
+  budget_exhausted: entry(false, 'model', 429, { origin: 'local' }),
+  queue_full: entry(false, 'none', 429, { origin: 'local' }),
+  unknown: entry(false, 'none', 400),
 } as const satisfies Record<Cause, CauseEntry>;
 
 /** Is `value` one of the cause ids? */

@@ -73,7 +73,10 @@ export function hintContext(
   const organization = ORGANIZATION.exec(message)?.[1] ?? diagnosis.headers['openai-organization'];
   const keyEnding = /([A-Za-z0-9]{4})$/.exec(SHOWN_KEY.exec(message)?.[1] ?? '')?.[1];
   const higherTier =
-    model === undefined || diagnosis.limit === undefined || resolved?.known !== true
+    model === undefined ||
+    diagnosis.limit === undefined ||
+    diagnosis.limit.kind === 'context' ||
+    resolved?.known !== true
       ? undefined
       : higherTierFor(model, diagnosis.limit, message, diagnosis.cause === 'request_too_large');
   return {
@@ -89,7 +92,9 @@ export function hintContext(
     ...(diagnosis.requestId === undefined ? {} : { requestId: diagnosis.requestId }),
     ...(diagnosis.retryAfterMs === undefined ? {} : { waitMs: diagnosis.retryAfterMs }),
     ...(diagnosis.retryAfterSource === undefined ? {} : { waitSource: diagnosis.retryAfterSource }),
-    ...(diagnosis.limit === undefined ? {} : { limit: diagnosis.limit }),
+    ...(diagnosis.limit === undefined || diagnosis.limit.kind === 'context'
+      ? {}
+      : { limit: diagnosis.limit }),
     ...(requirement === undefined ? {} : { requirement }),
     ...(higherTier === undefined ? {} : { higherTier }),
     ...(resolved?.successor === undefined ? {} : { successor: resolved.successor }),

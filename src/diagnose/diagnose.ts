@@ -17,11 +17,6 @@ import { findWait } from './waits.js';
 const KEPT_HEADER =
   /^(?:x-ratelimit-[a-z-]+|retry-after(?:-ms)?|x-ms-retry-after-ms|x-request-id|x-should-retry|openai-organization|openai-processing-ms|openai-version|content-type|x-tierguard-(?:local|model|attempts))$/;
 
-const LIMIT_KIND: Partial<Record<Cause, 'requests' | 'tokens'>> = {
-  rate_limited_requests: 'requests',
-  rate_limited_tokens: 'tokens',
-};
-
 function originOf(facts: ErrorFacts, cause: Cause): Origin {
   if (facts.type === 'tierguard_local' || facts.headers['x-tierguard-local'] === '1') return 'local';
   if (facts.kind === 'abort') return 'local';
@@ -47,7 +42,8 @@ function build(facts: ErrorFacts, locale: Locale, askedModel: string | undefined
   const origin = originOf(facts, cause);
   const message = maskSecrets(facts.message);
   const model = modelInMessage(message) ?? askedModel;
-  const wait = findWait(facts.headers, message, LIMIT_KIND[cause], Date.now());
+  const kind = entry.rateLimitKind;
+  const wait = findWait(facts.headers, message, kind === 'slow_down' ? undefined : kind, Date.now());
   const limit = findLimit(cause, message, facts.headers);
   const core: Omit<Diagnosis, 'hint'> = {
     cause,

@@ -3,7 +3,7 @@
  * Used 29420, Requested 1538") and the `x-ratelimit-*` headers (-1 means unknown, Table 1b).
  */
 import type { Cause } from '../data/causes.js';
-import { readRateLimitHeaders } from '../pacing/rate-limit-headers.js';
+import { readRateLimitHeaders } from '../util/rate-limit-headers.js';
 import type { RateLimitInfo } from './types.js';
 
 const number = (text: string | undefined): number | undefined => {

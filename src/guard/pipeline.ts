@@ -451,7 +451,7 @@ export function createPipeline(
       status: response.status,
       headers: response.headers,
       processingMs: processingMs(response.headers),
-      rateLimit: diagnosis.limit,
+      rateLimit: diagnosis.limit?.kind === 'context' ? undefined : diagnosis.limit,
       retryAfterMs: diagnosis.retryAfterMs,
       rateLimitedCause:
         RATE_LIMIT_KIND[diagnosis.cause] ??

@@ -10,7 +10,7 @@ import { abortReason } from '../util/delay.js';
 import type { EstimateBound, RequestEstimate } from './estimate.js';
 import { startingLimits, type ExplicitLimit, type StartingLimits } from './limits.js';
 import { Fifo } from './queue.js';
-import { readRateLimitHeaders, readRemaining, type HeaderSource } from './rate-limit-headers.js';
+import { readRateLimitHeaders, readRemaining, type HeaderSource } from '../util/rate-limit-headers.js';
 import {
   SOURCE_PRIORITY,
   type BucketSnapshot,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../../src/data/causes.js';
 import { describeDiagnosis, diagnose } from '../../src/diagnose/diagnose.js';
 import { findWait, parseRetryAfter, parseRetryAfterMs, waitInMessage } from '../../src/diagnose/waits.js';
-import { readRateLimitHeaders } from '../../src/pacing/rate-limit-headers.js';
+import { readRateLimitHeaders } from '../../src/util/rate-limit-headers.js';
 import { apiErrors, fakeApiKey } from '../../src/testing/fixtures.js';
 import { scriptedFetch } from '../../src/testing/scripted-fetch.js';
 import { parseGoDuration } from '../../src/util/duration.js';

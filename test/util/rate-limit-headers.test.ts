@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCount, parseReset, readRateLimitHeaders } from '../../src/pacing/rate-limit-headers.js';
+import { parseCount, parseReset, readRateLimitHeaders } from '../../src/util/rate-limit-headers.js';
 import { parseGoDuration } from '../../src/util/duration.js';
 
 describe('parseCount', () => {

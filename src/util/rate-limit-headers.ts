@@ -2,7 +2,7 @@
  * Reads the API's `x-ratelimit-*` headers (openai-api.md Table 2): limit, remaining and time to
  * full per dimension. `-1`, missing or garbage values mean "unknown" (Table 1b: Azure sends -1).
  */
-import { parseGoDuration } from '../util/duration.js';
+import { parseGoDuration } from './duration.js';
 
 /** What the headers said about one dimension. */
 export interface DimensionHeaders {
