@@ -18,7 +18,7 @@ export { CAUSES, CAUSE_CATALOGUE, isCause } from './data/causes.js';
 export type { Cause, CauseEntry, FallbackScope, Origin } from './data/causes.js';
 
 // Guard
-export { createGuard, guard, GuardClosedError } from './guard/create-guard.js';
+export { createGuard, guard, guardOf, GuardClosedError } from './guard/create-guard.js';
 export type { Guard, GuardStats, WrappableClient } from './guard/create-guard.js';
 export { TierguardOptionsError } from './util/options.js';
 export type {
@@ -30,9 +30,18 @@ export type {
   RetryOptions,
 } from './guard/options.js';
 export type { GuardEvent, GuardEventListener, GuardEventType } from './guard/events.js';
-export type { LaneStats } from './pacing/pacer.js';
-export type { BucketSnapshot, Dimension, LimitSource } from './pacing/types.js';
-export type { RedisLike } from './pacing/redis-store.js';
+export type { LaneStats } from './pacing/lane.js';
+export type {
+  BucketSnapshot,
+  BucketSpec,
+  BucketStore,
+  Dimension,
+  LimitSource,
+  SyncInput,
+  TakeItem,
+  TakeResult,
+} from './pacing/types.js';
+export type { RedisLike } from './pacing/stores/redis.js';
 
 // Tiers, prices and models
 export { TIERS, TIER_QUALIFICATIONS, MODEL_TIER_LIMITS, VERIFICATION_REQUIREMENTS } from './data/tiers.js';
@@ -41,7 +50,7 @@ export { TOKEN_PRICES, IMAGE_PRICES } from './data/prices.js';
 export type { TokenPrice } from './data/prices.js';
 export { resolveModel } from './models/resolve.js';
 export { estimateRequest, countTextTokens } from './pacing/estimate.js';
-export type { Endpoint, EstimateOptions, RequestEstimate } from './pacing/estimate.js';
+export type { Endpoint, EstimateOptions, RequestEstimate, TokenCounter } from './pacing/estimate.js';
 export { estimateCost } from './advisor/estimate-cost.js';
 export type { CostEstimate } from './advisor/estimate-cost.js';
 export type { ResolvedModel } from './models/resolve.js';

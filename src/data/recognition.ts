@@ -47,6 +47,19 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     source: 'tierguard',
   },
   { cause: 'aborted', types: ['tierguard_local'], codes: ['aborted', 'guard_closed'], source: 'tierguard' },
+  // A wait longer than `maxWaitMs`, predicted from the buckets before sending.
+  {
+    cause: 'rate_limited_requests',
+    types: ['tierguard_local'],
+    codes: ['requests_wait_exceeded'],
+    source: 'tierguard',
+  },
+  {
+    cause: 'rate_limited_tokens',
+    types: ['tierguard_local'],
+    codes: ['tokens_wait_exceeded'],
+    source: 'tierguard',
+  },
 
   // Failures without an answer.
   { cause: 'aborted', kinds: ['abort'], source: 'SDK APIUserAbortError; AbortError' },

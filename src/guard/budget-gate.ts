@@ -7,8 +7,11 @@ export interface BudgetGate {
   state(): 'ok' | 'exhausted';
   /** The month being counted, `YYYY-MM` (UTC). */
   month(): string;
-  /** Prices a response from its usage and adds it to the month's spend. */
-  record(model: string, usage: Readonly<Record<string, unknown>>): void;
+  /**
+   * Prices a response from its usage (at the service tier it says it was served with) and adds it
+   * to the month's spend.
+   */
+  record(model: string, usage: Readonly<Record<string, unknown>>, serviceTier?: string): void;
   /** The index of the cheapest model among `models` (by price per token); 0 when none is priced. */
   cheapest(models: readonly (string | undefined)[]): number;
   /** The month's spend so far. */

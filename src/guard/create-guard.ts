@@ -5,24 +5,21 @@
 import type { Cause } from '../data/causes.js';
 import { attachDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import { preloadTokenizer } from '../pacing/estimate.js';
-import { MemoryStore } from '../pacing/memory-store.js';
-import { Pacer, type LaneStats } from '../pacing/pacer.js';
-import type { RedisLike } from '../pacing/redis-store.js';
-import { SharedStore } from '../pacing/shared-store.js';
+import type { LaneStats } from '../pacing/lane.js';
+import { Pacer } from '../pacing/pacer.js';
+import { FailoverStore, type StoreHealth } from '../pacing/stores/failover.js';
+import { MemoryStore } from '../pacing/stores/memory.js';
+import { RedisBackend } from '../pacing/stores/redis-backend.js';
+import type { RedisLike } from '../pacing/stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from './budget-gate.js';
-import { ClientBodies } from './client-bodies.js';
 import { EventHub, type GuardEventListener } from './events.js';
-import { Lessons } from './lessons.js';
 import { parseOptions, type GuardOptions } from './options.js';
-import { createPipeline, type PipelineCounters } from './pipeline.js';
+import { createPipeline, type ClientFacts, type PipelineCounters } from './pipeline.js';
+import { assertWrappable, clientFacts, markGuarded, wrapWith, type WrappableClient } from './wrap.js';
 
-/** A client `wrap` accepts: anything with openai's `withOptions` (openai 5 and later). */
-export interface WrappableClient {
-  withOptions(options: { fetch?: typeof globalThis.fetch; maxRetries?: number }): unknown;
-}
+export type { WrappableClient } from './wrap.js';
 
 /** A snapshot of a guard. */
 export interface GuardStats {
@@ -43,7 +40,8 @@ export interface GuardStats {
   /** Where the buckets live. */
   readonly store:
     | { readonly kind: 'memory' }
-    | { readonly kind: 'redis'; readonly health: 'connecting' | 'healthy' | 'degraded' };
+    | { readonly kind: 'custom'; readonly shared: boolean }
+    | { readonly kind: 'redis'; readonly health: StoreHealth };
   /** The month's spend, when a budget is set. */
   readonly budget?: {
     readonly month: string;
@@ -57,9 +55,9 @@ export interface GuardStats {
 export interface Guard {
   /**
    * Wraps an `openai` client: returns `client.withOptions({ fetch: <the pipeline>, maxRetries: 0 })`,
-   * the same class with the same types. Clients wrapped by one guard share its buckets. The new
-   * client's `prepareRequest` hook also hands the guard each body it serialized (its own hook, from
-   * a subclass, still runs), so that the guard need not parse it again.
+   * the same class with the same types (an `AzureOpenAI` keeps its deployment and API version).
+   * The client's own `timeout` bounds each of the guard's attempts. Clients wrapped by one guard
+   * share its buckets; wrapping a wrapped client replaces its guard (one guard, never two stacked).
    */
   wrap<C extends WrappableClient>(client: C): C;
   /** The same pipeline as a plain `fetch`, for the AI SDK, LangChain or any caller. */
@@ -67,7 +65,7 @@ export interface Guard {
   stats(): GuardStats;
   /** Listens to every event; returns a function that stops listening. */
   on(listener: GuardEventListener): () => void;
-  /** Refuses new calls, rejects waiting ones with a clear error, and releases timers and connections. */
+  /** Refuses new calls, rejects waiting ones with a clear error, and releases timers, lanes and connections. */
   close(): Promise<void>;
 }
 
@@ -79,10 +77,20 @@ export class GuardClosedError extends Error {
   }
 }
 
+// The guard of each client it wrapped (`guardOf`).
+const guards = new WeakMap<object, Guard>();
+
+/** The guard that wrapped `client` (for `guard(client, options)` one-liners: `guardOf(client)?.close()`). */
+export function guardOf(client: object): Guard | undefined {
+  return guards.get(client);
+}
+
 async function connectRedis(url: string): Promise<RedisLike> {
+  // A variable specifier: bundlers leave ioredis out of builds that never set `redis`.
+  const name = 'ioredis';
   let module: { default?: unknown; Redis?: unknown };
   try {
-    module = (await import('ioredis')) as { default?: unknown; Redis?: unknown };
+    module = (await import(name)) as { default?: unknown; Redis?: unknown };
   } catch {
     throw new Error('tierguard: the `redis` option needs the ioredis package (npm install ioredis).');
   }
@@ -90,7 +98,7 @@ async function connectRedis(url: string): Promise<RedisLike> {
     url: string,
     options: Record<string, unknown>,
   ) => RedisLike;
-  // Fail fast while Redis is away: the shared store falls back to local buckets instead of queueing commands.
+  // Fail fast while Redis is away: the failover store runs on local buckets instead of queueing commands.
   return new Redis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
@@ -102,29 +110,33 @@ async function connectRedis(url: string): Promise<RedisLike> {
 /** Creates a guard. Options are validated here, once; a bad option throws `TierguardOptionsError`. */
 export function createGuard(options: GuardOptions = {}): Guard {
   const resolved = parseOptions(options);
-  // The first call should not wait for the tokenizer to load.
-  preloadTokenizer();
   const hub = new EventHub();
   if (resolved.onEvent !== undefined) hub.on(resolved.onEvent);
 
-  let store: BucketStore;
-  let shared: SharedStore | undefined;
   // The budget needs the store, and the store's restore event needs the budget: set once both exist.
   const late: { budget?: BudgetGate } = {};
-  if (resolved.redis === undefined) {
-    store = new MemoryStore();
-  } else {
-    shared = new SharedStore({
+  let store: BucketStore;
+  let failover: FailoverStore | undefined;
+  let backend: RedisBackend | undefined;
+  if (resolved.store !== undefined) store = resolved.store;
+  else if (resolved.redis === undefined) store = new MemoryStore();
+  else {
+    backend = new RedisBackend({
       client: typeof resolved.redis === 'string' ? connectRedis(resolved.redis) : resolved.redis,
       ownsClient: typeof resolved.redis === 'string',
       keyPrefix: resolved.keyPrefix,
+      commandTimeoutMs: 1_000,
+      memberTtlMs: 3_000,
+    });
+    failover = new FailoverStore({
+      backend,
       emit: (event) => {
         hub.emit(event);
         // The month's spend recorded while Redis was away goes to Redis as soon as it is back.
         if (event.type === 'store-restored') late.budget?.resume();
       },
     });
-    store = shared;
+    store = failover;
   }
 
   const pacer = new Pacer({
@@ -135,50 +147,54 @@ export function createGuard(options: GuardOptions = {}): Guard {
     maxQueued: resolved.maxQueued,
     initialConcurrency: 2,
     maxUnknownConcurrency: 64,
+    calibrationStepMs: 1_000,
+    maxPauseMs: resolved.retry.maxDelayMs,
+    idleLaneMs: 600_000,
     deployments: resolved.deployments,
     store,
-    sharedStore: shared !== undefined,
     emit: (event) => hub.emit(event),
   });
 
+  const shared = failover;
+  const redisBackend = backend;
   const budget: BudgetGate | undefined =
     resolved.budget === undefined
       ? undefined
       : createBudget({
           ...resolved.budget,
-          redis: shared,
+          redis:
+            shared === undefined || redisBackend === undefined
+              ? undefined
+              : {
+                  ready: shared.ready,
+                  redisClient: () => (shared.health === 'healthy' ? redisBackend.client() : undefined),
+                },
           keyPrefix: resolved.keyPrefix,
           deployments: resolved.deployments,
           emit: (event) => hub.emit(event),
         });
+  if (budget !== undefined) late.budget = budget;
 
   const counters: PipelineCounters = {
     servedByModel: new Map(),
     failuresByCause: new Map(),
     retries: 0,
     fallbacks: 0,
-    inFlight: 0,
   };
-  const secrets = Object.values(resolved.fallback)
+  const secrets = [...resolved.fallback.values()]
     .flat()
     .flatMap((target) => (typeof target === 'object' && target.apiKey !== undefined ? [target.apiKey] : []));
-  if (budget !== undefined) late.budget = budget;
-  const lessons = new Lessons();
-  const bodies = new ClientBodies();
   const deps = {
     options: resolved,
     pacer,
     events: hub,
     budget,
     counters,
-    lessons,
-    bodies,
     secrets,
-    now: () => Date.now(),
+    now: () => performance.now(),
   };
   let closed = false;
 
-  const pipelines = new WeakMap<object, typeof globalThis.fetch>();
   /** The error calls get once the guard is closed, with its diagnosis (aborted, local). */
   const closedError = (): GuardClosedError => {
     const error = new GuardClosedError();
@@ -187,52 +203,44 @@ export function createGuard(options: GuardOptions = {}): Guard {
     };
     return attachDiagnosis(error, diagnose(local, { locale: resolved.locale }));
   };
-  const closedFetch: typeof globalThis.fetch = () => Promise.reject(closedError());
-  const guardedFetch = (transport: typeof globalThis.fetch): typeof globalThis.fetch => {
-    const pipeline = createPipeline(deps, transport);
-    return (input, init) => (closed ? closedFetch(input, init) : pipeline(input, init));
+  const guardedFetch = (facts: ClientFacts): typeof globalThis.fetch => {
+    const pipeline = createPipeline(deps, facts);
+    const fetch: typeof globalThis.fetch = (input, init) =>
+      closed ? Promise.reject(closedError()) : pipeline(input, init);
+    markGuarded(fetch, facts);
+    return fetch;
   };
-  const defaultFetch = guardedFetch((input, init) => (resolved.fetch ?? globalThis.fetch)(input, init));
+  const defaultFetch = guardedFetch({
+    transport: (input, init) => (resolved.fetch ?? globalThis.fetch)(input, init),
+    attemptTimeoutMs: undefined,
+  });
 
-  return {
+  const self: Guard = {
     fetch: defaultFetch,
     wrap<C extends WrappableClient>(client: C): C {
-      if (typeof client?.withOptions !== 'function') {
-        throw new TypeError(
-          'tierguard: this client has no withOptions(), so it cannot be wrapped (openai 4.x?). tierguard needs openai 5 or later (6 or 7 recommended): npm install openai@latest. With an older client, pass the guarded fetch yourself: new OpenAI({ fetch: guard.fetch, maxRetries: 0 }).',
-        );
-      }
-      // openai keeps its transport in a (TypeScript-private) `fetch` property.
-      const own = (client as { fetch?: unknown }).fetch;
-      const transport = typeof own === 'function' ? (own as typeof globalThis.fetch) : undefined;
-      let fetch = defaultFetch;
-      if (transport !== undefined) {
-        // Keep the client's own fetch (a proxy agent, a test double) as the transport.
-        const cached = pipelines.get(transport);
-        fetch = cached ?? guardedFetch((input, init) => transport.call(undefined, input, init));
-        if (cached === undefined) pipelines.set(transport, fetch);
-      }
-      // The pipeline owns retries: the client's own would multiply requests against a rate limit.
-      const wrapped = client.withOptions({ fetch, maxRetries: 0 }) as C;
-      // The new client is ours alone: it hands the pipeline the bodies it serializes.
-      if (typeof wrapped === 'object' && wrapped !== null) bodies.watch(wrapped);
+      assertWrappable(client);
+      const wrapped = wrapWith(client, guardedFetch(clientFacts(client)));
+      if (typeof wrapped === 'object' && wrapped !== null) guards.set(wrapped, self);
       return wrapped;
     },
     stats(): GuardStats {
-      // What answers taught and the pacer has not learned yet shows too.
-      lessons.take();
       const limits = pacer.stats();
       const budgetSnapshot = budget?.snapshot();
       return {
         waiting: pacer.waiting,
-        inFlight: counters.inFlight,
+        inFlight: pacer.inFlight,
         rateLimited: limits.reduce((sum, lane) => sum + lane.rateLimited, 0),
         retries: counters.retries,
         fallbacks: counters.fallbacks,
         servedByModel: Object.fromEntries(counters.servedByModel),
         failuresByCause: Object.fromEntries(counters.failuresByCause) as Partial<Record<Cause, number>>,
         limits,
-        store: shared === undefined ? { kind: 'memory' } : { kind: 'redis', health: shared.health },
+        store:
+          shared !== undefined
+            ? { kind: 'redis', health: shared.health }
+            : resolved.store !== undefined
+              ? { kind: 'custom', shared: resolved.store.shared }
+              : { kind: 'memory' },
         ...(budgetSnapshot === undefined ? {} : { budget: budgetSnapshot }),
       };
     },
@@ -242,15 +250,15 @@ export function createGuard(options: GuardOptions = {}): Guard {
     async close() {
       if (closed) return;
       closed = true;
-      lessons.take();
       pacer.close(closedError());
       await budget?.close();
       await store.close();
     },
   };
+  return self;
 }
 
-/** Wraps `client` with a new guard: `createGuard(options).wrap(client)`. */
+/** Wraps `client` with a new guard: `createGuard(options).wrap(client)`. `guardOf(client)` gives the guard back. */
 export function guard<C extends WrappableClient>(client: C, options?: GuardOptions): C {
   return createGuard(options).wrap(client);
 }

@@ -20,10 +20,7 @@ export type GuardEvent =
       readonly waitMs: number;
       readonly waiting: number;
     }
-  /**
-   * An attempt left for the API: just before it goes, or, for a call sent ahead of its admission,
-   * once admitted (within the same turn of the event loop, before its answer).
-   */
+  /** An attempt leaves for the API (after its wait in the queue). */
   | {
       readonly type: 'sent';
       readonly model?: string;
@@ -76,7 +73,10 @@ export type GuardEvent =
       /** Where the wait came from: the API's word, or the guard's backoff. */
       readonly waitSource: 'api' | 'backoff' | 'pacing';
     }
-  /** The request moves to the next model of its chain. */
+  /**
+   * The request moves to the next model of its chain: its model failed, or (a `predictedWaitMs`
+   * above `maxWaitMs`) it would have waited too long for its rate limit.
+   */
   | {
       readonly type: 'fallback';
       readonly from: string;
@@ -84,9 +84,13 @@ export type GuardEvent =
       readonly cause: Cause;
       /** The host of the fallback's own endpoint, when it has one. */
       readonly endpoint?: string;
+      /** The wait the guard predicted on the model it left, when that is why it moved. */
+      readonly predictedWaitMs?: number;
     }
   /** An attempt's failure, diagnosed. */
   | { readonly type: 'diagnosed'; readonly diagnosis: Diagnosis }
+  /** A call failed for good (once per call): the diagnosis the caller's `diagnose(err)` returns. */
+  | { readonly type: 'failed'; readonly diagnosis: Diagnosis }
   /** A call was served. `model` is the model that served; `requestedModel` the one asked for. */
   | {
       readonly type: 'served';

@@ -1,11 +1,12 @@
 /**
  * Fallback chains: which model (or endpoint) to try next when one cannot serve, and whether a
- * given cause may move there. Account-level causes (quota, billing, key, region) only move to a
- * target with its own endpoint: a cheaper model on the same account fails the same way.
+ * given failure may move there. Account-level causes (quota, billing, key, region) only move to a
+ * target with its own endpoint or key: a cheaper model on the same account fails the same way. A
+ * context-length failure only moves to a model whose window holds the request.
  */
 import type { Cause } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
-import { resolveModel } from '../models/resolve.js';
+import { contextWindowOf, resolveModel } from '../models/resolve.js';
 import type { FallbackTarget } from './options.js';
 
 /** Where one attempt goes. */
@@ -34,31 +35,34 @@ function toTarget(entry: FallbackTarget): Target {
 /** The request's own target followed by its fallbacks (looked up by the model as written, then its family). */
 export function buildChain(
   model: string | undefined,
-  fallback: Readonly<Record<string, readonly FallbackTarget[]>>,
+  fallback: ReadonlyMap<string, readonly FallbackTarget[]>,
   deployments: Readonly<Record<string, string>>,
-): Target[] {
+): readonly Target[] {
   const first: Target = { model, ownEndpoint: false };
   if (model === undefined) return [first];
-  const entries = fallback[model] ?? fallback[resolveModel(model, deployments).family] ?? [];
+  const entries = fallback.get(model) ?? fallback.get(resolveModel(model, deployments).family) ?? [];
   return [first, ...entries.map(toTarget)];
 }
 
 /** May a failure with this diagnosis move to `target`? */
-export function canServe(diagnosis: Diagnosis, target: Target, fallbackOn: ReadonlySet<Cause>): boolean {
-  if (!fallbackOn.has(diagnosis.cause)) return false;
-  if (diagnosis.fallbackTo === 'model') return true;
-  return diagnosis.fallbackTo === 'endpoint' && target.ownEndpoint;
-}
-
-/** The index of the next target of `chain` after `index` that can take this failure, or -1. */
-export function nextTarget(
-  chain: readonly Target[],
-  index: number,
+export function canServe(
   diagnosis: Diagnosis,
+  target: Target,
   fallbackOn: ReadonlySet<Cause>,
-): number {
-  for (let next = index + 1; next < chain.length; next += 1) {
-    if (canServe(diagnosis, chain[next] as Target, fallbackOn)) return next;
+  deployments: Readonly<Record<string, string>>,
+): boolean {
+  if (!fallbackOn.has(diagnosis.cause)) return false;
+  if (diagnosis.fallbackTo === 'endpoint') return target.ownEndpoint;
+  if (diagnosis.fallbackTo !== 'model') return false;
+  // A larger window only: a model with the same window fails the same way.
+  if (
+    diagnosis.cause === 'context_length_exceeded' &&
+    diagnosis.limit?.kind === 'context' &&
+    target.model !== undefined
+  ) {
+    const window = contextWindowOf(target.model, deployments);
+    const needed = diagnosis.limit.requested ?? diagnosis.limit.limit + 1;
+    if (window !== undefined && window < needed) return false;
   }
-  return -1;
+  return true;
 }

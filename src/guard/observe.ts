@@ -1,266 +1,167 @@
 /**
- * Step "observe": what an answer says that the guard learns from — the usage that reconciles the
- * tokens and prices the call (JSON bodies and SSE streams), and the error events inside a 200
- * stream. A stream is held until its first token or its first error, so that a failure before any
- * output can still be retried or fall back (peers.md §4: streaming done right).
+ * Step "observe": what an answer means — a success to deliver (its usage learned and priced), or a
+ * failure to diagnose — and what pacing learns from it. A JSON body is read (its usage counts, and
+ * a cut or garbled one is a relay's failure, retried like one); a stream is held until its first
+ * token; any other body passes through untouched.
  */
+import { CAUSE_CATALOGUE } from '../data/causes.js';
+import type { Diagnosis } from '../diagnose/types.js';
+import type { Pacer, Ticket } from '../pacing/pacer.js';
+import type { FailedAnswer } from './answer.js';
+import type { BudgetGate } from './budget-gate.js';
+import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from './stream-peek.js';
 
-/** Usage as the API reported it, normalized, with the raw object for pricing. */
-export interface ObservedUsage {
-  readonly promptTokens?: number;
-  readonly completionTokens?: number;
-  /** The API's own usage object (chat, Responses or embeddings shape). */
-  readonly raw: Readonly<Record<string, unknown>>;
+/** A served attempt: the transport's answer and the body to deliver it with. */
+export interface Success {
+  readonly kind: 'success';
+  readonly response: Response;
+  readonly body: BodyInit | null;
+  readonly model: string | undefined;
 }
 
-/** An error event found in a stream, in the API's error shape. */
-export interface StreamErrorEvent {
-  readonly message: string;
-  readonly type: string | null;
-  readonly code: string | null;
-  readonly param: string | null;
+/** A failed attempt: its diagnosis, and the answer (or the error) the caller gets if it is the last. */
+export interface Failure {
+  readonly kind: 'failure';
+  readonly diagnosis: Diagnosis;
+  readonly model: string | undefined;
+  readonly answer?: FailedAnswer;
+  /** The network failure to throw when there was no answer. */
+  readonly error?: unknown;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+export type Outcome = Success | Failure;
+
+/** What observing an answer needs. */
+export interface ObserveContext {
+  readonly pacer: Pacer;
+  readonly ticket: Ticket;
+  readonly model: string | undefined;
+  readonly budget: BudgetGate | undefined;
+  /** Diagnoses an attempt's failure with what the guard knows of the account. */
+  readonly diagnose: (facts: unknown) => Diagnosis;
+  /** A failure inside a stream after its first token (the caller's client throws it while iterating). */
+  readonly onLateStreamError: (diagnosis: Diagnosis) => void;
+  /** The attempt's answer is settled: stop its timeout (and, for a stream, its abort link at the end). */
+  readonly onSettled: (streamEnded: boolean) => void;
 }
 
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-/** Normalizes a `usage` object of chat completions, Responses or embeddings. */
-export function normalizeUsage(usage: unknown): ObservedUsage | undefined {
-  if (!isRecord(usage)) return undefined;
-  const promptTokens = count(usage.prompt_tokens) ?? count(usage.input_tokens);
-  const completionTokens = count(usage.completion_tokens) ?? count(usage.output_tokens);
-  if (promptTokens === undefined && completionTokens === undefined) return undefined;
+/** Learns from a failed answer and returns the failure. */
+async function failed(response: Response, context: ObserveContext): Promise<Failure> {
+  const bodyText = await response.text().catch(() => '');
+  const diagnosis = context.diagnose({ status: response.status, body: bodyText, headers: response.headers });
+  const limit = diagnosis.limit?.kind === 'context' ? undefined : diagnosis.limit;
+  context.pacer.observe(context.ticket, {
+    status: response.status,
+    headers: response.headers,
+    rateLimit: limit,
+    retryAfterMs: diagnosis.retryAfterMs,
+    rateLimited:
+      CAUSE_CATALOGUE[diagnosis.cause].rateLimitKind ??
+      (response.status === 429 && diagnosis.cause === 'unknown' ? 'unknown' : undefined),
+  });
+  context.pacer.finish(context.ticket, true);
+  context.onSettled(true);
   return {
-    ...(promptTokens === undefined ? {} : { promptTokens }),
-    ...(completionTokens === undefined ? {} : { completionTokens }),
-    raw: usage,
+    kind: 'failure',
+    diagnosis,
+    model: context.model,
+    answer: {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      bodyText,
+      url: response.url,
+    },
   };
 }
 
-/** The usage of a JSON answer body (chat, Responses, embeddings, completions). */
-export function usageFromBody(text: string): ObservedUsage | undefined {
-  // Cheap check first: most bodies the guard reads are small, but audio or file bodies are not JSON.
-  if (!text.includes('"usage"')) return undefined;
-  try {
-    const body: unknown = JSON.parse(text);
-    if (!isRecord(body)) return undefined;
-    return (
-      normalizeUsage(body.usage) ??
-      (isRecord(body.response) ? normalizeUsage(body.response.usage) : undefined)
+/** A failure found in a successful answer (an error event before a stream's first token, a cut body). */
+function failedInside(
+  response: Response,
+  context: ObserveContext,
+  facts: unknown,
+  bodyText: string,
+): Failure {
+  const diagnosis = context.diagnose(facts);
+  return {
+    kind: 'failure',
+    diagnosis,
+    model: context.model,
+    answer: {
+      // The status the client raises the right class for (the cause catalogue's `streamStatus`).
+      status: CAUSE_CATALOGUE[diagnosis.cause].streamStatus,
+      statusText: '',
+      headers: new Headers({ ...Object.fromEntries(response.headers), 'content-type': 'application/json' }),
+      bodyText,
+      url: response.url,
+    },
+  };
+}
+
+/** Reads a JSON success: its usage, and whether it arrived whole. */
+async function json(response: Response, context: ObserveContext): Promise<Outcome> {
+  const text = await response.text();
+  const facts = readBody(text);
+  if (!facts.whole) {
+    context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
+    context.pacer.finish(context.ticket, true);
+    context.onSettled(true);
+    return failedInside(
+      response,
+      context,
+      { status: response.status, body: text, headers: response.headers },
+      text,
     );
-  } catch {
-    return undefined;
   }
+  context.pacer.observe(context.ticket, {
+    status: response.status,
+    headers: response.headers,
+    usage: facts.usage,
+  });
+  context.pacer.finish(context.ticket, true);
+  context.onSettled(true);
+  if (facts.usage !== undefined && context.model !== undefined)
+    context.budget?.record(context.model, facts.usage.raw, facts.serviceTier);
+  return { kind: 'success', response, body: text, model: context.model };
 }
 
-function errorFrom(value: unknown): StreamErrorEvent | undefined {
-  if (!isRecord(value)) return undefined;
-  const message = typeof value.message === 'string' ? value.message : undefined;
-  const code = typeof value.code === 'string' ? value.code : null;
-  if (message === undefined && code === null) return undefined;
-  return {
-    message: message ?? '',
-    type: typeof value.type === 'string' ? value.type : null,
-    code,
-    param: typeof value.param === 'string' ? value.param : null,
-  };
-}
-
-/** What one SSE event means to the guard. */
-type EventMeaning =
-  | { readonly kind: 'token' }
-  | { readonly kind: 'error'; readonly error: StreamErrorEvent }
-  | { readonly kind: 'usage'; readonly usage: ObservedUsage; readonly token: boolean }
-  | { readonly kind: 'other' };
-
-/** Classifies one SSE event of chat completions (`data: {...}`) or Responses (`event: x`). */
-export function classifyEvent(eventName: string | undefined, data: string): EventMeaning {
-  if (data === '[DONE]' || data === '') return { kind: 'other' };
-  let payload: unknown;
-  try {
-    payload = JSON.parse(data);
-  } catch {
-    return { kind: 'other' };
-  }
-  if (!isRecord(payload)) return { kind: 'other' };
-  const type = typeof payload.type === 'string' ? payload.type : eventName;
-  // Chat completions put errors in `data: {"error": {...}}` (openai-node#1730); Responses send
-  // `event: error` with flat fields, or `response.failed` with `response.error` (Table 1, enum).
-  if (isRecord(payload.error)) {
-    const error = errorFrom(payload.error);
-    if (error !== undefined)
-      return {
-        kind: 'error',
-        error: { ...error, type: error.type ?? (type === 'error' ? null : error.type) },
-      };
-  }
-  if (type === 'error') {
-    const error = errorFrom(payload);
-    if (error !== undefined) return { kind: 'error', error: { ...error, type: null } };
-  }
-  if (type === 'response.failed' && isRecord(payload.response)) {
-    const error = errorFrom(payload.response.error);
-    if (error !== undefined) return { kind: 'error', error };
-  }
-  // A Response cut by max_output_tokens ends with `response.incomplete`, also carrying usage.
-  if ((type === 'response.completed' || type === 'response.incomplete') && isRecord(payload.response)) {
-    const usage = normalizeUsage(payload.response.usage);
-    return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
-  }
-  if (typeof type === 'string' && type.startsWith('response.') && type.endsWith('.delta'))
-    return { kind: 'token' };
-  const choices = payload.choices;
-  const token =
-    Array.isArray(choices) &&
-    choices.some((choice) => {
-      if (!isRecord(choice)) return false;
-      const delta = isRecord(choice.delta) ? choice.delta : undefined;
-      return (
-        (typeof delta?.content === 'string' && delta.content !== '') ||
-        Array.isArray(delta?.tool_calls) ||
-        isRecord(delta?.function_call) ||
-        typeof delta?.refusal === 'string' ||
-        (typeof choice.text === 'string' && choice.text !== '') ||
-        (choice.finish_reason !== null && choice.finish_reason !== undefined)
-      );
-    });
-  const usage = normalizeUsage(payload.usage);
-  if (usage !== undefined) return { kind: 'usage', usage, token };
-  return token ? { kind: 'token' } : { kind: 'other' };
-}
-
-/** An incremental SSE parser: feed text, get complete events. */
-export class SseParser {
-  #buffer = '';
-
-  /** Returns the events completed by `text`. */
-  push(text: string): { event: string | undefined; data: string }[] {
-    this.#buffer += text;
-    const events: { event: string | undefined; data: string }[] = [];
-    for (;;) {
-      const match = /\r?\n\r?\n/.exec(this.#buffer);
-      if (match === null) break;
-      const block = this.#buffer.slice(0, match.index);
-      this.#buffer = this.#buffer.slice(match.index + match[0].length);
-      let event: string | undefined;
-      const data: string[] = [];
-      for (const line of block.split(/\r?\n/)) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (event !== undefined || data.length > 0) events.push({ event, data: data.join('\n') });
-    }
-    // A server that never sends a blank line must not grow the buffer without bound.
-    if (this.#buffer.length > 1_048_576) this.#buffer = this.#buffer.slice(-65_536);
-    return events;
-  }
-}
-
-/** Hooks of a tapped stream. */
-export interface StreamTap {
-  readonly onUsage: (usage: ObservedUsage) => void;
-  readonly onError: (error: StreamErrorEvent) => void;
-  /** Called once when the stream ends, fails or is cancelled by the caller. */
-  readonly onEnd: () => void;
-}
-
-/** The result of holding a stream until its first token. */
-export type PeekedStream =
-  | { readonly kind: 'ok'; readonly body: ReadableStream<Uint8Array> }
-  | { readonly kind: 'error'; readonly error: StreamErrorEvent };
-
-// Past this much without a token or an error, stop holding the stream (some events carry no tokens).
-const MAX_PEEK_BYTES = 262_144;
-
-/**
- * Reads `body` until its first token or error. On an error before any token, returns it (the
- * body is cancelled); otherwise returns a body that replays what was read and taps the rest.
- */
-export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTap): Promise<PeekedStream> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  const held: Uint8Array[] = [];
-  let heldBytes = 0;
-  let done = false;
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    tap.onEnd();
-  };
-  const inspect = (chunk: Uint8Array): { token: boolean; error?: StreamErrorEvent } => {
-    let token = false;
-    for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
-      const meaning = classifyEvent(event.event, event.data);
-      if (meaning.kind === 'error') return { token, error: meaning.error };
-      if (meaning.kind === 'usage') {
-        tap.onUsage(meaning.usage);
-        token ||= meaning.token;
-      }
-      if (meaning.kind === 'token') token = true;
-    }
-    return { token };
-  };
-
-  try {
-    while (!done) {
-      const read = await reader.read();
-      if (read.done) {
-        done = true;
-        break;
-      }
-      held.push(read.value);
-      heldBytes += read.value.byteLength;
-      const seen = inspect(read.value);
-      if (seen.error !== undefined) {
-        await reader.cancel().catch(() => undefined);
-        end();
-        return { kind: 'error', error: seen.error };
-      }
-      if (seen.token || heldBytes > MAX_PEEK_BYTES) break;
-    }
-  } catch (error) {
-    reader.releaseLock();
-    end();
-    throw error;
-  }
-
-  const replay = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of held) controller.enqueue(chunk);
-      if (done) {
-        controller.close();
-        end();
-      }
+/** Holds a stream until its first token or its first error. */
+async function stream(response: Response, context: ObserveContext): Promise<Outcome> {
+  const { pacer, ticket } = context;
+  pacer.observe(ticket, { status: response.status, headers: response.headers });
+  // As the client's own timeout, the attempt's ends when the stream's headers arrive.
+  context.onSettled(false);
+  let usage: ObservedUsage | undefined;
+  const peeked = await peekStream(response.body as ReadableStream<Uint8Array>, {
+    onUsage: (seen) => {
+      usage = seen;
     },
-    async pull(controller) {
-      try {
-        const read = await reader.read();
-        if (read.done) {
-          controller.close();
-          end();
-          return;
-        }
-        const seen = inspect(read.value);
-        // After the first token a failure cannot be undone: the caller's SDK throws it while
-        // iterating; the guard reports it.
-        if (seen.error !== undefined) tap.onError(seen.error);
-        controller.enqueue(read.value);
-      } catch (error) {
-        end();
-        controller.error(error);
+    onError: (error: StreamErrorEvent) =>
+      context.onLateStreamError(context.diagnose({ error, headers: response.headers })),
+    onEnd: () => {
+      if (usage !== undefined) {
+        pacer.observe(ticket, { status: response.status, usage });
+        if (context.model !== undefined) context.budget?.record(context.model, usage.raw, undefined);
       }
-    },
-    async cancel(reason) {
-      end();
-      await reader.cancel(reason).catch(() => undefined);
+      pacer.finish(ticket, true);
+      context.onSettled(true);
     },
   });
-  return { kind: 'ok', body: replay };
+  if (peeked.kind === 'error') {
+    const error = peeked.error;
+    return failedInside(response, context, { error, headers: response.headers }, JSON.stringify({ error }));
+  }
+  return { kind: 'success', response, body: peeked.body, model: context.model };
+}
+
+/** What an answer means, and what pacing learns from it. A body that fails while read rejects. */
+export async function observeAnswer(response: Response, context: ObserveContext): Promise<Outcome> {
+  if (!response.ok) return failed(response, context);
+  const contentType = response.headers.get('content-type') ?? '';
+  if (contentType.includes('text/event-stream') && response.body !== null) return stream(response, context);
+  if (contentType.includes('json')) return json(response, context);
+  context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
+  context.pacer.finish(context.ticket, true);
+  context.onSettled(false);
+  return { kind: 'success', response, body: response.body, model: context.model };
 }

@@ -7,9 +7,11 @@ import { z } from 'zod';
 import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
 import { TIERS, type Tier } from '../data/tiers.js';
 import { LOCALES, type Locale } from '../diagnose/types.js';
+import type { TokenCounter } from '../pacing/estimate.js';
 import type { ExplicitLimit } from '../pacing/limits.js';
-import type { RedisLike } from '../pacing/redis-store.js';
-import { isFunction, parseWith, positive, positiveInteger } from '../util/options.js';
+import type { RedisLike } from '../pacing/stores/redis.js';
+import type { BucketStore } from '../pacing/types.js';
+import { isFunction, parseWith, positive, positiveInteger, TierguardOptionsError } from '../util/options.js';
 import type { GuardEvent } from './events.js';
 
 /** Limits for a model or family, per window. */
@@ -105,6 +107,33 @@ export interface GuardOptions {
    * @default Infinity
    */
   readonly maxQueued?: number;
+  /**
+   * The longest a call may be predicted to wait in the queue for its rate limit, in milliseconds:
+   * one number for every model, or per model (`{ 'gpt-4o': 2_000, '*': 10_000 }`). A call predicted
+   * to wait longer goes to the next model of its fallback chain that can serve it, before it has
+   * waited; without one it is refused at once (a local `rate_limited_tokens` / `_requests` with the
+   * predicted wait as its `retryAfterMs`). Unset, calls wait their turn (bounded by `maxQueued` and
+   * the caller's abort signal).
+   */
+  readonly maxWaitMs?: number | Readonly<Record<string, number>>;
+  /**
+   * Lanes (limit keys) include a one-way hash of the API key, so that two accounts never share
+   * buckets. Set this when several keys belong to one account (key rotation) and must share them.
+   * @default false
+   */
+  readonly shareLimitsAcrossKeys?: boolean;
+  /**
+   * Where bucket levels live: any `BucketStore` (see the README's "Stores"). `redis` builds one
+   * for you; set one or the other.
+   * @default an in-process store
+   */
+  readonly store?: BucketStore;
+  /**
+   * An exact tokenizer for the estimates (for example gpt-tokenizer's `countTokens`); called on
+   * pieces of at most a few KB. Without one, prompts are estimated from their characters and the
+   * estimate is corrected by what the API reports.
+   */
+  readonly countTokens?: TokenCounter;
   /** Share the buckets and the budget with other processes through Redis: a URL or an ioredis client. */
   readonly redis?: string | RedisLike;
   /**
@@ -152,10 +181,15 @@ export interface ResolvedOptions {
   readonly windowMs: number;
   readonly windowFixed: boolean;
   readonly maxQueued: number;
+  /** The `maxWaitMs` that applies to `model` (`undefined`: no bound). */
+  readonly maxWaitMsFor: (model: string | undefined) => number | undefined;
+  readonly shareLimitsAcrossKeys: boolean;
+  readonly store: BucketStore | undefined;
+  readonly countTokens: TokenCounter | undefined;
   readonly redis: string | RedisLike | undefined;
   readonly keyPrefix: string;
   readonly retry: Required<RetryOptions>;
-  readonly fallback: Readonly<Record<string, readonly FallbackTarget[]>>;
+  readonly fallback: ReadonlyMap<string, readonly FallbackTarget[]>;
   readonly fallbackOn: ReadonlySet<Cause>;
   readonly locale: Locale;
   readonly onEvent: ((event: GuardEvent) => void) | undefined;
@@ -188,18 +222,32 @@ const millis = (what: string) =>
   z
     .number({ error: `${what} in milliseconds (a number ≥ 0)` })
     .min(0, { error: `${what} in milliseconds (a number ≥ 0)` });
+const MAX_CHAIN = 8;
+const isBucketStore = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  ['take', 'adjust', 'sync', 'holdOff', 'configure', 'peek', 'drop', 'close'].every(
+    (name) => typeof (value as Record<string, unknown>)[name] === 'function',
+  ) &&
+  typeof (value as { shared?: unknown }).shared === 'boolean';
 const isRedisClient = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
   typeof (value as { evalsha?: unknown }).evalsha === 'function';
 
+const DAY_MS = 86_400_000;
+// Beyond any real account's limit: a number this large is a mistake.
+const MAX_LIMIT = 1e12;
+const windowSchema = positive('milliseconds').max(DAY_MS, {
+  error: 'a window of at most a day (86_400_000 ms)',
+});
 const limitSchema = z.strictObject(
   {
-    requests: positive('requests per window').optional(),
-    tokens: positive('tokens per window').optional(),
-    requestsPerDay: positive('requests per day').optional(),
-    images: positive('images per window').optional(),
-    windowMs: positive('milliseconds').optional(),
+    requests: positiveInteger('requests per window').max(MAX_LIMIT).optional(),
+    tokens: positiveInteger('tokens per window').max(MAX_LIMIT).optional(),
+    requestsPerDay: positiveInteger('requests per day').max(MAX_LIMIT).optional(),
+    images: positiveInteger('images per window').max(MAX_LIMIT).optional(),
+    windowMs: windowSchema.optional(),
   },
   { error: 'an object { requests?, tokens?, requestsPerDay?, images?, windowMs? }' },
 );
@@ -209,7 +257,9 @@ const fallbackTargetSchema = z.union(
     z.string().min(1),
     z.strictObject({
       model: z.string({ error: 'a model name' }).min(1, { error: 'a model name' }),
-      baseURL: z.url({ error: 'an absolute URL such as https://relay.example/v1' }).optional(),
+      baseURL: z
+        .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://relay.example/v1' })
+        .optional(),
       apiKey: z.string({ error: 'an API key string' }).min(1, { error: 'an API key string' }).optional(),
       organization: z.string({ error: 'an organization id' }).optional(),
       project: z.string({ error: 'a project id' }).optional(),
@@ -227,13 +277,24 @@ const schema = z.strictObject({
       error: 'an object of limits per model: { "gpt-4o": { requests, tokens } }',
     })
     .optional(),
-  windowMs: positive('milliseconds').optional(),
+  windowMs: windowSchema.optional(),
   maxQueued: z
-    .number({ error: 'a positive integer (or Infinity)' })
-    .refine((value) => value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value > 0), {
-      error: 'a positive integer (or Infinity)',
+    .union([z.literal(Number.POSITIVE_INFINITY), positiveInteger('calls, or Infinity')], {
+      error: 'a positive integer number of calls, or Infinity',
     })
     .optional(),
+  maxWaitMs: z
+    .union([millis('a wait'), z.record(z.string(), millis('a wait'))], {
+      error: "milliseconds, or milliseconds per model ({ 'gpt-4o': 2000, '*': 10000 })",
+    })
+    .optional(),
+  shareLimitsAcrossKeys: z.boolean({ error: 'true or false' }).optional(),
+  store: z
+    .custom<BucketStore>(isBucketStore, {
+      error: 'a BucketStore (take, adjust, sync, holdOff, configure, peek, drop, close)',
+    })
+    .optional(),
+  countTokens: z.custom<TokenCounter>(isFunction, { error: 'a function (text, model) => number' }).optional(),
   redis: z
     .union([z.string().min(1), z.custom<RedisLike>(isRedisClient)], {
       error: 'a Redis URL (redis://host:port) or an ioredis client',
@@ -251,8 +312,29 @@ const schema = z.strictObject({
     )
     .optional(),
   fallback: z
-    .record(z.string(), z.array(fallbackTargetSchema, { error: 'an array of fallback models' }), {
-      error: "an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }",
+    .record(
+      z.string(),
+      z
+        .array(fallbackTargetSchema, { error: 'an array of fallback models' })
+        .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
+      { error: "an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }" },
+    )
+    .superRefine((chains, context) => {
+      for (const [model, targets] of Object.entries(chains)) {
+        targets.forEach((target, index) => {
+          const sameModel = (typeof target === 'string' ? target : target.model) === model;
+          const sameEndpoint =
+            typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
+          if (sameModel && sameEndpoint)
+            context.addIssue({
+              code: 'custom',
+              path: [model, index],
+              message:
+                'a different model (or the same model on another endpoint): a model cannot fall back to itself',
+              input: target,
+            });
+        });
+      }
     })
     .optional(),
   fallbackOn: z
@@ -303,16 +385,34 @@ export function parseOptions(input: unknown): ResolvedOptions {
     maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs,
     maxElapsedMs: options.retry?.maxElapsedMs ?? DEFAULTS.retry.maxElapsedMs,
   };
+  if (options.store !== undefined && options.redis !== undefined)
+    throw new TierguardOptionsError([
+      { path: 'store', expected: 'either `store` or `redis`, not both', received: 'both' },
+    ]);
+  const maxWait = options.maxWaitMs;
+  const waits = typeof maxWait === 'object' ? new Map(Object.entries(maxWait)) : undefined;
   return {
     tier: options.tier ?? DEFAULTS.tier,
-    limits: options.limits ?? {},
+    limits: Object.fromEntries(Object.entries(options.limits ?? {})) as Record<string, ExplicitLimit>,
     windowMs: options.windowMs ?? DEFAULTS.windowMs,
     windowFixed: options.windowMs !== undefined,
     maxQueued: options.maxQueued ?? DEFAULTS.maxQueued,
+    maxWaitMsFor: (model) =>
+      typeof maxWait === 'number'
+        ? maxWait
+        : waits === undefined
+          ? undefined
+          : ((model === undefined ? undefined : waits.get(model)) ?? waits.get('*')),
+    shareLimitsAcrossKeys: options.shareLimitsAcrossKeys ?? false,
+    store: options.store,
+    countTokens: options.countTokens,
     redis: options.redis,
     keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
     retry,
-    fallback: (options.fallback ?? {}) as Record<string, readonly FallbackTarget[]>,
+    fallback: new Map(Object.entries(options.fallback ?? {})) as ReadonlyMap<
+      string,
+      readonly FallbackTarget[]
+    >,
     fallbackOn: new Set(options.fallbackOn ?? DEFAULT_FALLBACK_ON),
     locale: options.locale ?? DEFAULTS.locale,
     onEvent: options.onEvent,

@@ -1,62 +1,103 @@
 /**
- * Step "send": the request as it leaves for one target — the body's `model` rewritten for a
- * fallback model, the URL, key and organization swapped for a fallback with its own endpoint.
+ * Step "send": the request as it leaves for one target. The body's `model` is rewritten for a
+ * fallback model; for a target on another host, the URL changes and the request carries that
+ * target's credentials only: the caller's auth-bearing headers, cookies and credential query
+ * parameters are removed, and a target without its own key gets none.
  */
 import type { Target } from './fallback.js';
-import { parseBody, type CallRequest } from './read-request.js';
+import { parseBody, type Call } from './request.js';
+import { WRAPPED_TIMEOUT_MS } from './wrap.js';
+
+const WRAPPED_TIMEOUT_HEADER = String(Math.trunc(WRAPPED_TIMEOUT_MS / 1_000));
 
 /** What goes on the wire for one attempt. */
-export interface PreparedSend {
+export interface PreparedRequest {
   readonly url: string;
-  readonly headers: HeadersInit;
+  readonly headers: Headers;
   readonly body: BodyInit | null | undefined;
-  /** The JSON body sent, when it was rewritten (the estimate counts what is sent). */
+  /** The body as the estimate should count it: rewritten for a fallback model, else `undefined` (the call's). */
   readonly json: Record<string, unknown> | undefined;
 }
 
-/**
- * The attempt changes nothing, so the caller's own `fetch` arguments can go as they are: only then
- * does `prepareSend` hand back the request's own headers (any change copies them) and its URL.
- */
-export function sendsAsGiven(send: PreparedSend, request: CallRequest): boolean {
-  return send.headers === request.headers && send.url === request.url;
+// Headers that carry credentials or session state, whatever the proxy calls them.
+const CREDENTIAL_HEADER =
+  /^(?:authorization|proxy-authorization|cookie|api-key|x-api-key|.*(?:auth|token|secret|api[-_]?key|session).*)$/i;
+// Query parameters that carry credentials (Azure's `api-key`, proxies' `key`, `token`…).
+const CREDENTIAL_PARAM =
+  /^(?:api[-_]?key|key|token|access[-_]?token|auth|code|sig|signature|secret|password)$/i;
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Prepares one attempt of `request` for `target`. The request itself is never changed. */
-export function prepareSend(request: CallRequest, target: Target): PreparedSend {
-  let url = request.url;
-  if (target.baseURL !== undefined && url.startsWith(request.baseURL))
-    url = `${target.baseURL}${url.slice(request.baseURL.length)}`;
-  const model = target.model;
-  const rewritesModel = model !== undefined && model !== request.model;
-  // The request's own headers go out as they were given unless this target changes them.
-  if (target.apiKey === undefined && !target.ownEndpoint && !rewritesModel)
-    return { url, headers: request.headers, body: request.bodyText ?? request.rawBody, json: undefined };
+/** The attempt's URL: the target's base in place of the call's, and no credential in its query on another host. */
+function urlFor(call: Call, target: Target, otherHost: boolean): string {
+  let url = call.url;
+  if (target.baseURL !== undefined && url.startsWith(call.baseURL))
+    url = `${target.baseURL}${url.slice(call.baseURL.length)}`;
+  if (!otherHost) return url;
+  const parsed = new URL(url);
+  for (const name of [...parsed.searchParams.keys()])
+    if (CREDENTIAL_PARAM.test(name)) parsed.searchParams.delete(name);
+  // The caller's credentials never travel in the URL to another host either.
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
 
-  const headers = new Headers(request.headers);
+/**
+ * Prepares attempt `attempt` (0 for the first) of `call` for `target`. `attempt` above 0 is shown
+ * to the server as the client shows its own retries (`x-stainless-retry-count`). `clientTimeoutS`
+ * replaces the `x-stainless-timeout` the wrapped client sends (it carries the guard's own bound,
+ * not the caller's), so that the wire shows what the bare client would send.
+ */
+export function prepareRequest(
+  call: Call,
+  target: Target,
+  attempt: number,
+  clientTimeoutS: number | undefined,
+): PreparedRequest {
+  const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
+  const url = urlFor(call, target, otherHost);
+  const headers = new Headers(call.headers);
+  if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
+  // The wrapped client announces the guard's own bound; a per-call timeout it announces as given.
+  if (clientTimeoutS !== undefined && headers.get('x-stainless-timeout') === WRAPPED_TIMEOUT_HEADER)
+    headers.set('x-stainless-timeout', String(clientTimeoutS));
+  if (otherHost) {
+    for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
+  }
   if (target.apiKey !== undefined) {
-    headers.set('authorization', `Bearer ${target.apiKey}`);
-    // Azure authenticates with `api-key`.
-    if (headers.has('api-key')) headers.set('api-key', target.apiKey);
+    // Azure authenticates with `api-key`; everything else with a bearer token.
+    if (call.headers.has('api-key') && !otherHost) {
+      headers.delete('authorization');
+      headers.set('api-key', target.apiKey);
+    } else {
+      headers.delete('api-key');
+      headers.set('authorization', `Bearer ${target.apiKey}`);
+    }
   }
   if (target.ownEndpoint) {
-    // The original account's organization and project mean nothing to another endpoint.
+    // The caller's organization and project mean nothing to another account.
     headers.delete('openai-organization');
     headers.delete('openai-project');
     if (target.organization !== undefined) headers.set('openai-organization', target.organization);
     if (target.project !== undefined) headers.set('openai-project', target.project);
   }
-  if (!rewritesModel) {
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
-  }
-  if (request.modelInPath) {
+  const model = target.model;
+  if (model === undefined || model === call.model)
+    return { url, headers, body: call.bodyText ?? call.body, json: undefined };
+  if (call.deployment !== undefined) {
     // Azure names the model by its deployment in the path.
-    url = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+    const rewritten = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
+    return { url: rewritten, headers, body: call.bodyText ?? call.body, json: undefined };
   }
-  const parsed = parseBody(request);
-  if (parsed === undefined)
-    return { url, headers, body: request.bodyText ?? request.rawBody, json: undefined };
+  const parsed = parseBody(call);
+  if (parsed === undefined) return { url, headers, body: call.bodyText ?? call.body, json: undefined };
   const json = { ...parsed, model };
   headers.delete('content-length');
   return { url, headers, body: JSON.stringify(json), json };

@@ -69,3 +69,14 @@ export function resolveModel(
     ...(info === undefined ? {} : { info }),
   };
 }
+
+/**
+ * The context window of a model, in tokens, when the model table knows it; `undefined` otherwise.
+ * (Placeholder until the model table has a context-window column.)
+ */
+export function contextWindowOf(
+  _model: string,
+  _deployments: Readonly<Record<string, string>> = {},
+): number | undefined {
+  return undefined;
+}

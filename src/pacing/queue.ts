@@ -30,6 +30,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** The items, head first, without removing them. */
+  *values(): IterableIterator<T> {
+    for (let index = this.#head; index < this.#items.length; index += 1) yield this.#items[index] as T;
+  }
+
   /** Removes and returns every item. */
   drain(): T[] {
     const items = this.#items.slice(this.#head) as T[];

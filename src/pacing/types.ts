@@ -50,6 +50,13 @@ export type TakeResult =
       readonly marks: Readonly<Partial<Record<Dimension, number>>>;
       /** Per dimension: the level left after the take. */
       readonly levels: Readonly<Partial<Record<Dimension, number>>>;
+      /**
+       * Dimensions whose bucket did not exist and was created full by this take (a shared store
+       * whose state was wiped): the caller may debit what it knows was spent recently.
+       */
+      readonly created?: readonly Dimension[];
+      /** Which store's counters `marks` refer to, when a store switches between several. */
+      readonly origin?: string;
     }
   | {
       readonly ok: false;
@@ -65,9 +72,9 @@ export interface SyncInput {
   /** The server's remaining amount when it counted the call. */
   readonly remaining: number;
   /**
-   * How long ago the server counted the call, credited as refill. Only what the server itself
-   * reports (`openai-processing-ms`) is credited: the time since our take also holds queueing
-   * and the network, and crediting it over-fills the bucket (measured: 15% of a burst refused).
+   * How long ago the server counted the call, credited as refill: the time since the call was
+   * sent (the server counts a call when it arrives, so its `remaining` is that old when the answer
+   * comes back; docs/decisions.md, latency-proof pacing).
    */
   readonly ageMs: number;
   /** The take's mark: everything taken after it was sent after the call the headers answer. */
@@ -79,6 +86,8 @@ export interface SyncInput {
    * carries a stale, high "remaining" (measured: a second burst refused).
    */
   readonly raiseCeiling: number | undefined;
+  /** The `origin` of the take whose mark this is (`TakeResult`). */
+  readonly origin?: string | undefined;
 }
 
 /** A snapshot of one bucket. */
@@ -87,10 +96,18 @@ export interface BucketSnapshot extends BucketSpec {
 }
 
 /**
- * Where bucket levels live. Every operation is atomic per key; levels refill continuously and
- * may go below zero (a debt that delays the next take).
+ * Where bucket levels live: the seam a new backend implements (memory, Redis, an HTTP Redis…), in
+ * one file, with these semantics. Every operation is atomic per key; levels refill continuously
+ * and may go below zero (a debt that delays the next take). A synchronous answer is used as is; a
+ * promise is awaited. An operation that fails rejects: the pacer's caller decides what then (see
+ * `FailoverStore`).
  */
 export interface BucketStore {
+  /**
+   * Whether other processes take from the same buckets. The pacer then cannot see their calls in
+   * flight, and never raises a level from an answer's headers.
+   */
+  readonly shared: boolean;
   /** Takes every item's amount if all fit now; otherwise takes nothing and says how long to wait. */
   take(key: string, items: readonly TakeItem[]): TakeResult | Promise<TakeResult>;
   /** Adds `delta` (negative to debit) to one bucket, capped at its capacity. */
@@ -103,5 +120,7 @@ export interface BucketStore {
   configure(key: string, dimension: Dimension, spec: BucketSpec, priority: number): void | Promise<void>;
   /** The last known level of each bucket of a key (local view; may lag for shared stores). */
   peek(key: string): Readonly<Partial<Record<Dimension, BucketSnapshot>>>;
+  /** Forgets a key whose lane was evicted (a shared store may keep it: its TTL ends it). */
+  drop(key: string): void;
   close(): void | Promise<void>;
 }

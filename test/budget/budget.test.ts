@@ -9,8 +9,7 @@ import { createBudget, monthOf } from '../../src/budget/budget.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
-import type { RedisLike } from '../../src/pacing/redis-store.js';
-import { SharedStore } from '../../src/pacing/shared-store.js';
+import type { RedisLike } from '../../src/pacing/stores/redis.js';
 import { chatCompletion, scriptedFetch } from '../../src/testing/scripted-fetch.js';
 
 const run = promisify(execFile);
@@ -205,16 +204,12 @@ describe.skipIf(redisUrl === '')('budget shared through Redis', () => {
   it('keeps the spend recorded while Redis is away and adds it when Redis is back', async () => {
     const prefix = `tg-budget:${randomUUID()}:`;
     const client = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    const store = new SharedStore({
-      client: client as unknown as RedisLike,
-      ownsClient: false,
-      keyPrefix: prefix,
-      probeIntervalMs: 50,
-      emit: () => undefined,
-    });
-    await store.ready;
+    await new Promise((resolve) => client.once('ready', resolve));
     let away = false;
-    const backend = { ready: store.ready, redisClient: () => (away ? undefined : store.redisClient()) };
+    const backend = {
+      ready: Promise.resolve(),
+      redisClient: () => (away ? undefined : (client as unknown as RedisLike)),
+    };
     const budget = createBudget({
       monthlyUsd: 100,
       alertAt: [1],
@@ -235,7 +230,6 @@ describe.skipIf(redisUrl === '')('budget shared through Redis', () => {
     budget.record('gpt-4o', { prompt_tokens: 0, completion_tokens: 1 });
     await budget.close();
     expect(Number(await client.get(`${prefix}spend:${monthOf(Date.now())}`))).toBeCloseTo(7.5 + 0.00001, 6);
-    await store.close();
     await client.quit();
   });
 });

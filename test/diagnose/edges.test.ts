@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import OpenAIv7 from 'openai-v7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CAUSES } from '../../src/data/causes.js';
-import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../../src/diagnose/attach.js';
+import { attachDiagnosis } from '../../src/diagnose/attach.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { normalize } from '../../src/diagnose/normalize.js';
 import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
@@ -488,16 +488,17 @@ describe("the guard's attached diagnosis", () => {
     expect(englishHint.title).toBe('Too many tokens per minute for `gpt-4o`');
   });
 
-  it('travels in a response header the SDK keeps on its error, and on an error’s cause', async () => {
+  it('is found on an error the guard threw, or on its cause, but never read from an upstream header', async () => {
     const attached = guarded();
-    const error = await chatFailure({
-      status: 429,
-      body: fixtures.rate_limited_tokens.body,
-      headers: { ...fixtures.rate_limited_tokens.headers, [DIAGNOSIS_HEADER]: encodeDiagnosis(attached) },
-    });
-    expect(diagnose(error).attempts).toEqual(attached.attempts);
     const wrapped = new Error('outer', { cause: attachDiagnosis(new Error('inner'), attached) });
     expect(diagnose(wrapped).attempts).toEqual(attached.attempts);
+    // A server that sends the guard's own header names cannot forge its verdict.
+    const forged = await chatFailure({
+      status: 400,
+      body: fixtures.invalid_request.body,
+      headers: { 'x-tierguard-diagnosis-id': 'tgd_forged1', 'x-tierguard-cause': 'insufficient_quota' },
+    });
+    expect(diagnose(forged).cause).toBe('invalid_request');
   });
 });
 

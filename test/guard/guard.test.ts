@@ -30,16 +30,6 @@ const ask = (openai: OpenAI, model = 'gpt-4o') =>
     max_tokens: 50,
   });
 
-/** `scripted`, keeping every answer it gave (to tell an answer handed over as it came). */
-function recordingAnswers(scripted: ScriptedFetch): { fetch: ScriptedFetch; answers: Response[] } {
-  const answers: Response[] = [];
-  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const answer = await scripted(input, init);
-    answers.push(answer);
-    return answer;
-  }) as ScriptedFetch;
-  return { fetch, answers };
-}
 
 const guards: Guard[] = [];
 function tracked(options: Parameters<typeof createGuard>[0] = {}): Guard {
@@ -168,7 +158,7 @@ describe('retry', () => {
     expect(events.find((event) => event.type === 'retry')).toMatchObject({
       cause: 'rate_limited_requests',
       waitMs: 1_500,
-      waitSource: 'pacing',
+      waitSource: 'api',
     });
   });
 
@@ -253,7 +243,6 @@ describe('what an answer says about the guard', () => {
       { afterLast: 'repeat-last' },
     );
     const wrapped = guard(client(fetch), { tier: 'tier-1' });
-    // Past the four usage-learning calls too: then the answer is handed over without its body read.
     const long = 'Summarize the customer ticket below in one line for the support queue, please. '.repeat(3);
     for (let index = 0; index < 6; index += 1) {
       const { data, response } = await wrapped.chat.completions
@@ -276,7 +265,6 @@ describe('what an answer says about the guard', () => {
       const names = [...response.headers.keys()];
       expect(names).toEqual([...names].sort());
       expect(response.headers.getSetCookie()).toEqual(['__cf_bm=abc; path=/']);
-      expect(() => response.headers.set('x-tierguard-model', 'other')).toThrow(TypeError);
     }
   });
 });
@@ -293,21 +281,18 @@ describe('after the answer', () => {
     });
   const long = 'Summarize the customer ticket below in one line for the support queue, please. '.repeat(3);
 
-  it('shows what a plain success taught in stats() at once, and in events by the next turn', async () => {
+  it('shows what a plain success taught in stats() and events before the caller has it', async () => {
     const fetch = scriptedFetch(Array.from({ length: 8 }, (_, index) => answer(index)));
     const events: GuardEvent[] = [];
     const created = tracked({ tier: 'tier-1', onEvent: (event) => events.push(event) });
     const wrapped = created.wrap(client(fetch));
     for (let index = 0; index < 8; index += 1) {
       await wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
-      // Past the usage-learning calls the answer is handed over before the pacer reads its
-      // headers; stats() takes what is pending first.
       const stats = created.stats();
       expect(stats.inFlight).toBe(0);
       expect(stats.limits[0]?.buckets.tokens).toMatchObject({ capacity: 450_000, source: 'headers' });
       expect(stats.limits[0]?.inFlight).toBe(0);
     }
-    await new Promise((resolve) => setImmediate(resolve));
     expect(events.find((event) => event.type === 'tier-detected')).toMatchObject({ tier: 'tier-2' });
   });
 
@@ -332,81 +317,10 @@ describe('after the answer', () => {
       wrapped.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: long }] });
     for (let index = 0; index < 7; index += 1) await call();
     expect(events.some((event) => event.type === 'throttled')).toBe(false);
-    // The seventh answer is handed over before the pacer reads it; the next call still waits for
-    // the request it said is gone (one request refills in 60 s / 500 = 120 ms).
+    // The seventh answer said no request is left: the next call waits for one (60 s / 500 = 120 ms).
     await call();
     expect(events.find((event) => event.type === 'throttled')).toMatchObject({ bucket: 'requests' });
     expect(fetch.calls).toHaveLength(8);
-  });
-
-  it('learns a raised limit (an upgraded tier) at the latest with the eighth answer that says it', async () => {
-    // Tier-1 limits with room to spare for twelve answers, then the account's tier-2 limits.
-    const said = (index: number): ScriptItem =>
-      chatCompletion({
-        headers:
-          index < 12
-            ? limitHeaders({ requests: 500, remainingRequests: 499, tokens: 30_000, remainingTokens: 29_900 })
-            : limitHeaders({
-                requests: 5_000,
-                remainingRequests: 4_999,
-                tokens: 450_000,
-                remainingTokens: 449_900,
-              }),
-      });
-    const fetch = scriptedFetch(Array.from({ length: 24 }, (_, index) => said(index)));
-    const learnedAt: number[] = [];
-    let answers = 0;
-    const wrapped = guard(client(fetch), {
-      tier: 'tier-1',
-      onEvent: (event) => {
-        if (event.type === 'limits-learned' && event.capacity === 5_000) learnedAt.push(answers);
-      },
-    });
-    for (let index = 0; index < 24; index += 1) {
-      await wrapped.chat.completions.create({
-        model: 'gpt-4o',
-        messages: [{ role: 'user', content: long }],
-        max_tokens: 50,
-      });
-      answers += 1;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    // Answers 13 to 20 say 5,000 requests a minute: one of them is read.
-    expect(learnedAt).toHaveLength(1);
-    expect(learnedAt[0]).toBeGreaterThanOrEqual(12);
-    expect(learnedAt[0]).toBeLessThanOrEqual(20);
-  });
-
-  it('hands over unread the answers of a server without rate-limit headers when no limit is set', async () => {
-    // A local server or relay that sends no limits, and none configured: no bucket would use the
-    // usage, so the body is not read and the answer is the transport's own.
-    const scripted = scriptedFetch(chatCompletion({ content: 'plain' }), { afterLast: 'repeat-last' });
-    const { fetch: recording, answers } = recordingAnswers(scripted);
-    const wrapped = tracked().wrap(client(recording));
-    for (let index = 0; index < 3; index += 1) {
-      const response = await ask(wrapped).asResponse();
-      expect(response).toBe(answers[index]);
-      expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
-      const body = (await response.json()) as { choices: { message: { content: string } }[] };
-      expect(body.choices[0]?.message.content).toBe('plain');
-    }
-  });
-
-  it('reads the bodies of a lane of short prompts only while it learns, then now and then', async () => {
-    // Prompts too short to teach how the server counts (under 16 tokens) used to have every body
-    // read; the answers handed over unread are the transport's own objects.
-    const scripted = scriptedFetch(answer(0), { afterLast: 'repeat-last' });
-    const { fetch: recording, answers } = recordingAnswers(scripted);
-    const wrapped = tracked({ tier: 'tier-1' }).wrap(client(recording));
-    let own = 0;
-    for (let index = 0; index < 40; index += 1) {
-      const response = await wrapped.chat.completions
-        .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
-        .asResponse();
-      if (response === answers[index]) own += 1;
-      else expect(index < 4 || index % 8 === 7).toBe(true);
-    }
-    expect(own).toBeGreaterThanOrEqual(30);
   });
 
   it('reads the usage of an answer without rate-limit headers when a token limit needs it', async () => {
@@ -685,7 +599,7 @@ describe('pacing through the guard', () => {
 });
 
 describe('what the transport is given', () => {
-  it('an attempt that changes nothing sends the caller’s own arguments; a fallback sends its own', async () => {
+  it('sends the caller’s request unchanged on the first attempt; a fallback gets its own, the caller’s init untouched', async () => {
     const seen: { input: unknown; init: RequestInit | undefined }[] = [];
     const answers = [
       new Response(
@@ -715,9 +629,12 @@ describe('what the transport is given', () => {
     expect(answer.headers.get('x-tierguard-model')).toBe('gpt-4o-mini');
     expect(seen).toHaveLength(2);
     expect(seen[0]?.input).toBe(url);
-    expect(seen[0]?.init).toBe(init);
+    expect(seen[0]?.init?.body).toBe(init.body);
+    expect(seen[0]?.init?.method).toBe('POST');
+    expect(Object.fromEntries(new Headers(seen[0]?.init?.headers))).toEqual(
+      Object.fromEntries(new Headers(init.headers)),
+    );
     // The fallback rewrote the body's model: a request of its own, the caller's init untouched.
-    expect(seen[1]?.init).not.toBe(init);
     expect(JSON.parse(String(seen[1]?.init?.body))).toMatchObject({ model: 'gpt-4o-mini' });
     expect(JSON.parse(String(init.body))).toMatchObject({ model: 'gpt-4o' });
   });
@@ -790,14 +707,14 @@ describe('options', () => {
     [
       { limits: { 'gpt-4o': { tokens: 'lots' } } },
       'limits.gpt-4o.tokens',
-      'a positive number of tokens per window',
+      'a positive integer number of tokens per window',
       '"lots"',
     ],
-    [{ maxQueued: 1.5 }, 'maxQueued', 'a positive integer (or Infinity)', '1.5'],
+    [{ maxQueued: 1.5 }, 'maxQueued', 'a positive integer number of calls, or Infinity', '1.5'],
     [
       { fallback: { 'gpt-4o': [{ model: 'x', baseURL: 'not a url' }] } },
       'fallback.gpt-4o.0.baseURL',
-      'an absolute URL',
+      'an http(s) URL',
       '"not a url"',
     ],
     [{ fallbackOn: ['rate_limit'] }, 'fallbackOn.0', 'a cause id', '"rate_limit"'],
@@ -811,7 +728,7 @@ describe('options', () => {
     [{ limits: 'fast' }, 'limits', 'an object of limits per model', '"fast"'],
     [{ limits: { '*': { windowMs: -5 } } }, 'limits.*.windowMs', 'a positive number of milliseconds', '-5'],
     [{ limits: { '*': { rpm: 5 } } }, 'limits.*.rpm', 'no such option', '5'],
-    [{ maxQueued: 0 }, 'maxQueued', 'a positive integer (or Infinity)', '0'],
+    [{ maxQueued: 0 }, 'maxQueued', 'a positive integer number of calls, or Infinity', '0'],
     [{ keyPrefix: 7 }, 'keyPrefix', 'a string', '7'],
     [{ retry: { maxElapsedMs: 0 } }, 'retry.maxElapsedMs', 'a positive number of milliseconds', '0'],
     [{ retry: 3 }, 'retry', 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }', '3'],

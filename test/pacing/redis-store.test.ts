@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RedisLike } from '../../src/pacing/redis-store.js';
-import { RedisStore } from '../../src/pacing/redis-store.js';
-import { SharedStore, type SharedStoreEvent } from '../../src/pacing/shared-store.js';
+import type { FailoverEvent } from '../../src/pacing/stores/failover.js';
+import { createRedisStore } from '../../src/pacing/stores/redis-backend.js';
+import { RedisStore, type RedisLike } from '../../src/pacing/stores/redis.js';
 
 const run = promisify(execFile);
 const redisUrl = inject('redisUrl');
@@ -138,14 +138,14 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
   }, 40_000);
 
   it('falls back to local buckets at its share when Redis is unreachable, and says so', async () => {
-    const events: SharedStoreEvent[] = [];
+    const events: FailoverEvent[] = [];
     const dead = new Redis('redis://127.0.0.1:1', {
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       lazyConnect: true,
       retryStrategy: () => null,
     });
-    const shared = new SharedStore({
+    const shared = createRedisStore({
       client: dead as unknown as RedisLike,
       ownsClient: true,
       keyPrefix: 'tg-dead:',

@@ -108,13 +108,23 @@ describe('faults, through the guard and the simulator', () => {
     expectIdle(always.guard);
   });
 
-  it('malformed JSON with a 200 is diagnosed relay_error, and does not break the guard', async () => {
-    const { client, guard } = await setUp({ faults: [{ fault: 'malformed-json', count: 1 }] });
-    const result = await settle(ask(client));
+  it('malformed JSON with a 200 is diagnosed relay_error, retried and served; when it persists the caller gets that diagnosis', async () => {
+    const once = await setUp({ faults: [{ fault: 'malformed-json', count: 1 }] });
+    const diagnosed: string[] = [];
+    once.guard.on((event) => {
+      if (event.type === 'diagnosed') diagnosed.push(event.diagnosis.cause);
+    });
+    expect((await settle(ask(once.client))).ok).toBe(true);
+    expect(diagnosed).toEqual(['relay_error']);
+    expectIdle(once.guard);
+    const always = await setUp({ faults: [{ fault: 'malformed-json' }] });
+    const result = await settle(ask(always.client));
     expect(result.ok).toBe(false);
-    expect(diagnose(result.error).cause).toBe('relay_error');
-    await expect(ask(client)).resolves.toBeDefined();
-    expectIdle(guard);
+    expect(diagnose(result.error)).toMatchObject({
+      cause: 'relay_error',
+      retries: { attempts: 3, stoppedBy: 'attempts' },
+    });
+    expectIdle(always.guard);
   });
 
   it.each(['no-rate-headers', 'minus-one-headers', 'garbage-headers'] as const)(

@@ -4,20 +4,12 @@
  */
 import { Redis } from 'ioredis';
 import { createBudget } from '../../../src/budget/budget.js';
-import type { RedisLike } from '../../../src/pacing/redis-store.js';
-import { SharedStore } from '../../../src/pacing/shared-store.js';
+import type { RedisLike } from '../../../src/pacing/stores/redis.js';
 
 const [url, prefix, countText] = process.argv.slice(2);
-const store = new SharedStore({
-  client: new Redis(url as string, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-  }) as unknown as RedisLike,
-  ownsClient: true,
-  keyPrefix: prefix as string,
-  emit: () => undefined,
-});
-await store.ready;
+const client = new Redis(url as string, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+await new Promise((resolve) => client.once('ready', resolve));
+const store = { ready: Promise.resolve(), redisClient: () => client as unknown as RedisLike };
 const alerts: number[] = [];
 const budget = createBudget({
   monthlyUsd: 20,
@@ -35,4 +27,4 @@ for (let index = 0; index < Number(countText); index += 1) {
   await budget.close();
 }
 process.stdout.write(JSON.stringify({ alerts, spentUsd: budget.snapshot().spentUsd }));
-await store.close();
+await client.quit();

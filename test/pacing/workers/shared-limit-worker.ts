@@ -4,19 +4,18 @@
  */
 import { Redis } from 'ioredis';
 import { Pacer } from '../../../src/pacing/pacer.js';
-import { SharedStore } from '../../../src/pacing/shared-store.js';
-import type { RedisLike } from '../../../src/pacing/redis-store.js';
+import { createRedisStore } from '../../../src/pacing/stores/redis-backend.js';
+import type { RedisLike } from '../../../src/pacing/stores/redis.js';
 
 const [url, prefix, callsText, capacityText, windowText] = process.argv.slice(2);
 const calls = Number(callsText);
-const store = new SharedStore({
+const store = createRedisStore({
   client: new Redis(url as string, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
   }) as unknown as RedisLike,
   ownsClient: true,
   keyPrefix: prefix as string,
-  emit: () => undefined,
 });
 await store.ready;
 const pacer = new Pacer({
@@ -27,24 +26,32 @@ const pacer = new Pacer({
   maxQueued: Number.POSITIVE_INFINITY,
   initialConcurrency: 2,
   maxUnknownConcurrency: 32,
+  calibrationStepMs: 1_000,
+  maxPauseMs: 60_000,
+  idleLaneMs: 600_000,
   deployments: {},
   store,
   emit: () => undefined,
 });
-const key = pacer.laneKey({ baseURL: 'http://shared.test/v1', model: 'gpt-4o-mini' });
+const lane = pacer.lane({ baseURL: 'http://shared.test/v1', model: 'gpt-4o-mini' });
 const admitted: number[] = [];
 await Promise.all(
   Array.from({ length: calls }, async () => {
-    const ticket = await pacer.acquire(key, {
-      promptTokens: 1,
-      maxOutputTokens: 1,
-      n: 1,
-      totalTokens: 2,
-      images: 0,
-      outputDefaulted: false,
-    });
+    const ticket = await pacer.admit(
+      lane,
+      {
+        promptTokens: 1,
+        maxOutputTokens: 1,
+        n: 1,
+        totalTokens: 2,
+        images: 0,
+        outputDefaulted: false,
+      },
+      undefined,
+      undefined,
+    );
     admitted.push(Date.now());
-    pacer.release(ticket, true);
+    pacer.finish(ticket, true);
   }),
 );
 process.stdout.write(JSON.stringify({ admitted, health: store.health }));

@@ -1,6 +1,7 @@
 /**
  * Buckets in this process's memory: continuous refill computed at read time, so no timer runs
- * while nothing waits (toolchain.md §4: a timer-driven refill loses ticks under load).
+ * while nothing waits (toolchain.md §4: a timer-driven refill loses ticks under load). Time is
+ * monotonic: a wall clock stepped back or forward changes nothing.
  */
 import type {
   BucketSnapshot,
@@ -10,7 +11,7 @@ import type {
   SyncInput,
   TakeItem,
   TakeResult,
-} from './types.js';
+} from '../types.js';
 
 interface BucketState {
   capacity: number;
@@ -26,20 +27,26 @@ interface BucketState {
 
 /** Options of a memory store. */
 export interface MemoryStoreOptions {
-  /** The clock; `Date.now` read at call time so fake timers drive it. */
+  /** The clock, in milliseconds; `performance.now()` read at call time, so fake timers drive it. */
   readonly now?: () => number;
   /** Scale every capacity (a process's share while a shared store is away). */
   readonly share?: () => number;
 }
 
+/** A level between one capacity of debt and a full bucket: no single correction locks a bucket for longer than two windows. */
+function bounded(state: BucketState, level: number): number {
+  return Math.max(-state.capacity, Math.min(state.capacity, level));
+}
+
 /** The in-process bucket store. */
 export class MemoryStore implements BucketStore {
+  readonly shared = false;
   readonly #buckets = new Map<string, Map<Dimension, BucketState>>();
   readonly #now: () => number;
   readonly #share: () => number;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#now = options.now ?? (() => Date.now());
+    this.#now = options.now ?? (() => performance.now());
     this.#share = options.share ?? (() => 1);
   }
 
@@ -77,7 +84,7 @@ export class MemoryStore implements BucketStore {
   adjust(key: string, dimension: Dimension, delta: number): void {
     const state = this.#existing(key, dimension);
     if (state === undefined) return;
-    state.level = Math.min(state.capacity, state.level + delta);
+    state.level = bounded(state, state.level + delta);
   }
 
   sync(key: string, dimension: Dimension, input: SyncInput): void {
@@ -88,7 +95,7 @@ export class MemoryStore implements BucketStore {
         state.capacity,
         input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs,
       ) - Math.max(0, state.taken - input.mark);
-    if (serverNow < state.level) state.level = serverNow;
+    if (serverNow < state.level) state.level = bounded(state, serverNow);
     else if (
       input.raiseCeiling !== undefined &&
       state.taken === input.mark &&
@@ -101,7 +108,7 @@ export class MemoryStore implements BucketStore {
     const state = this.#existing(key, dimension);
     if (state === undefined) return;
     const target = Math.min(amount, state.capacity) - waitMs * state.refillPerMs;
-    if (target < state.level) state.level = target;
+    if (target < state.level) state.level = bounded(state, target);
   }
 
   configure(key: string, dimension: Dimension, spec: BucketSpec, priority: number): void {
@@ -115,7 +122,12 @@ export class MemoryStore implements BucketStore {
     if (priority < existing.priority) return;
     existing.priority = priority;
     if (existing.capacity === scaled.capacity && existing.windowMs === scaled.windowMs) return;
-    existing.level = Math.min(scaled.capacity, existing.level + (scaled.capacity - existing.capacity));
+    // A higher limit adds its difference; a lower one only caps the level (a wrong, low limit
+    // heard once must not leave a debt that outlives its correction).
+    existing.level =
+      scaled.capacity > existing.capacity
+        ? Math.min(scaled.capacity, existing.level + (scaled.capacity - existing.capacity))
+        : Math.min(scaled.capacity, existing.level);
     existing.capacity = scaled.capacity;
     existing.windowMs = scaled.windowMs;
     existing.refillPerMs = scaled.capacity / scaled.windowMs;
@@ -131,6 +143,10 @@ export class MemoryStore implements BucketStore {
       snapshot[dimension] = { capacity: state.capacity, windowMs: state.windowMs, level: state.level };
     }
     return snapshot;
+  }
+
+  drop(key: string): void {
+    this.#buckets.delete(key);
   }
 
   close(): void {

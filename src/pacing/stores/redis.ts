@@ -4,8 +4,16 @@
  * correction or a refund is atomic and never loses an update (toolchain.md §4: read-modify-write
  * from the client loses updates). Time is Redis server time, so process clocks need not agree.
  */
-import { createHash } from 'node:crypto';
-import type { BucketSnapshot, BucketSpec, Dimension, SyncInput, TakeItem, TakeResult } from './types.js';
+import { sha256Hex } from '../../util/sha256.js';
+import type {
+  BucketSnapshot,
+  BucketSpec,
+  BucketStore,
+  Dimension,
+  SyncInput,
+  TakeItem,
+  TakeResult,
+} from '../types.js';
 
 /** The part of an ioredis client the store uses (ioredis 5 or 6). */
 export interface RedisLike {
@@ -45,6 +53,9 @@ local function refill(b, now)
     b.ts = now
   end
 end
+local function bounded(b, level)
+  return math.max(-b.cap, math.min(b.cap, level))
+end
 local function save(key, b)
   redis.call('HSET', key, 'cap', b.cap, 'rate', b.rate, 'level', b.level, 'ts', b.ts, 'taken', b.taken, 'prio', b.prio, 'ttl', b.ttl)
   if b.ttl > 0 then redis.call('PEXPIRE', key, b.ttl) end
@@ -57,6 +68,7 @@ local now = now_ms()
 local buckets = {}
 local wait = 0
 local limiting = 0
+local created = 0
 for i = 1, #KEYS do
   local base = (i - 1) * 4
   local amount = tonumber(ARGV[base + 1])
@@ -64,6 +76,7 @@ for i = 1, #KEYS do
   if not b then
     local cap = tonumber(ARGV[base + 2])
     b = { cap = cap, rate = cap / tonumber(ARGV[base + 3]), level = cap, ts = now, taken = 0, prio = 0, ttl = tonumber(ARGV[base + 4]) }
+    created = created + 2 ^ (i - 1)
   end
   refill(b, now)
   if amount > b.cap then amount = b.cap end
@@ -75,7 +88,7 @@ for i = 1, #KEYS do
   end
 end
 if limiting > 0 then return { 0, tostring(math.ceil(wait)), limiting, now } end
-local out = { 1, '0', 0, now }
+local out = { 1, '0', created, now }
 for i = 1, #KEYS do
   local b = buckets[i]
   b.level = b.level - b.amount
@@ -92,7 +105,7 @@ const ADJUST = `${PRELUDE}
 local b = load(KEYS[1])
 if not b then return 0 end
 refill(b, now_ms())
-b.level = math.min(b.cap, b.level + tonumber(ARGV[1]))
+b.level = bounded(b, b.level + tonumber(ARGV[1]))
 save(KEYS[1], b)
 return 1
 `;
@@ -106,7 +119,7 @@ refill(b, now)
 local elapsed = math.max(0, tonumber(ARGV[2]))
 local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate) - math.max(0, b.taken - tonumber(ARGV[3]))
 if server < b.level then
-  b.level = server
+  b.level = bounded(b, server)
 elseif ARGV[4] ~= '' and b.taken == tonumber(ARGV[3]) and tonumber(ARGV[4]) > b.level then
   b.level = math.min(server, tonumber(ARGV[4]))
 else
@@ -123,7 +136,7 @@ if not b then return 0 end
 refill(b, now_ms())
 local target = math.min(tonumber(ARGV[1]), b.cap) - tonumber(ARGV[2]) * b.rate
 if target >= b.level then return 0 end
-b.level = target
+b.level = bounded(b, target)
 save(KEYS[1], b)
 return 1
 `;
@@ -141,7 +154,7 @@ if not b then
 end
 if prio < b.prio then return 0 end
 refill(b, now)
-if b.cap ~= cap then b.level = math.min(cap, b.level + (cap - b.cap)) end
+if cap > b.cap then b.level = math.min(cap, b.level + (cap - b.cap)) else b.level = math.min(cap, b.level) end
 b.cap = cap
 b.rate = rate
 b.prio = prio
@@ -153,10 +166,6 @@ return 1
 const SCRIPTS = { take: TAKE, adjust: ADJUST, sync: SYNC, holdOff: HOLD_OFF, configure: CONFIGURE } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
-function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
-
 /** How long an idle bucket's state is kept: two windows, at least a minute. */
 function ttlFor(windowMs: number): number {
   return Math.max(60_000, Math.ceil(windowMs * 2));
@@ -164,28 +173,39 @@ function ttlFor(windowMs: number): number {
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions {
-  readonly client: RedisLike;
+  /** The client, or a function that gives it once it exists. */
+  readonly client: RedisLike | (() => Promise<RedisLike>);
   /** Prefix of every key; processes that share limits use the same prefix. */
   readonly keyPrefix: string;
 }
 
-/** Buckets in Redis. Operations reject when Redis fails; `ResilientStore` decides what then. */
-export class RedisStore {
-  readonly #client: RedisLike;
+/**
+ * Buckets in Redis. Operations reject when Redis fails; `FailoverStore` decides what then. Time is
+ * Redis server time (`TIME`), so the processes' clocks need not agree.
+ */
+export class RedisStore implements BucketStore {
+  readonly shared = true;
+  readonly #client: () => Promise<RedisLike>;
   readonly #prefix: string;
-  readonly #shas = new Map<ScriptName, string>();
+  /** Each script's SHA as Redis computed it (`SCRIPT LOAD`), loaded on first use. */
+  readonly #shas = new Map<ScriptName, Promise<string>>();
   readonly #cache = new Map<string, Partial<Record<Dimension, BucketSnapshot>>>();
+  readonly #hashes = new Map<string, string>();
 
   constructor(options: RedisStoreOptions) {
-    this.#client = options.client;
+    const client = options.client;
+    this.#client = typeof client === 'function' ? client : () => Promise.resolve(client);
     this.#prefix = options.keyPrefix;
-    for (const [name, script] of Object.entries(SCRIPTS) as [ScriptName, string][])
-      this.#shas.set(name, sha1(script));
   }
 
   /** The Redis key of one bucket. The hash tag keeps a limit key's buckets on one cluster slot. */
   bucketKey(key: string, dimension: Dimension): string {
-    return `${this.#prefix}{${sha1(key).slice(0, 16)}}:${dimension}`;
+    let hash = this.#hashes.get(key);
+    if (hash === undefined) {
+      hash = sha256Hex(key).slice(0, 16);
+      if (this.#hashes.size < 4_096) this.#hashes.set(key, hash);
+    }
+    return `${this.#prefix}{${hash}}:${dimension}`;
   }
 
   async take(key: string, items: readonly TakeItem[]): Promise<TakeResult> {
@@ -201,6 +221,8 @@ export class RedisStore {
       const limiting = items[Number(reply[2]) - 1]?.dimension ?? (items[0] as TakeItem).dimension;
       return { ok: false, waitMs: Number(reply[1]), limiting, atMs };
     }
+    const createdMask = Number(reply[2]);
+    const created = items.filter((_, index) => Math.floor(createdMask / 2 ** index) % 2 === 1);
     const marks: Partial<Record<Dimension, number>> = {};
     const levels: Partial<Record<Dimension, number>> = {};
     const cached = this.#cache.get(key) ?? {};
@@ -215,7 +237,13 @@ export class RedisStore {
       };
     });
     this.#cache.set(key, cached);
-    return { ok: true, atMs, marks, levels };
+    return {
+      ok: true,
+      atMs,
+      marks,
+      levels,
+      ...(created.length === 0 ? {} : { created: created.map((item) => item.dimension) }),
+    };
   }
 
   async adjust(key: string, dimension: Dimension, delta: number): Promise<void> {
@@ -249,18 +277,42 @@ export class RedisStore {
     return { ...this.#cache.get(key) };
   }
 
+  drop(key: string): void {
+    // Redis keeps the buckets until their TTL ends them: other processes may still use them.
+    this.#cache.delete(key);
+    this.#hashes.delete(key);
+  }
+
+  close(): void {
+    this.#cache.clear();
+  }
+
+  #sha(name: ScriptName): Promise<string> {
+    let sha = this.#shas.get(name);
+    if (sha === undefined) {
+      sha = this.#client()
+        .then((client) => client.script('LOAD', SCRIPTS[name]))
+        .then(String);
+      // A failed load is tried again next time.
+      sha.catch(() => this.#shas.delete(name));
+      this.#shas.set(name, sha);
+    }
+    return sha;
+  }
+
   async #eval(
     name: ScriptName,
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    const sha = this.#shas.get(name) as string;
+    const client = await this.#client();
+    const sha = await this.#sha(name);
     try {
-      return await this.#client.evalsha(sha, keys.length, ...keys, ...args);
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
     } catch (error) {
-      // After a Redis restart the script cache is empty: load it once and go on.
+      // After a Redis restart the script cache is empty: EVAL loads it again.
       if (error instanceof Error && /NOSCRIPT/i.test(error.message)) {
-        return this.#client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+        return client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
       }
       throw error;
     }

@@ -1,0 +1,93 @@
+/**
+ * What the caller's client receives: a served answer, or the final failure. Every answer is a real
+ * `Response` (real `Headers`, its `url`, `clone()` keeps everything) carrying the guard's short,
+ * readable headers — `x-tierguard-model` (the model that served or failed last) and
+ * `x-tierguard-attempts` — and, on a failure, `x-should-retry: false` (openai-node's documented
+ * signal: the client never resends what the guard already decided, whatever its `maxRetries`) and
+ * `x-tierguard-cause`. The full diagnosis is linked to the answer (`diagnose/attach.ts`), not
+ * carried in a header. Headers named `x-tierguard-*` that came from upstream are dropped: only the guard says them.
+ */
+import { attachDiagnosis, DIAGNOSIS_ID_HEADER, linkDiagnosis, newDiagnosisId } from '../diagnose/attach.js';
+import type { Diagnosis } from '../diagnose/types.js';
+import { maskSecrets } from '../util/mask.js';
+
+/** A failed answer the guard read: what is delivered when it is the last. */
+export interface FailedAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly bodyText: string;
+  readonly url: string;
+}
+
+const OURS = /^x-tierguard-/i;
+
+/** A copy of `source` without upstream `x-tierguard-*` headers (and, for a re-wrapped body, its length and encoding). */
+export function ownHeaders(source: Headers, bodyRewrapped: boolean): Headers {
+  const headers = new Headers();
+  for (const [name, value] of source) {
+    if (OURS.test(name)) continue;
+    if (bodyRewrapped && (name === 'content-length' || name === 'content-encoding')) continue;
+    headers.append(name, value);
+  }
+  return headers;
+}
+
+/** Keeps the transport's `url` on an answer the guard rebuilt (a constructed `Response` has none). */
+function withUrl(response: Response, url: string): Response {
+  if (url !== '' && response.url !== url)
+    Object.defineProperty(response, 'url', { value: url, enumerable: true, configurable: true });
+  return response;
+}
+
+/** A served answer: the body (read or re-wrapped), the transport's status and headers, the guard's headers. */
+export function servedResponse(
+  original: Response,
+  body: BodyInit | null,
+  model: string | undefined,
+  attempts: number,
+): Response {
+  const headers = ownHeaders(original.headers, true);
+  if (model !== undefined) headers.set('x-tierguard-model', model);
+  headers.set('x-tierguard-attempts', String(attempts));
+  return withUrl(
+    new Response(body, { status: original.status, statusText: original.statusText, headers }),
+    original.url,
+  );
+}
+
+/**
+ * The final failure as the answer the SDK turns into its own error class (a 429 becomes its
+ * `RateLimitError`…). Its body is masked (a relay may echo the key) and `diagnosis` is linked to it.
+ */
+export function failedResponse(
+  answer: FailedAnswer,
+  diagnosis: Diagnosis,
+  model: string | undefined,
+  attempts: number,
+  secrets: readonly string[],
+): Response {
+  const headers = ownHeaders(answer.headers, true);
+  headers.set('x-should-retry', 'false');
+  headers.set('x-tierguard-cause', diagnosis.cause);
+  headers.set('x-tierguard-attempts', String(attempts));
+  if (model !== undefined) headers.set('x-tierguard-model', model);
+  if (diagnosis.origin === 'local') headers.set('x-tierguard-local', '1');
+  headers.set(DIAGNOSIS_ID_HEADER, newDiagnosisId());
+  const response = new Response(maskSecrets(answer.bodyText, secrets), {
+    status: answer.status,
+    statusText: answer.statusText,
+    headers,
+  });
+  linkDiagnosis(response.headers, diagnosis);
+  return withUrl(response, answer.url);
+}
+
+/**
+ * The final failure of a call that got no answer (a network failure, a timeout): the error the
+ * client wraps in its `APIConnectionError` / `APIConnectionTimeoutError`, with `diagnosis` attached.
+ */
+export function failedError(error: unknown, diagnosis: Diagnosis): Error {
+  const thrown = error instanceof Error ? error : new Error(String(error));
+  return attachDiagnosis(thrown, diagnosis);
+}

@@ -1,0 +1,241 @@
+/**
+ * One attempt of a call on one target: admit (the budget, the queue bound and the wait bound, the
+ * buckets) → send (the request as prepared for the target, bounded by the client's timeout, which
+ * starts when the request leaves: time in the queue is not counted) → observe. Failures are
+ * outcomes; the caller's abort is thrown.
+ */
+import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
+import { estimateRequest, type RequestEstimate } from '../pacing/estimate.js';
+import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
+import type { Lane } from '../pacing/lane.js';
+import { abortReason } from '../util/delay.js';
+import type { BudgetGate } from './budget-gate.js';
+import type { EventHub } from './events.js';
+import type { Target } from './fallback.js';
+import { localAnswer, type LocalCause } from './local-response.js';
+import { observeAnswer, type Failure, type Outcome } from './observe.js';
+import type { ResolvedOptions } from './options.js';
+import { parseBody, type Call } from './request.js';
+import { prepareRequest } from './send.js';
+import { accountOf } from './account.js';
+
+/** What every attempt of a guard needs. */
+export interface AttemptContext {
+  readonly options: ResolvedOptions;
+  readonly pacer: Pacer;
+  readonly events: EventHub;
+  readonly budget: BudgetGate | undefined;
+  readonly transport: typeof globalThis.fetch;
+  /** The wrapped client's own timeout: it bounds each attempt, from the moment it is sent. */
+  readonly attemptTimeoutMs: number | undefined;
+  /** Diagnoses an attempt's failure with what the guard knows (tier, provider, learned limits). */
+  readonly diagnose: (
+    facts: unknown,
+    model: string | undefined,
+    baseURL: string,
+    lane: Lane | undefined,
+    retries?: RetrySummary,
+  ) => Diagnosis;
+}
+
+/** One attempt's place in its call. */
+export interface AttemptPlan {
+  readonly call: Call;
+  readonly target: Target;
+  /** Attempts already sent for this call (every target counted). */
+  readonly sent: number;
+  /** The server said this attempt may go now (its `retry-after` passed): admitted whatever the buckets say. */
+  readonly serverSaid: boolean;
+}
+
+/** Was the call sent before the network failed? A refused or unresolved connection never reached the API. */
+function reachedApi(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return !(
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+/** A timed-out attempt, as the error the client recognises as a timeout (`APIConnectionTimeoutError`). */
+function timeoutError(ms: number): Error {
+  const error = new Error(`tierguard: the attempt timed out after ${ms} ms (the client's timeout)`);
+  error.name = 'TimeoutError';
+  return error;
+}
+
+function local(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  model: string | undefined,
+  lane: Lane | undefined,
+  cause: LocalCause,
+  message: string,
+  waitMs?: number,
+): Failure {
+  const answer = localAnswer(cause, message, waitMs);
+  const diagnosis = context.diagnose(
+    { status: answer.status, body: answer.bodyText, headers: answer.headers },
+    model,
+    plan.target.baseURL ?? plan.call.baseURL,
+    lane,
+  );
+  return { kind: 'failure', diagnosis, model, answer };
+}
+
+/** The lane an attempt for `target` is paced on. */
+function laneFor(context: AttemptContext, call: Call, target: Target, model: string | undefined): Lane {
+  const own = target.ownEndpoint;
+  return context.pacer.lane({
+    baseURL: target.baseURL ?? call.baseURL,
+    organization: own ? target.organization : call.organization,
+    project: own ? target.project : call.project,
+    account: context.options.shareLimitsAcrossKeys
+      ? undefined
+      : target.apiKey !== undefined
+        ? accountOf(target.apiKey)
+        : own
+          ? undefined
+          : call.account,
+    model,
+    deployment: target.baseURL === undefined && model === call.model ? call.deployment : undefined,
+  });
+}
+
+/** Runs one attempt. Resolves with its outcome; rejects only with the caller's abort (or a closed guard). */
+export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Promise<Outcome> {
+  const { call, target } = plan;
+  const { options, pacer } = context;
+  const model = target.model ?? call.model;
+  const request = prepareRequest(
+    call,
+    target,
+    plan.sent,
+    context.attemptTimeoutMs === undefined ? undefined : Math.trunc(context.attemptTimeoutMs / 1_000),
+  );
+  const lane = laneFor(context, call, target, model);
+  const estimate: RequestEstimate = estimateRequest(call.endpoint, request.json ?? parseBody(call), model, {
+    defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+    ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
+  });
+  if (context.budget?.state() === 'exhausted' && options.budget?.onExhausted === 'refuse')
+    return local(
+      context,
+      plan,
+      model,
+      lane,
+      'budget_exhausted',
+      `tierguard: the monthly budget of $${options.budget.monthlyUsd} is spent (${context.budget.month()}); calls are refused until the next month or a higher budget.`,
+    );
+  const maxWaitMs = options.maxWaitMsFor(model);
+  if (maxWaitMs !== undefined && !plan.serverSaid) {
+    const predicted = pacer.predictWaitMs(lane, estimate);
+    if (predicted > maxWaitMs) {
+      const bucket = predicted > 0 && lane.limits.has('tokens') ? 'tokens' : 'requests';
+      return local(
+        context,
+        plan,
+        model,
+        lane,
+        bucket === 'tokens' ? 'tokens_wait_exceeded' : 'requests_wait_exceeded',
+        `tierguard: ${model ?? 'this call'} would wait about ${Math.ceil(predicted / 100) / 10} s for its rate limit (maxWaitMs ${maxWaitMs}); not sent.`,
+        predicted,
+      );
+    }
+  }
+  let ticket: Ticket;
+  try {
+    ticket = plan.serverSaid
+      ? await pacer.admitNow(lane, estimate, model)
+      : await pacer.admit(lane, estimate, call.signal, model);
+  } catch (error) {
+    if (error instanceof PacingRefusal) return local(context, plan, model, lane, error.kind, error.message);
+    throw error;
+  }
+  if (call.signal?.aborted) {
+    pacer.finish(ticket, false);
+    throw abortReason(call.signal);
+  }
+  if (context.events.size > 0)
+    context.events.emit({
+      type: 'sent',
+      ...(model === undefined ? {} : { model }),
+      endpoint: call.endpoint,
+      attempt: plan.sent + 1,
+      queuedMs: ticket.queuedMs,
+      estimatedTokens: estimate.totalTokens,
+    });
+  return send(context, plan, request, ticket, lane, model);
+}
+
+async function send(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  request: ReturnType<typeof prepareRequest>,
+  ticket: Ticket,
+  lane: Lane,
+  model: string | undefined,
+): Promise<Outcome> {
+  const { call } = plan;
+  const { pacer } = context;
+  // The attempt's own signal: the caller's abort, or the attempt's timeout.
+  const controller = new AbortController();
+  const signal = call.signal;
+  const onAbort = (): void => controller.abort(signal === undefined ? undefined : abortReason(signal));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timeoutMs = context.attemptTimeoutMs;
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort(timeoutError(timeoutMs));
+        }, timeoutMs);
+  const settle = (ended: boolean): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (ended) signal?.removeEventListener('abort', onAbort);
+  };
+  const baseURL = plan.target.baseURL ?? call.baseURL;
+  const failure = (error: unknown): Failure => {
+    const facts = timedOut ? timeoutError(timeoutMs as number) : error;
+    return { kind: 'failure', diagnosis: context.diagnose(facts, model, baseURL, lane), model, error: facts };
+  };
+  pacer.sent(ticket);
+  let response: Response;
+  try {
+    const init: RequestInit = {
+      ...call.init,
+      method: call.method,
+      headers: request.headers,
+      signal: controller.signal,
+    };
+    if (request.body !== undefined && request.body !== null) init.body = request.body;
+    response = await context.transport(request.url, init);
+  } catch (error) {
+    settle(true);
+    pacer.finish(ticket, timedOut || reachedApi(error));
+    if (signal?.aborted) throw abortReason(signal);
+    return failure(error);
+  }
+  try {
+    return await observeAnswer(response, {
+      pacer,
+      ticket,
+      model,
+      budget: context.budget,
+      diagnose: (facts) => context.diagnose(facts, model, baseURL, lane),
+      onLateStreamError: (diagnosis) => context.events.emit({ type: 'diagnosed', diagnosis }),
+      onSettled: settle,
+    });
+  } catch (error) {
+    // The body failed while the guard read it (a reset, the timeout, the caller's abort).
+    settle(true);
+    pacer.finish(ticket, true);
+    if (signal?.aborted) throw abortReason(signal);
+    return failure(error);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Step "read": what a `fetch(input, init)` call is — its URL, endpoint, model, account and body —
+ * without consuming anything a retry needs again. The body is parsed once, for the model and the
+ * stream flag; the call keeps the text, not the object (a waiting call holds as little as it can).
+ */
+import type { Endpoint } from '../pacing/estimate.js';
+import { accountOf } from './account.js';
+
+/** A call as the pipeline sees it. */
+export interface Call {
+  readonly url: string;
+  readonly method: string;
+  /** The caller's headers, as given (never changed: each attempt copies them). */
+  readonly headers: Headers;
+  /** The body as given; `bodyText` when it is text. */
+  readonly body: BodyInit | null | undefined;
+  readonly bodyText: string | undefined;
+  readonly endpoint: Endpoint;
+  /** The URL up to the endpoint path: `https://api.openai.com/v1` (Azure: before `/deployments`). */
+  readonly baseURL: string;
+  /** The model the body names, or, for an Azure deployment path, the model the deployment serves when known. */
+  readonly model: string | undefined;
+  /** The Azure deployment the path names. */
+  readonly deployment: string | undefined;
+  readonly stream: boolean;
+  readonly organization: string | undefined;
+  readonly project: string | undefined;
+  /** The caller's own key (`Authorization: Bearer …` or Azure's `api-key`), to mask wherever it could show. */
+  readonly apiKey: string | undefined;
+  /** A one-way hash of the key: two accounts never share a lane. */
+  readonly account: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The rest of the caller's `RequestInit` (an undici dispatcher, `duplex`…). */
+  readonly init: RequestInit;
+  /** The body can be sent again (retries and fallbacks need it). */
+  readonly replayable: boolean;
+  /** `x-stainless-retry-count` as the client sent it: above 0, the client is resending. */
+  readonly clientRetry: number;
+}
+
+/** How a call is read. */
+export interface ReadOptions {
+  /** Azure deployment names → the model they serve. */
+  readonly deployments: Readonly<Record<string, string>>;
+  /** Share lanes across API keys (one account's keys, rotated). */
+  readonly shareLimitsAcrossKeys: boolean;
+}
+
+// Longest first: `/chat/completions` before `/completions`.
+const ENDPOINTS: readonly (readonly [RegExp, Endpoint])[] = [
+  [/\/chat\/completions$/, 'chat'],
+  [/\/responses$/, 'responses'],
+  [/\/completions$/, 'completions'],
+  [/\/embeddings$/, 'embeddings'],
+  [/\/images\/(?:generations|edits|variations)$/, 'images'],
+  [/\/audio\/(?:speech|transcriptions|translations)$/, 'audio'],
+  [/\/moderations$/, 'moderations'],
+];
+const AZURE_DEPLOYMENT = /\/deployments\/([^/]+)(?:\/|$)/;
+
+function endpointOf(pathname: string): { endpoint: Endpoint; prefix: string } {
+  for (const [pattern, endpoint] of ENDPOINTS) {
+    const match = pattern.exec(pathname);
+    if (match === null) continue;
+    let prefix = pathname.slice(0, match.index);
+    // Azure puts the deployment before the operation: the base is what precedes /deployments.
+    const azure = /\/deployments\/[^/]+$/.exec(prefix);
+    if (azure !== null) prefix = prefix.slice(0, azure.index);
+    return { endpoint, prefix };
+  }
+  const version = /^(.*?\/v\d+)(?:\/|$)/.exec(pathname);
+  return { endpoint: 'other', prefix: version?.[1] ?? '' };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The call's JSON body as an object, parsed again (cheaper than keeping it while the call waits). */
+export function parseBody(call: Pick<Call, 'bodyText'>): Record<string, unknown> | undefined {
+  if (call.bodyText === undefined || call.bodyText.charCodeAt(0) !== 123 /* { */) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(call.bodyText);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isReplayable(body: BodyInit | null | undefined): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer ||
+    body instanceof Blob ||
+    body instanceof FormData ||
+    body instanceof URLSearchParams
+  );
+}
+
+/** The caller's key, from `Authorization: Bearer …` or Azure's `api-key`. */
+function keyOf(headers: Headers): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+  const key = bearer ?? headers.get('api-key') ?? undefined;
+  return key === undefined || key.length < 8 ? undefined : key;
+}
+
+/**
+ * Reads a `fetch(input, init)` call. Never throws on a body it cannot parse (the call passes
+ * through and the server answers it). Only a `Request` input with a body needs a turn to read.
+ */
+export async function readCall(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  options: ReadOptions,
+): Promise<{ call: Call; json: Record<string, unknown> | undefined }> {
+  const request = input instanceof Request ? input : undefined;
+  const href = request?.url ?? String(input);
+  let body: BodyInit | null | undefined = init?.body ?? undefined;
+  if (body === undefined && request !== undefined && request.body !== null)
+    body = await request.clone().text();
+  const headers = new Headers(init?.headers ?? request?.headers ?? undefined);
+  const url = new URL(href);
+  const { endpoint, prefix } = endpointOf(url.pathname);
+  const deploymentInPath = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
+  const deployment = deploymentInPath === undefined ? undefined : safeDecode(deploymentInPath);
+  let bodyText: string | undefined;
+  if (typeof body === 'string') bodyText = body;
+  else if (
+    (body instanceof Uint8Array || body instanceof ArrayBuffer) &&
+    /json/i.test(headers.get('content-type') ?? '')
+  )
+    bodyText = new TextDecoder().decode(body);
+  const json = parseBody({ bodyText });
+  const bodyModel = typeof json?.model === 'string' && json.model !== '' ? json.model : undefined;
+  const mapped =
+    deployment === undefined
+      ? undefined
+      : Object.hasOwn(options.deployments, deployment)
+        ? options.deployments[deployment]
+        : undefined;
+  const apiKey = keyOf(headers);
+  const retry = Number(headers.get('x-stainless-retry-count') ?? '0');
+  let rest: RequestInit = {};
+  if (init !== undefined) {
+    const { body: _body, headers: _headers, method: _method, signal: _signal, ...others } = init;
+    rest = others;
+  }
+  const call: Call = {
+    url: url.href,
+    method: (init?.method ?? request?.method ?? 'GET').toUpperCase(),
+    headers,
+    body,
+    bodyText,
+    endpoint,
+    baseURL: `${url.origin}${prefix}`,
+    model: mapped ?? bodyModel ?? deployment,
+    deployment,
+    stream: json?.stream === true,
+    organization: headers.get('openai-organization') ?? undefined,
+    project: headers.get('openai-project') ?? undefined,
+    apiKey,
+    account: apiKey === undefined || options.shareLimitsAcrossKeys ? undefined : accountOf(apiKey),
+    signal: init?.signal ?? request?.signal ?? undefined,
+    init: rest,
+    replayable: isReplayable(body),
+    clientRetry: Number.isInteger(retry) && retry > 0 ? retry : 0,
+  };
+  return { call, json };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Reading answers without spending them: the usage of a JSON body (bounded, whatever its size), and
+ * a stream held until its first token or its first error, so that a failure before any output can
+ * still be retried or fall back (peers.md §4: streaming done right), then tapped for its usage and
+ * for errors after the first token.
+ */
+
+/** Usage as the API reported it, normalized, with the raw object for pricing. */
+export interface ObservedUsage {
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
+  /** The API's own usage object (chat, Responses or embeddings shape). */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** An error event found in a stream, in the API's error shape. */
+export interface StreamErrorEvent {
+  readonly message: string;
+  readonly type: string | null;
+  readonly code: string | null;
+  readonly param: string | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Normalizes a `usage` object of chat completions, Responses or embeddings. */
+export function normalizeUsage(usage: unknown): ObservedUsage | undefined {
+  if (!isRecord(usage)) return undefined;
+  const promptTokens = count(usage.prompt_tokens) ?? count(usage.input_tokens);
+  const completionTokens = count(usage.completion_tokens) ?? count(usage.output_tokens);
+  if (promptTokens === undefined && completionTokens === undefined) return undefined;
+  return {
+    ...(promptTokens === undefined ? {} : { promptTokens }),
+    ...(completionTokens === undefined ? {} : { completionTokens }),
+    raw: usage,
+  };
+}
+
+/** What a JSON answer body says: its usage, the model and service tier that served it, whether it is whole. */
+export interface BodyFacts {
+  readonly usage: ObservedUsage | undefined;
+  /** The body is JSON (a cut or garbled body from a relay is not). */
+  readonly whole: boolean;
+  /** `service_tier` as the answer reports it (flex, priority, default…). */
+  readonly serviceTier: string | undefined;
+}
+
+// Bodies above this are not parsed by the guard (the client parses them anyway): their usage is
+// read from the tail, where the API writes it, and their shape from their last character.
+const PARSE_LIMIT = 1_048_576;
+const USAGE_TAIL = /"usage"\s*:\s*(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})/;
+
+/** What a JSON answer body says (chat, Responses, embeddings, completions), in bounded work. */
+export function readBody(text: string): BodyFacts {
+  if (text.length > PARSE_LIMIT) {
+    const tail = text.slice(-8_192);
+    const match = USAGE_TAIL.exec(tail);
+    let usage: ObservedUsage | undefined;
+    if (match?.[1] !== undefined) {
+      try {
+        usage = normalizeUsage(JSON.parse(match[1]));
+      } catch {
+        usage = undefined;
+      }
+    }
+    return { usage, whole: /\}\s*$/.test(tail), serviceTier: undefined };
+  }
+  try {
+    const body: unknown = JSON.parse(text);
+    if (!isRecord(body)) return { usage: undefined, whole: true, serviceTier: undefined };
+    const response = isRecord(body.response) ? body.response : undefined;
+    const usage =
+      normalizeUsage(body.usage) ?? (response === undefined ? undefined : normalizeUsage(response.usage));
+    const tier = body.service_tier ?? response?.service_tier;
+    return { usage, whole: true, serviceTier: typeof tier === 'string' ? tier : undefined };
+  } catch {
+    return { usage: undefined, whole: false, serviceTier: undefined };
+  }
+}
+
+function errorFrom(value: unknown): StreamErrorEvent | undefined {
+  if (!isRecord(value)) return undefined;
+  const message = typeof value.message === 'string' ? value.message : undefined;
+  const code = typeof value.code === 'string' ? value.code : null;
+  if (message === undefined && code === null) return undefined;
+  return {
+    message: message ?? '',
+    type: typeof value.type === 'string' ? value.type : null,
+    code,
+    param: typeof value.param === 'string' ? value.param : null,
+  };
+}
+
+/** What one SSE event means to the guard. */
+type EventMeaning =
+  | { readonly kind: 'token' }
+  | { readonly kind: 'error'; readonly error: StreamErrorEvent }
+  | { readonly kind: 'usage'; readonly usage: ObservedUsage; readonly token: boolean }
+  | { readonly kind: 'other' };
+
+/** Classifies one SSE event of chat completions (`data: {...}`) or Responses (`event: x`). */
+export function classifyEvent(eventName: string | undefined, data: string): EventMeaning {
+  if (data === '[DONE]' || data === '') return { kind: 'other' };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    return { kind: 'other' };
+  }
+  if (!isRecord(payload)) return { kind: 'other' };
+  const type = typeof payload.type === 'string' ? payload.type : eventName;
+  // Chat completions put errors in `data: {"error": {...}}` (openai-node#1730); Responses send
+  // `event: error` with flat fields, or `response.failed` with `response.error` (Table 1, enum).
+  if (isRecord(payload.error)) {
+    const error = errorFrom(payload.error);
+    if (error !== undefined)
+      return {
+        kind: 'error',
+        error: { ...error, type: error.type ?? (type === 'error' ? null : error.type) },
+      };
+  }
+  if (type === 'error') {
+    const error = errorFrom(payload);
+    if (error !== undefined) return { kind: 'error', error: { ...error, type: null } };
+  }
+  if (type === 'response.failed' && isRecord(payload.response)) {
+    const error = errorFrom(payload.response.error);
+    if (error !== undefined) return { kind: 'error', error };
+  }
+  // A Response cut by max_output_tokens ends with `response.incomplete`, also carrying usage.
+  if ((type === 'response.completed' || type === 'response.incomplete') && isRecord(payload.response)) {
+    const usage = normalizeUsage(payload.response.usage);
+    return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
+  }
+  if (typeof type === 'string' && type.startsWith('response.') && type.endsWith('.delta'))
+    return { kind: 'token' };
+  const choices = payload.choices;
+  const token =
+    Array.isArray(choices) &&
+    choices.some((choice) => {
+      if (!isRecord(choice)) return false;
+      const delta = isRecord(choice.delta) ? choice.delta : undefined;
+      return (
+        (typeof delta?.content === 'string' && delta.content !== '') ||
+        Array.isArray(delta?.tool_calls) ||
+        isRecord(delta?.function_call) ||
+        typeof delta?.refusal === 'string' ||
+        (typeof choice.text === 'string' && choice.text !== '') ||
+        (choice.finish_reason !== null && choice.finish_reason !== undefined)
+      );
+    });
+  const usage = normalizeUsage(payload.usage);
+  if (usage !== undefined) return { kind: 'usage', usage, token };
+  return token ? { kind: 'token' } : { kind: 'other' };
+}
+
+/** An incremental SSE parser: feed text, get complete events. Linear in what it is fed. */
+export class SseParser {
+  #buffer = '';
+
+  /** Returns the events completed by `text`. */
+  push(text: string): { event: string | undefined; data: string }[] {
+    // Only the new text (and the three characters before it) can complete a blank line.
+    let from = Math.max(0, this.#buffer.length - 3);
+    this.#buffer += text;
+    const events: { event: string | undefined; data: string }[] = [];
+    const separator = /\r?\n\r?\n/g;
+    let start = 0;
+    for (;;) {
+      separator.lastIndex = from;
+      const match = separator.exec(this.#buffer);
+      if (match === null) break;
+      const block = this.#buffer.slice(start, match.index);
+      start = match.index + match[0].length;
+      from = start;
+      let event: string | undefined;
+      const data: string[] = [];
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (event !== undefined || data.length > 0) events.push({ event, data: data.join('\n') });
+    }
+    this.#buffer = this.#buffer.slice(start);
+    // A server that never sends a blank line must not grow the buffer without bound.
+    if (this.#buffer.length > 1_048_576) this.#buffer = this.#buffer.slice(-65_536);
+    return events;
+  }
+}
+
+/** Hooks of a tapped stream. */
+export interface StreamTap {
+  readonly onUsage: (usage: ObservedUsage) => void;
+  readonly onError: (error: StreamErrorEvent) => void;
+  /** Called once when the stream ends, fails or is cancelled by the caller. */
+  readonly onEnd: () => void;
+}
+
+/** The result of holding a stream until its first token. */
+export type PeekedStream =
+  | { readonly kind: 'ok'; readonly body: ReadableStream<Uint8Array> }
+  | { readonly kind: 'error'; readonly error: StreamErrorEvent };
+
+// Past this much without a token or an error, stop holding the stream (some events carry no tokens).
+const MAX_PEEK_BYTES = 262_144;
+
+/**
+ * Reads `body` until its first token or error. On an error before any token, returns it (the
+ * body is cancelled); otherwise returns a body that replays what was read and taps the rest.
+ */
+export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTap): Promise<PeekedStream> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  const held: Uint8Array[] = [];
+  let heldBytes = 0;
+  let done = false;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    tap.onEnd();
+  };
+  const inspect = (chunk: Uint8Array): { token: boolean; error?: StreamErrorEvent } => {
+    let token = false;
+    for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
+      const meaning = classifyEvent(event.event, event.data);
+      if (meaning.kind === 'error') return { token, error: meaning.error };
+      if (meaning.kind === 'usage') {
+        tap.onUsage(meaning.usage);
+        token ||= meaning.token;
+      }
+      if (meaning.kind === 'token') token = true;
+    }
+    return { token };
+  };
+
+  try {
+    while (!done) {
+      const read = await reader.read();
+      if (read.done) {
+        done = true;
+        break;
+      }
+      held.push(read.value);
+      heldBytes += read.value.byteLength;
+      const seen = inspect(read.value);
+      if (seen.error !== undefined) {
+        // Not awaited: some bodies never settle a cancel (msw 2, mswjs/interceptors#799).
+        reader.cancel().catch(() => undefined);
+        end();
+        return { kind: 'error', error: seen.error };
+      }
+      if (seen.token || heldBytes > MAX_PEEK_BYTES) break;
+    }
+  } catch (error) {
+    reader.releaseLock();
+    end();
+    throw error;
+  }
+
+  const replay = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of held) controller.enqueue(chunk);
+      if (done) {
+        controller.close();
+        end();
+      }
+    },
+    async pull(controller) {
+      try {
+        const read = await reader.read();
+        if (read.done) {
+          controller.close();
+          end();
+          return;
+        }
+        const seen = inspect(read.value);
+        // After the first token a failure cannot be undone: the caller's SDK throws it while
+        // iterating; the guard reports it.
+        if (seen.error !== undefined) tap.onError(seen.error);
+        controller.enqueue(read.value);
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+  return { kind: 'ok', body: replay };
+}

@@ -1,0 +1,104 @@
+/**
+ * A lane's waiting calls, first in first out. A waiter holds what its admission needs and nothing
+ * more (a service may hold 100,000 of them); an aborted waiter leaves the queue at once.
+ */
+import { abortReason } from '../util/delay.js';
+import type { RequestEstimate } from './estimate.js';
+import type { Ticket } from './lane.js';
+import { Fifo } from './queue.js';
+import type { Dimension } from './types.js';
+
+/** A call waiting for its place on a lane. */
+export interface Waiter {
+  readonly estimate: RequestEstimate;
+  readonly model: string | undefined;
+  readonly enqueuedAtMs: number;
+  readonly resolve: (ticket: Ticket) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  settled: boolean;
+}
+
+/** What can hold a lane's head back. */
+export type HeldBy = Dimension | 'concurrency' | 'pause';
+
+/** A FIFO of waiters with abort handling. */
+export class AdmissionQueue {
+  readonly #items = new Fifo<Waiter>();
+  #waiting = 0;
+  /** The head the lane last reported as held back, and by what (a `throttled` event each). */
+  stalledOn: Waiter | undefined;
+  stalledBy: HeldBy | undefined;
+
+  /** Calls waiting (aborted ones leave the count at once). */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /** The first call still waiting, if any. */
+  head(): Waiter | undefined {
+    for (;;) {
+      const head = this.#items.peek();
+      if (head === undefined || !head.settled) return head;
+      this.#items.shift();
+    }
+  }
+
+  /** Adds a waiter; `onAbort` runs when its signal aborts while it waits. */
+  push(waiter: Waiter, onAbort: () => void): void {
+    this.#items.push(waiter);
+    this.#waiting += 1;
+    if (waiter.signal !== undefined) {
+      waiter.onAbort = onAbort;
+      waiter.signal.addEventListener('abort', onAbort, { once: true });
+    }
+  }
+
+  /** Removes the head and hands it its ticket. */
+  admitHead(ticket: Ticket): void {
+    const head = this.head();
+    if (head === undefined) return;
+    this.#items.shift();
+    this.#settle(head);
+    head.resolve(ticket);
+  }
+
+  /** Removes the head and rejects it with `error` (its store failed). */
+  fail(head: Waiter, error: unknown): void {
+    if (head.settled) return;
+    if (this.#items.peek() === head) this.#items.shift();
+    this.#settle(head);
+    head.reject(error);
+  }
+
+  /** Rejects a waiter that aborted (it stays in the list, settled, until it reaches the head). */
+  abandon(waiter: Waiter): boolean {
+    if (waiter.settled) return false;
+    this.#settle(waiter);
+    waiter.reject(abortReason(waiter.signal as AbortSignal));
+    return true;
+  }
+
+  /** Rejects every waiter with `reason`. */
+  rejectAll(reason: unknown): void {
+    for (const waiter of this.#items.drain()) {
+      if (waiter.settled) continue;
+      this.#settle(waiter);
+      waiter.reject(reason);
+    }
+  }
+
+  /** The waiters still waiting, head first (for a wait prediction). */
+  *pending(): IterableIterator<Waiter> {
+    for (const waiter of this.#items.values()) if (!waiter.settled) yield waiter;
+  }
+
+  #settle(waiter: Waiter): void {
+    waiter.settled = true;
+    this.#waiting -= 1;
+    if (this.stalledOn === waiter) this.stalledOn = undefined;
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.onAbort = undefined;
+  }
+}

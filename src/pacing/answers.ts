@@ -1,0 +1,239 @@
+/**
+ * What an answer teaches a lane: the limits and levels its `x-ratelimit-*` headers say (a header's
+ * `remaining` is as old as the call it answers: it is aged by the time since the call was sent),
+ * the prompt scale its `usage` shows, and, for a 429, the limit its message names and the wait it
+ * asks for (never longer than the window it speaks for).
+ */
+import type { Tier } from '../data/tiers.js';
+import { readRateLimitHeaders } from '../util/rate-limit-headers.js';
+import type { Lane, Ticket } from './lane.js';
+import { detectTier, learnCapacity, learnScale, learnWindow, plausibleCapacity } from './learning.js';
+import type { Observation, PacerEvent } from './pacer.js';
+import { settleQuietly } from './scheduler.js';
+import { SOURCE_PRIORITY, type BucketStore, type Dimension } from './types.js';
+
+/** What learning from answers needs. */
+export interface AnswerContext {
+  readonly store: BucketStore;
+  readonly now: () => number;
+  readonly emit: (event: PacerEvent) => void;
+  /** The window a new dimension starts with. */
+  readonly windowMs: number;
+  readonly maxUnknownConcurrency: number;
+  /** The longest pause a 429 without a bucket may impose. */
+  readonly maxPauseMs: number;
+}
+
+const HEADED = ['requests', 'tokens'] as const;
+// A raise from an answer's headers stops this far below what they allow: counts are floored.
+const RAISE_MARGIN_SHARE = 0.02;
+
+function dimensionFor(kind: 'requests' | 'tokens', window: 'minute' | 'day'): Dimension {
+  if (window === 'day') return kind === 'requests' ? 'requests-day' : 'tokens-day';
+  return kind;
+}
+
+/** Learns from an answer: limits and levels from headers, tokens from usage, waits from a 429. */
+export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observation: Observation): void {
+  const lane = ticket.lane;
+  const store = context.store;
+  const now = context.now();
+  const headers = readRateLimitHeaders(observation.headers);
+  let sawHeaders = false;
+  for (const kind of HEADED) {
+    const said = headers[kind];
+    if (said.limit === undefined || !plausibleCapacity(kind, said.limit)) continue;
+    sawHeaders = true;
+    const learned = learnCapacity(lane, kind, said.limit, context.windowMs, ticket.model);
+    const limit = lane.limits.get(kind);
+    if (limit === undefined) continue;
+    if (learned.event !== undefined) {
+      settleQuietly(
+        store.configure(
+          lane.key,
+          kind,
+          { capacity: limit.capacity, windowMs: limit.windowMs },
+          SOURCE_PRIORITY.headers,
+        ),
+      );
+      context.emit(learned.event);
+    }
+    adoptWindow(context, lane, kind, learnWindow(lane, kind, said.limit, said.remaining, said.resetMs));
+    if (said.remaining === undefined) continue;
+    const mark = ticket.marks[kind];
+    if (mark === undefined && !learned.created) continue;
+    // The server counted the call when it arrived: its `remaining` is as old as the call.
+    const ageMs =
+      ticket.sentAtMs === undefined ? 0 : Math.min(limit.windowMs, Math.max(0, now - ticket.sentAtMs));
+    const othersUnanswered = ticket.lane.inFlight > 1;
+    const raiseCeiling =
+      store.shared || othersUnanswered
+        ? undefined
+        : said.remaining + (ageMs * limit.capacity) / limit.windowMs - limit.capacity * RAISE_MARGIN_SHARE;
+    settleQuietly(
+      store.sync(lane.key, kind, {
+        remaining: said.remaining,
+        ageMs,
+        mark: mark ?? 0,
+        raiseCeiling,
+        origin: ticket.origin,
+      }),
+    );
+  }
+  if (sawHeaders) {
+    lane.learning.headerless = false;
+    lane.concurrency = Number.POSITIVE_INFINITY;
+    const tier = detectTier(lane);
+    if (tier !== undefined) emitTier(context, lane, tier, ticket.model);
+  }
+  const promptTokens = observation.usage?.promptTokens;
+  if (promptTokens !== undefined) {
+    learnScale(lane, ticket.estimate, promptTokens);
+    // Without headers, the reservation is reconciled from usage: the prompt as the API counted
+    // it, plus the output it charged — the full maximum when one was set, else what it wrote.
+    const tokensTaken = ticket.amounts.tokens;
+    if (
+      !sawHeaders &&
+      observation.status < 400 &&
+      tokensTaken !== undefined &&
+      ticket.marks.tokens !== undefined
+    ) {
+      const estimate = ticket.estimate;
+      const output = estimate.outputDefaulted
+        ? (observation.usage?.completionTokens ?? estimate.maxOutputTokens * estimate.n)
+        : estimate.maxOutputTokens * estimate.n;
+      const delta = tokensTaken - (promptTokens + output);
+      if (Math.abs(delta) >= 1) settleQuietly(store.adjust(lane.key, 'tokens', delta));
+    }
+  }
+  if (observation.rateLimited !== undefined)
+    onRateLimited(
+      context,
+      ticket,
+      observation,
+      headers.requests.remaining !== undefined || headers.tokens.remaining !== undefined,
+    );
+  else if (
+    observation.status < 400 &&
+    !sawHeaders &&
+    !lane.knowsLimits &&
+    lane.concurrency < context.maxUnknownConcurrency
+  ) {
+    // A server that says nothing of its limits: one more call in flight per success.
+    lane.concurrency += 1;
+    lane.concurrencyRaisedAtMs = now;
+  }
+}
+
+function adoptWindow(
+  context: AnswerContext,
+  lane: Lane,
+  dimension: 'requests' | 'tokens',
+  windowMs: number | undefined,
+): void {
+  const current = lane.limits.get(dimension);
+  if (windowMs === undefined || current === undefined) return;
+  const previous = { capacity: current.capacity, windowMs: current.windowMs, source: current.source };
+  current.windowMs = windowMs;
+  settleQuietly(
+    context.store.configure(
+      lane.key,
+      dimension,
+      { capacity: current.capacity, windowMs },
+      SOURCE_PRIORITY.headers,
+    ),
+  );
+  // Day windows keep their ratio to the minute.
+  const dayDimension = dimension === 'requests' ? 'requests-day' : 'tokens-day';
+  const day = lane.limits.get(dayDimension);
+  if (day !== undefined && day.source !== 'limits') {
+    day.windowMs = windowMs * 1_440;
+    settleQuietly(
+      context.store.configure(
+        lane.key,
+        dayDimension,
+        { capacity: day.capacity, windowMs: day.windowMs },
+        SOURCE_PRIORITY[day.source],
+      ),
+    );
+  }
+  context.emit({
+    type: 'limits-learned',
+    key: lane.label,
+    bucket: dimension,
+    capacity: current.capacity,
+    windowMs,
+    previous,
+  });
+}
+
+function emitTier(context: AnswerContext, lane: Lane, tier: Tier, model: string | undefined): void {
+  const requests = lane.limits.get('requests')?.capacity ?? 0;
+  const tokens = lane.limits.get('tokens')?.capacity ?? 0;
+  context.emit({
+    type: 'tier-detected',
+    key: lane.label,
+    ...(model === undefined ? {} : { model }),
+    family: lane.family,
+    tier,
+    requestsPerMinute: requests,
+    tokensPerMinute: tokens,
+  });
+}
+
+function onRateLimited(
+  context: AnswerContext,
+  ticket: Ticket,
+  observation: Observation,
+  headersSaidRemaining: boolean,
+): void {
+  const lane = ticket.lane;
+  lane.rateLimited += 1;
+  const store = context.store;
+  const limit = observation.rateLimit;
+  const dimension = limit === undefined ? undefined : dimensionFor(limit.kind, limit.window);
+  if (
+    dimension !== undefined &&
+    limit !== undefined &&
+    limit.limit !== undefined &&
+    plausibleCapacity(dimension, limit.limit)
+  ) {
+    if (!lane.limits.has(dimension)) {
+      const windowMs = dimension.endsWith('-day') ? context.windowMs * 1_440 : context.windowMs;
+      const learned = learnCapacity(lane, dimension, limit.limit, windowMs, ticket.model);
+      settleQuietly(
+        store.configure(lane.key, dimension, { capacity: limit.limit, windowMs }, SOURCE_PRIORITY.headers),
+      );
+      if (learned.event !== undefined) context.emit(learned.event);
+    }
+    // The message's "Limit L, Used U" is the server's level when it refused (some 429s carry no
+    // headers, openai-node#1477).
+    if (!headersSaidRemaining && limit.used !== undefined)
+      settleQuietly(
+        store.sync(lane.key, dimension, {
+          remaining: Math.max(0, limit.limit - limit.used),
+          ageMs: 0,
+          mark: ticket.marks[dimension] ?? 0,
+          raiseCeiling: undefined,
+          origin: ticket.origin,
+        }),
+      );
+  }
+  const bucket = dimension === undefined ? undefined : lane.limits.get(dimension);
+  if (observation.rateLimited === 'slow_down' || (bucket === undefined && lane.learning.headerless)) {
+    // No bucket can express it (a relay's bare 429, or traffic ramped too fast): fewer in flight.
+    const current = Number.isFinite(lane.concurrency) ? lane.concurrency : Math.max(2, lane.inFlight);
+    lane.concurrency = Math.max(1, Math.floor(current / 2));
+    lane.concurrencyRaisedAtMs = context.now();
+  }
+  const waitMs = observation.retryAfterMs;
+  if (waitMs === undefined || !(waitMs > 0)) return;
+  if (dimension !== undefined && bucket !== undefined) {
+    // A wait never outlasts the window it speaks for: a day-long retry-after on a per-minute
+    // limit is a relay's, and the pipeline fails that call fast instead.
+    const amount = ticket.amounts[dimension] ?? (dimension.startsWith('requests') ? 1 : 0);
+    settleQuietly(store.holdOff(lane.key, dimension, amount, Math.min(waitMs, bucket.windowMs)));
+  } else {
+    lane.pausedUntilMs = Math.max(lane.pausedUntilMs, context.now() + Math.min(waitMs, context.maxPauseMs));
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * One limit key's lane: its limits (per dimension, with where each came from), its FIFO of
+ * waiting calls, the calls it has in flight, and what it is learning about the server. The pacer
+ * (`pacer.ts`) drives lanes; the rules of learning live in `learning.ts`.
+ */
+import type { Tier } from '../data/tiers.js';
+import type { ResolvedModel } from '../models/resolve.js';
+import { AdmissionQueue, type HeldBy } from './admission-queue.js';
+import type { RequestEstimate } from './estimate.js';
+import type { BucketSnapshot, Dimension, LimitSource, TakeItem } from './types.js';
+
+/** What a call takes from each bucket of its lane. */
+export type Amounts = Partial<Record<Dimension, number>>;
+
+/** One dimension's limit, and how sure the lane is of it. */
+export interface DimensionLimit {
+  capacity: number;
+  windowMs: number;
+  source: LimitSource;
+  /**
+   * Answers whose headers said this capacity in a row. A capacity heard once may be a proxy's
+   * glitch: it paces, but never refuses a call before sending (`Lane.tooLarge`).
+   */
+  confirmations: number;
+}
+
+/** What the lane is learning about how the server counts. */
+export interface LaneLearning {
+  /** Server-counted prompt tokens / our estimate, learned from `usage` (a moving average). */
+  promptScale: number;
+  /** Usage samples the scale was learned from. */
+  scaleSamples: number;
+  /** Window estimates from reset headers, per dimension (`learning.ts` adopts their median). */
+  readonly windowSamples: Map<Dimension, number[]>;
+  /** The window was given by the caller: never inferred. */
+  readonly windowFixed: boolean;
+  /** No answer of this lane has carried rate-limit headers yet. */
+  headerless: boolean;
+  tierDetected: Tier | undefined;
+  /** The (requests, tokens) pair last looked up in the tier table. */
+  tierChecked: string | undefined;
+}
+
+/** Per limit key, what `stats()` shows. */
+export interface LaneStats {
+  /** A readable limit key: host and path of the base URL, organization, project, account, family. */
+  readonly key: string;
+  readonly family: string;
+  readonly waiting: number;
+  readonly inFlight: number;
+  /** The bound on calls in flight; `null` when the buckets alone pace the key. */
+  readonly concurrency: number | null;
+  readonly buckets: Readonly<Partial<Record<Dimension, BucketSnapshot & { readonly source: LimitSource }>>>;
+  readonly rateLimited: number;
+  readonly pausedForMs: number;
+  readonly tier?: Tier;
+}
+
+/** A reservation: what a call took, and what its answer needs to correct the buckets. */
+export interface Ticket {
+  readonly lane: Lane;
+  readonly amounts: Amounts;
+  readonly estimate: RequestEstimate;
+  readonly model: string | undefined;
+  /** Per dimension, the store's count of everything taken up to this take (`SyncInput.mark`). */
+  readonly marks: Readonly<Partial<Record<Dimension, number>>>;
+  /** Which store's counters the marks refer to (`TakeResult.origin`). */
+  readonly origin: string | undefined;
+  /** How long the call waited in the queue. */
+  readonly queuedMs: number;
+  /** What held the call back, when it waited. */
+  readonly throttledBy: HeldBy | undefined;
+  /** When the call left for the server (the age of its answer's headers counts from here). */
+  sentAtMs: number | undefined;
+  finished: boolean;
+}
+
+/** One limit key's lane. */
+export class Lane {
+  /** The store's key: base URL, organization, project, account hash, family. */
+  readonly key: string;
+  /** The key as people may read it (no key material, no secrets in the URL). */
+  readonly label: string;
+  readonly family: string;
+  readonly model: ResolvedModel | undefined;
+  readonly limits = new Map<Dimension, DimensionLimit>();
+  readonly queue = new AdmissionQueue();
+  readonly learning: LaneLearning;
+  /** Calls admitted and not yet finished (answered and, for a stream, read to its end). */
+  inFlight = 0;
+  /** The most calls in flight; unbounded once the buckets know the limits. */
+  concurrency: number;
+  /** When the concurrency bound last grew without an answer (calibration, `tier: 'auto'`). */
+  concurrencyRaisedAtMs: number;
+  /** Nothing is admitted before this time (a wait the API asked for that no bucket expresses). */
+  pausedUntilMs = 0;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  timerDueMs = 0;
+  pumping = false;
+  repump = false;
+  rateLimited = 0;
+  /** When the lane last admitted or finished a call (eviction of idle lanes). */
+  lastUsedMs: number;
+
+  constructor(init: {
+    key: string;
+    label: string;
+    family: string;
+    model: ResolvedModel | undefined;
+    windowFixed: boolean;
+    concurrency: number;
+    nowMs: number;
+  }) {
+    this.key = init.key;
+    this.label = init.label;
+    this.family = init.family;
+    this.model = init.model;
+    this.concurrency = init.concurrency;
+    this.concurrencyRaisedAtMs = init.nowMs;
+    this.lastUsedMs = init.nowMs;
+    this.learning = {
+      promptScale: 1,
+      scaleSamples: 0,
+      windowSamples: new Map(),
+      windowFixed: init.windowFixed,
+      headerless: true,
+      tierDetected: undefined,
+      tierChecked: undefined,
+    };
+  }
+
+  /** Whether the lane knows any limit (headers, the caller's limits, or the tier table). */
+  get knowsLimits(): boolean {
+    return this.limits.has('requests') || this.limits.has('tokens');
+  }
+
+  /** What a call with `estimate` takes from each bucket, with the limits known now. */
+  amounts(estimate: RequestEstimate): Amounts {
+    const amounts: Amounts = {};
+    const tokens = Math.max(
+      1,
+      Math.ceil(
+        estimate.promptTokens * this.learning.promptScale +
+          estimate.maxOutputTokens * Math.max(1, estimate.n),
+      ),
+    );
+    for (const dimension of this.limits.keys()) {
+      if (dimension === 'requests' || dimension === 'requests-day') amounts[dimension] = 1;
+      else if (dimension === 'tokens' || dimension === 'tokens-day') amounts[dimension] = tokens;
+      else if (dimension === 'images' && estimate.images > 0) amounts[dimension] = estimate.images;
+    }
+    return amounts;
+  }
+
+  /** The store items of a take of `amounts`. */
+  items(amounts: Amounts): TakeItem[] {
+    const items: TakeItem[] = [];
+    for (const [dimension, limit] of this.limits) {
+      const amount = amounts[dimension];
+      if (amount === undefined || amount <= 0) continue;
+      items.push({ dimension, amount, capacity: limit.capacity, windowMs: limit.windowMs });
+    }
+    return items;
+  }
+
+  /**
+   * The first dimension whose limit `amounts` can never fit, when the lane is sure of that limit:
+   * the caller's own `limits` or tier, or a capacity the server's headers said twice in a row.
+   * The prompt part of a token estimate counts at 70 %: a character-based estimate may be high, and
+   * a call refused here is never sent. Anything else that does not fit is sent when the bucket is
+   * full, and the server decides.
+   */
+  tooLarge(amounts: Amounts, estimate: RequestEstimate): [Dimension, number, number] | undefined {
+    for (const [dimension, limit] of this.limits) {
+      const amount = amounts[dimension];
+      if (amount === undefined || amount <= limit.capacity) continue;
+      // The caller's own limits and tier are sure; headers only once two answers agree; a default never is.
+      const sure =
+        limit.source === 'limits' ||
+        limit.source === 'tier' ||
+        (limit.source === 'headers' && limit.confirmations >= 2);
+      if (!sure) continue;
+      const certain =
+        dimension === 'tokens' || dimension === 'tokens-day'
+          ? Math.ceil(
+              estimate.promptTokens * this.learning.promptScale * 0.7 +
+                estimate.maxOutputTokens * Math.max(1, estimate.n),
+            )
+          : amount;
+      if (certain > limit.capacity) return [dimension, limit.capacity, amount];
+    }
+    return undefined;
+  }
+}

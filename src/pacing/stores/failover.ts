@@ -1,0 +1,283 @@
+/**
+ * A shared store with a local fallback: buckets in a shared backend (Redis, an HTTP Redis…) used
+ * by every process, and local buckets while the backend is away. Two rules keep the processes
+ * together under the limit when the backend fails or comes back empty:
+ *
+ * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
+ *   the shared buckets held when it last saw them, not a full bucket;
+ * - a shared bucket that comes back empty (a restart without persistence) is debited by what this
+ *   process knows it spent in that bucket's window, by every process that finds it so.
+ */
+import { withTimeout } from '../../util/with-timeout.js';
+import { MemoryStore } from './memory.js';
+import type {
+  BucketSnapshot,
+  BucketSpec,
+  BucketStore,
+  Dimension,
+  SyncInput,
+  TakeItem,
+  TakeResult,
+} from '../types.js';
+
+/** What a shared backend gives the failover store. */
+export interface SharedBackend {
+  /** The shared buckets. */
+  readonly store: BucketStore;
+  /** Resolves once the backend answers; rejects with a reason a person can act on. */
+  connect(timeoutMs: number): Promise<void>;
+  /** Announces this process; resolves with how many processes share the backend. */
+  heartbeat(): Promise<number>;
+  close(healthy: boolean): Promise<void>;
+}
+
+/** What the failover store reports. */
+export type FailoverEvent =
+  { type: 'store-degraded'; reason: string; share: number } | { type: 'store-restored'; processes: number };
+
+/** The state of the shared backend, as `stats()` shows it. */
+export type StoreHealth = 'connecting' | 'healthy' | 'degraded';
+
+/** Options of the failover store. */
+export interface FailoverStoreOptions {
+  readonly backend: SharedBackend;
+  /** A bucket operation slower than this counts as a failure. @default 1_000 */
+  readonly commandTimeoutMs?: number;
+  /** How long to wait for the backend at start before running on local buckets. @default 3_000 */
+  readonly connectTimeoutMs?: number;
+  /** How often to look for the backend while away, and to announce this process. @default 1_000 */
+  readonly probeIntervalMs?: number;
+  readonly emit: (event: FailoverEvent) => void;
+  /** The local buckets' clock (monotonic). */
+  readonly now?: () => number;
+}
+
+/** Spend this process made in one bucket, kept for a window: what it knows the server counted. */
+class RecentSpend {
+  readonly #entries: { atMs: number; amount: number }[] = [];
+
+  add(atMs: number, amount: number): void {
+    this.#entries.push({ atMs, amount });
+    if (this.#entries.length > 4_096) this.#entries.shift();
+  }
+
+  /** What was spent within `windowMs` of `nowMs`. */
+  within(nowMs: number, windowMs: number): number {
+    let sum = 0;
+    for (const entry of this.#entries) if (nowMs - entry.atMs < windowMs) sum += entry.amount;
+    return sum;
+  }
+}
+
+/** Shared buckets with a local fallback. */
+export class FailoverStore implements BucketStore {
+  readonly shared = true;
+  readonly #options: FailoverStoreOptions;
+  readonly #backend: SharedBackend;
+  readonly #specs = new Map<string, Map<Dimension, { spec: BucketSpec; priority: number }>>();
+  readonly #spent = new Map<string, RecentSpend>();
+  readonly #ready: Promise<void>;
+  readonly #now: () => number;
+  #local: MemoryStore;
+  /** Counts degradations, so that a ticket taken in one mode is not synced against another. */
+  #epoch = 0;
+  #health: StoreHealth = 'connecting';
+  #processes = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: FailoverStoreOptions) {
+    this.#options = options;
+    this.#backend = options.backend;
+    this.#now = options.now ?? (() => performance.now());
+    this.#local = new MemoryStore({ now: this.#now });
+    this.#ready = this.#connect();
+  }
+
+  /** Resolves once the store knows whether the backend is there (it never rejects). */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  get health(): StoreHealth {
+    return this.#health;
+  }
+
+  /** The share of a limit local buckets get while the backend is away. */
+  get share(): number {
+    // Never having seen the others, assume one more process than this one.
+    return 1 / Math.max(2, this.#processes);
+  }
+
+  take(key: string, items: readonly TakeItem[]): TakeResult | Promise<TakeResult> {
+    if (this.#health === 'degraded') return this.#tagged(this.#local.take(key, items));
+    return this.#shared(
+      async (store) => {
+        const result = await store.take(key, items);
+        if (!result.ok) return result;
+        this.#remember(key, items, result);
+        return { ...result, origin: 'shared' };
+      },
+      () => this.#tagged(this.#local.take(key, items)),
+    );
+  }
+
+  adjust(key: string, dimension: Dimension, delta: number): void | Promise<void> {
+    if (this.#health === 'degraded') return this.#local.adjust(key, dimension, delta);
+    return this.#shared(
+      (store) => store.adjust(key, dimension, delta),
+      () => this.#local.adjust(key, dimension, delta),
+    );
+  }
+
+  sync(key: string, dimension: Dimension, input: SyncInput): void | Promise<void> {
+    // Marks count what one store took: a ticket taken in another mode says nothing here.
+    if (this.#health === 'degraded')
+      return input.origin === `local:${this.#epoch}` ? this.#local.sync(key, dimension, input) : undefined;
+    if (input.origin !== 'shared') return undefined;
+    return this.#shared(
+      (store) => store.sync(key, dimension, input),
+      () => undefined,
+    );
+  }
+
+  holdOff(key: string, dimension: Dimension, amount: number, waitMs: number): void | Promise<void> {
+    if (this.#health === 'degraded') return this.#local.holdOff(key, dimension, amount, waitMs);
+    return this.#shared(
+      (store) => store.holdOff(key, dimension, amount, waitMs),
+      () => this.#local.holdOff(key, dimension, amount, waitMs),
+    );
+  }
+
+  configure(key: string, dimension: Dimension, spec: BucketSpec, priority: number): void | Promise<void> {
+    let specs = this.#specs.get(key);
+    if (specs === undefined) {
+      specs = new Map();
+      this.#specs.set(key, specs);
+    }
+    const known = specs.get(dimension);
+    if (known === undefined || priority >= known.priority) specs.set(dimension, { spec, priority });
+    if (this.#health === 'degraded')
+      return this.#local.configure(key, dimension, this.#scaled(spec), priority);
+    return this.#shared(
+      (store) => store.configure(key, dimension, spec, priority),
+      () => undefined,
+    );
+  }
+
+  peek(key: string): Readonly<Partial<Record<Dimension, BucketSnapshot>>> {
+    return this.#health === 'degraded' ? this.#local.peek(key) : this.#backend.store.peek(key);
+  }
+
+  drop(key: string): void {
+    this.#specs.delete(key);
+    for (const name of this.#spent.keys()) if (name.startsWith(`${key}\u0000`)) this.#spent.delete(name);
+    this.#local.drop(key);
+    this.#backend.store.drop(key);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#backend.close(this.#health === 'healthy');
+  }
+
+  #tagged(result: TakeResult): TakeResult {
+    return result.ok ? { ...result, origin: `local:${this.#epoch}` } : result;
+  }
+
+  /** Notes what a shared take spent, and debits a bucket that came back empty (a wipe). */
+  #remember(key: string, items: readonly TakeItem[], result: Extract<TakeResult, { ok: true }>): void {
+    const now = this.#now();
+    for (const item of items) {
+      const name = `${key}\u0000${item.dimension}`;
+      let spent = this.#spent.get(name);
+      if (spent === undefined) {
+        spent = new RecentSpend();
+        this.#spent.set(name, spent);
+      }
+      if (result.created?.includes(item.dimension) === true) {
+        const known = spent.within(now, item.windowMs);
+        if (known > 0)
+          void Promise.resolve(this.#backend.store.adjust(key, item.dimension, -known)).catch(
+            () => undefined,
+          );
+      }
+      spent.add(now, Math.min(item.amount, item.capacity));
+    }
+  }
+
+  async #connect(): Promise<void> {
+    try {
+      await this.#backend.connect(this.#options.connectTimeoutMs ?? 3_000);
+      this.#processes = await this.#backend.heartbeat();
+      if (this.#closed) return;
+      this.#health = 'healthy';
+      this.#startTimer();
+    } catch (error) {
+      this.#degrade(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #startTimer(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setInterval(() => void this.#tick(), this.#options.probeIntervalMs ?? 1_000);
+    // Announcing and probing must not keep a finished process alive.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.#processes = await this.#backend.heartbeat();
+      if (this.#health === 'degraded') {
+        this.#health = 'healthy';
+        this.#options.emit({ type: 'store-restored', processes: this.#processes });
+      }
+    } catch (error) {
+      if (this.#health === 'healthy') this.#degrade(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #scaled(spec: BucketSpec): BucketSpec {
+    return { capacity: Math.max(1, Math.floor(spec.capacity * this.share)), windowMs: spec.windowMs };
+  }
+
+  #degrade(reason: string): void {
+    if (this.#health === 'degraded' || this.#closed) return;
+    this.#health = 'degraded';
+    this.#epoch += 1;
+    // Local buckets at this process's share of what the shared ones held when last seen, so that
+    // N processes together stay under the limit.
+    const local = new MemoryStore({ now: this.#now });
+    for (const [key, dimensions] of this.#specs) {
+      const seen = this.#backend.store.peek(key);
+      for (const [dimension, { spec, priority }] of dimensions) {
+        const scaled = this.#scaled(spec);
+        local.configure(key, dimension, scaled, priority);
+        const level = seen[dimension]?.level;
+        if (level !== undefined && level < spec.capacity)
+          local.adjust(key, dimension, Math.max(level, 0) * this.share - scaled.capacity);
+      }
+    }
+    this.#local = local;
+    this.#options.emit({ type: 'store-degraded', reason, share: this.share });
+    this.#startTimer();
+  }
+
+  async #shared<T>(operation: (store: BucketStore) => T | Promise<T>, fallback: () => T): Promise<T> {
+    if (this.#health === 'connecting') await this.#ready;
+    if (this.#health !== 'healthy') return fallback();
+    try {
+      return await withTimeout(
+        Promise.resolve(operation(this.#backend.store)),
+        this.#options.commandTimeoutMs ?? 1_000,
+        'a bucket operation',
+      );
+    } catch (error) {
+      this.#degrade(error instanceof Error ? error.message : String(error));
+      return fallback();
+    }
+  }
+}
