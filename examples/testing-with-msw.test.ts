@@ -39,7 +39,7 @@ const server = setupServer();
 releaseMockedBodyCopies(server);
 beforeAll(async () => {
   server.listen({ onUnhandledRequest: 'error' });
-  // The guard counts tokens with a tokenizer it loads on first use, in real time (about 0.2 s):
+  // The guard counts tokens with a tokenizer it loads on first use, which takes real time:
   // load it before faking time, so that the first call is sent at once.
   await countTextTokens('');
 });

@@ -9,7 +9,7 @@
  * testing kit still loads.
  */
 import { z } from 'zod';
-import { parseWith, positive } from '../util/options.js';
+import { isFunction, parseWith, positive } from '../util/options.js';
 import { apiErrors } from './fixtures.js';
 import { chargeOf, createBucketLane, type BucketLane } from './msw-bucket.js';
 import {
@@ -109,8 +109,6 @@ const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 const DEFAULT_ORGANIZATION = 'org-example';
 const OWNER = 'openaiHandlers';
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-
 const limitsSchema = z
   .strictObject({
     requests: positive('requests per window').optional(),
@@ -127,10 +125,7 @@ const limitsSchema = z
 const schema = z.strictObject({
   baseURL: z.url({ error: 'an absolute URL such as https://api.openai.com/v1' }).optional(),
   script: z
-    .custom<Script>((value) => typeof value === 'object' || typeof value === 'function', {
-      error: 'a script item, an array of items, or a function of the call',
-    })
-    .refine((value) => value !== null, {
+    .custom<Script>((value) => (typeof value === 'object' && value !== null) || isFunction(value), {
       error: 'a script item, an array of items, or a function of the call',
     })
     .optional(),
@@ -199,11 +194,11 @@ export function openaiHandlers<Handler>(
   msw: { readonly http: MswHttp<Handler> },
   options: OpenAIHandlersOptions = {},
 ): OpenAIHandlers<Handler> {
-  const parsed = parseWith(schema, options, '', Object.keys(schema.shape));
   if (typeof msw?.http?.all !== 'function')
     throw new TypeError(
       `${OWNER}: pass msw's \`http\`: openaiHandlers({ http }, options), with http from 'msw'.`,
     );
+  const parsed = parseWith(schema, options, '', Object.keys(schema.shape));
   const baseURL = (parsed.baseURL ?? defaultBaseURL()).replace(/\/+$/, '');
   const basePath = new URL(baseURL).pathname.replace(/\/+$/, '');
   const { script, limits } = parsed;
