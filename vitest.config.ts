@@ -4,7 +4,8 @@ const jsonReport = process.env.TIERGUARD_JSON_REPORT;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // The examples that are tests (testing-with-msw) run with the suite.
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     globalSetup: ['test/setup/redis-global.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -19,6 +19,14 @@ export type {
   ScriptedFetchOptions,
   UsageCounts,
 } from './scripted-fetch.js';
+export { openaiHandlers, releaseMockedBodyCopies } from './msw.js';
+export type {
+  HandlerLimits,
+  MswHttp,
+  MswServerEvents,
+  OpenAIHandlers,
+  OpenAIHandlersOptions,
+} from './msw.js';
 export { createSimulator } from './simulator/simulator.js';
 export type { Simulator } from './simulator/simulator.js';
 export type {
