@@ -1,0 +1,229 @@
+/**
+ * The guard's options, parsed once at construction with zod: unknown keys refused, absurd values
+ * refused (a window above a day, fractional limits, a non-http(s) base URL, a model falling back to
+ * itself, a chain beyond 8), and an error that names the dotted path, what was expected and what
+ * was given. zod never appears in the public types.
+ */
+import { z } from 'zod';
+import { CAUSES } from '../data/causes.js';
+import { TIERS } from '../data/tiers.js';
+import { LOCALES } from '../diagnose/types.js';
+import type { TokenCounter } from '../pacing/estimate.js';
+import type { ExplicitLimit } from '../pacing/limits.js';
+import type { RedisLike } from '../pacing/stores/redis.js';
+import type { BucketStore } from '../pacing/types.js';
+import { isFunction, parseWith, positive, positiveInteger, TierguardOptionsError } from '../util/options.js';
+import type { GuardEvent } from './events.js';
+import { DEFAULT_FALLBACK_ON, DEFAULTS, type FallbackTarget, type ResolvedOptions } from './options.js';
+
+const millis = (what: string) =>
+  z
+    .number({ error: `${what} in milliseconds (a number ≥ 0)` })
+    .min(0, { error: `${what} in milliseconds (a number ≥ 0)` });
+const MAX_CHAIN = 8;
+const isBucketStore = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  ['take', 'adjust', 'sync', 'holdOff', 'configure', 'peek', 'drop', 'close'].every(
+    (name) => typeof (value as Record<string, unknown>)[name] === 'function',
+  ) &&
+  typeof (value as { shared?: unknown }).shared === 'boolean';
+const isRedisClient = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { evalsha?: unknown }).evalsha === 'function';
+
+const DAY_MS = 86_400_000;
+// Beyond any real account's limit: a number this large is a mistake.
+const MAX_LIMIT = 1e12;
+const windowSchema = positive('milliseconds').max(DAY_MS, {
+  error: 'a window of at most a day (86_400_000 ms)',
+});
+const limitSchema = z.strictObject(
+  {
+    requests: positiveInteger('requests per window').max(MAX_LIMIT).optional(),
+    tokens: positiveInteger('tokens per window').max(MAX_LIMIT).optional(),
+    requestsPerDay: positiveInteger('requests per day').max(MAX_LIMIT).optional(),
+    images: positiveInteger('images per window').max(MAX_LIMIT).optional(),
+    windowMs: windowSchema.optional(),
+  },
+  { error: 'an object { requests?, tokens?, requestsPerDay?, images?, windowMs? }' },
+);
+
+const fallbackTargetSchema = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({
+      model: z.string({ error: 'a model name' }).min(1, { error: 'a model name' }),
+      baseURL: z
+        .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://relay.example/v1' })
+        .optional(),
+      apiKey: z.string({ error: 'an API key string' }).min(1, { error: 'an API key string' }).optional(),
+      organization: z.string({ error: 'an organization id' }).optional(),
+      project: z.string({ error: 'a project id' }).optional(),
+    }),
+  ],
+  { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
+);
+
+const schema = z.strictObject({
+  tier: z
+    .enum([...TIERS, 'auto'], { error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}` })
+    .optional(),
+  limits: z
+    .record(z.string(), limitSchema, {
+      error: 'an object of limits per model: { "gpt-4o": { requests, tokens } }',
+    })
+    .optional(),
+  windowMs: windowSchema.optional(),
+  maxQueued: z
+    .union([z.literal(Number.POSITIVE_INFINITY), positiveInteger('calls, or Infinity')], {
+      error: 'a positive integer number of calls, or Infinity',
+    })
+    .optional(),
+  maxWaitMs: z
+    .union([millis('a wait'), z.record(z.string(), millis('a wait'))], {
+      error: "milliseconds, or milliseconds per model ({ 'gpt-4o': 2000, '*': 10000 })",
+    })
+    .optional(),
+  shareLimitsAcrossKeys: z.boolean({ error: 'true or false' }).optional(),
+  store: z
+    .custom<BucketStore>(isBucketStore, {
+      error: 'a BucketStore (take, adjust, sync, holdOff, configure, peek, drop, close)',
+    })
+    .optional(),
+  countTokens: z.custom<TokenCounter>(isFunction, { error: 'a function (text, model) => number' }).optional(),
+  redis: z
+    .union([z.string().min(1), z.custom<RedisLike>(isRedisClient)], {
+      error: 'a Redis URL (redis://host:port) or an ioredis client',
+    })
+    .optional(),
+  keyPrefix: z.string({ error: 'a string' }).optional(),
+  retry: z
+    .strictObject(
+      {
+        maxAttempts: positiveInteger('attempts').optional(),
+        maxDelayMs: millis('a delay').optional(),
+        maxElapsedMs: positive('milliseconds').optional(),
+      },
+      { error: 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }' },
+    )
+    .optional(),
+  fallback: z
+    .record(
+      z.string(),
+      z
+        .array(fallbackTargetSchema, { error: 'an array of fallback models' })
+        .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
+      { error: "an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }" },
+    )
+    .superRefine((chains, context) => {
+      for (const [model, targets] of Object.entries(chains)) {
+        targets.forEach((target, index) => {
+          const sameModel = (typeof target === 'string' ? target : target.model) === model;
+          const sameEndpoint =
+            typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
+          if (sameModel && sameEndpoint)
+            context.addIssue({
+              code: 'custom',
+              path: [model, index],
+              message:
+                'a different model (or the same model on another endpoint): a model cannot fall back to itself',
+              input: target,
+            });
+        });
+      }
+    })
+    .optional(),
+  fallbackOn: z
+    .array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' })
+    .optional(),
+  locale: z
+    .enum(LOCALES, { error: `one of ${LOCALES.map((locale) => `'${locale}'`).join(', ')}` })
+    .optional(),
+  onEvent: z
+    .custom<(event: GuardEvent) => void>(isFunction, { error: 'a function (event) => void' })
+    .optional(),
+  budget: z
+    .strictObject(
+      {
+        monthlyUsd: positive('USD'),
+        alertAt: z
+          .array(
+            z
+              .number()
+              .gt(0, { error: 'shares of the budget between 0 and 1' })
+              .lte(1, { error: 'shares of the budget between 0 and 1' }),
+            {
+              error: 'an array of shares of the budget between 0 and 1',
+            },
+          )
+          .optional(),
+        onExhausted: z
+          .enum(['refuse', 'fallback', 'warn'], { error: "one of 'refuse', 'fallback', 'warn'" })
+          .optional(),
+      },
+      { error: 'an object { monthlyUsd, alertAt?, onExhausted? }' },
+    )
+    .optional(),
+  deployments: z
+    .record(z.string(), z.string({ error: 'a model name (string)' }), {
+      error: 'an object mapping deployment names to model names',
+    })
+    .optional(),
+  defaultMaxOutputTokens: positiveInteger('tokens').optional(),
+  fetch: z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }).optional(),
+});
+
+/** Parses options once; throws `TierguardOptionsError` naming every bad field. */
+export function parseOptions(input: unknown): ResolvedOptions {
+  const options = parseWith(schema, input ?? {}, '', Object.keys(schema.shape));
+  const retry = {
+    maxAttempts: options.retry?.maxAttempts ?? DEFAULTS.retry.maxAttempts,
+    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs,
+    maxElapsedMs: options.retry?.maxElapsedMs ?? DEFAULTS.retry.maxElapsedMs,
+  };
+  if (options.store !== undefined && options.redis !== undefined)
+    throw new TierguardOptionsError([
+      { path: 'store', expected: 'either `store` or `redis`, not both', received: 'both' },
+    ]);
+  const maxWait = options.maxWaitMs;
+  const waits = typeof maxWait === 'object' ? new Map(Object.entries(maxWait)) : undefined;
+  return {
+    tier: options.tier ?? DEFAULTS.tier,
+    limits: Object.fromEntries(Object.entries(options.limits ?? {})) as Record<string, ExplicitLimit>,
+    windowMs: options.windowMs ?? DEFAULTS.windowMs,
+    windowFixed: options.windowMs !== undefined,
+    maxQueued: options.maxQueued ?? DEFAULTS.maxQueued,
+    maxWaitMsFor: (model) =>
+      typeof maxWait === 'number'
+        ? maxWait
+        : waits === undefined
+          ? undefined
+          : ((model === undefined ? undefined : waits.get(model)) ?? waits.get('*')),
+    shareLimitsAcrossKeys: options.shareLimitsAcrossKeys ?? false,
+    store: options.store,
+    countTokens: options.countTokens,
+    redis: options.redis,
+    keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
+    retry,
+    fallback: new Map(Object.entries(options.fallback ?? {})) as ReadonlyMap<
+      string,
+      readonly FallbackTarget[]
+    >,
+    fallbackOn: new Set(options.fallbackOn ?? DEFAULT_FALLBACK_ON),
+    locale: options.locale ?? DEFAULTS.locale,
+    onEvent: options.onEvent,
+    budget:
+      options.budget === undefined
+        ? undefined
+        : {
+            monthlyUsd: options.budget.monthlyUsd,
+            alertAt: [...(options.budget.alertAt ?? DEFAULTS.alertAt)].sort((left, right) => left - right),
+            onExhausted: options.budget.onExhausted ?? DEFAULTS.onExhausted,
+          },
+    deployments: options.deployments ?? {},
+    defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? DEFAULTS.defaultMaxOutputTokens,
+    fetch: options.fetch,
+  };
+}
