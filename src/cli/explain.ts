@@ -7,6 +7,7 @@ import { diagnose } from '../diagnose/diagnose.js';
 import type { Locale } from '../diagnose/types.js';
 import type { Command } from './command.js';
 import { parseLocale } from './options.js';
+import { wrapLines } from './layout.js';
 import { formatDiagnosis } from './output.js';
 import { diagnoseInput, readPaste, type PastedError } from './paste.js';
 
@@ -94,9 +95,8 @@ export const explain: Command = {
       return 0;
     }
     const readAs = READ_AS[locale](pasted);
-    io.out(
-      `${readAs === undefined ? '' : `${io.style.dim(readAs)}\n\n`}${formatDiagnosis(diagnosis, locale, io.style)}\n`,
-    );
+    const block = `${readAs === undefined ? '' : `${io.style.dim(readAs)}\n\n`}${formatDiagnosis(diagnosis, locale, io.style)}`;
+    io.out(`${wrapLines(block, io.columns)}\n`);
     return 0;
   },
 };
