@@ -131,7 +131,7 @@ export const DOCTOR_TEXT: Readonly<Record<Locale, DoctorText>> = {
         `${model} 的升级计划：达到 ${target}`,
         payUsd === undefined
           ? `——累计付款需达到 ${totalUsd}（已付的金额计算在内）`
-          : `——再付 ${payUsd}（累计 ${totalUsd}${current === undefined ? '' : `；响应头显示你目前是 ${current}`}）`,
+          : `——再付 ${payUsd}（累计 ${totalUsd}${current === undefined ? '' : `；响应头显示你目前处于${current}`}）`,
         days > 0 ? `，且首次付款后满 ${days} 天` : '',
         '。',
       ].join(''),

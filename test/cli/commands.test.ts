@@ -89,6 +89,16 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
       expect(result.stdout.match(phrase)?.length ?? 0).toBeLessThanOrEqual(1);
     const lines = result.stdout.split('\n').filter((line) => line.startsWith('    '));
     expect(new Set(lines).size).toBe(lines.length);
+    const chinese = await tierguard(
+      ['doctor', '--model', 'gpt-4o-mini', '--model', 'gpt-4o', '--locale', 'zh-CN'],
+      {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: sim.baseURL,
+      },
+    );
+    expect(chinese.stdout).toContain(
+      '    → gpt-4o 的升级计划：达到 Tier 1——再付 $5（累计 $5；响应头显示你目前处于免费等级（Free））。',
+    );
   });
 
   it('says the tier is not the reason when the headers show a tier that includes the model', async () => {

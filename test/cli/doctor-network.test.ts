@@ -277,3 +277,37 @@ describe('tierguard doctor without a network: says which way it failed, not that
     expect(parsed.steps[1]?.network?.kind).toBe('dns');
   });
 });
+
+describe('tierguard doctor goes on where the key is not the question', () => {
+  it('a relay without GET /models: a warning, then the calls decide', async () => {
+    const missing = apiErrors.invalidUrl('GET', '/v1/models');
+    const relay = await serve(
+      httpServer((request, response) => {
+        if (request.url?.endsWith('/models')) {
+          response.writeHead(missing.status, missing.headers);
+          response.end(missing.body);
+          return;
+        }
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            id: 'chatcmpl-1',
+            object: 'chat.completion',
+            created: 0,
+            model: 'gpt-4o-mini',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'p' }, finish_reason: 'length' }],
+          }),
+        );
+      }),
+    );
+    const result = await doctorAt(relay.url);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^! GET \/models did not list the models \(.+\); checking with a call instead$/m,
+    );
+    expect(result.stdout).toContain(
+      '✓ Billing active and credit left (a minimal call to gpt-4o-mini succeeded)',
+    );
+    expect(result.stdout).toContain('! gpt-4o-mini: the endpoint sent no rate-limit headers');
+  });
+});

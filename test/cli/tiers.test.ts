@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_TIER_LIMITS, TIERS } from '../../src/data/tiers.js';
-import { renderGrid, wrapText } from '../../src/cli/layout.js';
+import { renderGrid, wrapLines, wrapText } from '../../src/cli/layout.js';
 import { publicPages } from '../../src/cli/sources.js';
 import { displayWidth, ensureBuilt, tierguard } from './run-cli.js';
 
@@ -79,6 +79,15 @@ describe('layout', () => {
     for (const line of chinese) expect(displayWidth(line)).toBeLessThanOrEqual(10);
     expect(chinese.join('').replaceAll(' ', '')).toBe('需要累计付款，且首次付款后满7天');
     expect(wrapText('x'.repeat(25), 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+  });
+
+  it('wraps lines under their list marker, and leaves them alone without a width', () => {
+    const step = `    2. ${'word '.repeat(30).trim()}`;
+    const wrapped = wrapLines(step, 40).split('\n');
+    expect(wrapped.length).toBeGreaterThan(1);
+    for (const line of wrapped) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    for (const line of wrapped.slice(1)) expect(line).toMatch(/^ {7}word/);
+    expect(wrapLines(step, undefined)).toBe(step);
   });
 
   it('fits a grid to its width by wrapping the widest columns, keeping the first', () => {
