@@ -103,7 +103,9 @@ const rows: Readonly<Record<string, TierRow>> = MODEL_TIER_LIMITS.models;
 /** The tier whose published row matches what the headers said. */
 function matchTier(model: string, rpm: number | undefined, tpm: number | undefined): Tier | undefined {
   const resolved = resolveModel(model);
-  const row = rows[resolved.limitsFamily ?? resolved.family];
+  const family = resolved.limitsFamily ?? resolved.family;
+  // Own keys only: a model named `constructor` has no row.
+  const row = Object.hasOwn(rows, family) ? rows[family] : undefined;
   if (row === undefined) return undefined;
   return TIERS.find((tier) => {
     const limits = row[tier];

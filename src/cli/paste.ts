@@ -186,7 +186,12 @@ function readException(lines: readonly string[], python: boolean): PastedError |
     };
   }
   const nodeStatus = NODE_STATUS.exec(chosen.message);
-  const status = nodeStatus === null ? PYTHON_CLASS_STATUS[className] : Number(nodeStatus[1]);
+  const status =
+    nodeStatus !== null
+      ? Number(nodeStatus[1])
+      : Object.hasOwn(PYTHON_CLASS_STATUS, className)
+        ? PYTHON_CLASS_STATUS[className]
+        : undefined;
   return {
     ...base,
     source: python ? 'python' : 'node',

@@ -95,7 +95,9 @@ interface View {
 function printModel(model: string, json: boolean, view: View): void {
   const { text, width, io } = view;
   const resolved = resolveModel(model);
-  const row = rows[resolved.limitsFamily ?? resolved.family];
+  const family = resolved.limitsFamily ?? resolved.family;
+  // Own keys only: a model named `constructor` has no row.
+  const row = Object.hasOwn(rows, family) ? rows[family] : undefined;
   const requirement = requiredTier(model);
   if (json) {
     io.out(
