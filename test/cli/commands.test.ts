@@ -87,6 +87,8 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
     // …and does not repeat the hint's own steps (pay in one go, check Limits, wait, contact support).
     for (const phrase of [/in one go/gi, /contact support/gi, /6–24/g, /settings\/organization\/limits/g])
       expect(result.stdout.match(phrase)?.length ?? 0).toBeLessThanOrEqual(1);
+    // Links and "see" lines are public pages, never the project's own files.
+    expect(result.stdout).not.toMatch(/\.md\b|\bsrc\/|Table \d/);
     const lines = result.stdout.split('\n').filter((line) => line.startsWith('    '));
     expect(new Set(lines).size).toBe(lines.length);
     const chinese = await tierguard(
