@@ -49,6 +49,7 @@ describe('tierguard explain reads a whole error as pasted from Python or curl (b
     expect(result.stdout).toMatch(
       /^limit +tokens per minute: limit 30,000, used 29,500, this request 1,200$/m,
     );
+    expect(result.stdout).not.toMatch(/\.md\b|\bsrc\/|Table \d/);
   });
 
   it('Python’s other spellings: double quotes around an apostrophe, escapes, None/True; in Chinese', async () => {
