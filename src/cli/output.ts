@@ -16,8 +16,11 @@ export interface Style {
 }
 
 /** Colour when `stream` is a TTY and NO_COLOR is not set. */
-export function styleFor(stream: NodeJS.WriteStream): Style {
-  const on = stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+export function styleFor(
+  stream: { readonly isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Style {
+  const on = stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   const wrap = (open: number, close: number) => (text: string) =>
     on ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
@@ -165,8 +168,17 @@ export function formatDiagnosis(diagnosis: Diagnosis, locale: Locale, style: Sty
 
 // East Asian wide characters take two terminal columns.
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g;
+const WIDE_ONE = new RegExp(`^${WIDE.source}$`);
+// Colour codes take no column.
+const ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-/** How many terminal columns `text` takes (CJK characters count two). */
+/** How many terminal columns `text` takes (CJK characters count two, colour codes none). */
 export function displayWidth(text: string): number {
-  return text.length + (text.match(WIDE)?.length ?? 0);
+  const plain = text.includes('\u001b') ? text.replace(ESCAPE, '') : text;
+  return plain.length + (plain.match(WIDE)?.length ?? 0);
+}
+
+/** Whether one character takes two terminal columns. */
+export function isWide(character: string): boolean {
+  return WIDE_ONE.test(character);
 }

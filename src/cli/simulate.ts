@@ -27,12 +27,13 @@ Options:
   --unverified           organization not verified
   --api-key <key>        accept only this key
   --fault <kind[:rate]>  inject a fault (repeatable): ${FAULTS.join(', ')}
+  -v, --version          print the version
   -h, --help             show this help`;
 
 /** The `simulate` command. */
 export const simulate: Command = {
   summary: 'run an OpenAI-compatible simulator of any tier on 127.0.0.1',
-  async run(argv) {
+  async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
@@ -51,11 +52,11 @@ export const simulate: Command = {
       },
     });
     if (values.help) {
-      process.stdout.write(`${HELP}\n`);
+      io.out(`${HELP}\n`);
       return 0;
     }
     const fail = (message: string): number => {
-      process.stderr.write(`tierguard simulate: ${message}\n`);
+      io.err(`tierguard simulate: ${message}\n`);
       return 2;
     };
     const tier = TIERS.find((candidate) => candidate === values.tier || candidate === `tier-${values.tier}`);
@@ -105,9 +106,7 @@ export const simulate: Command = {
       faults,
       ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
     });
-    process.stdout.write(
-      `tierguard simulator (${tier}) listening on ${simulator.baseURL}\nPress Ctrl+C to stop.\n`,
-    );
+    io.out(`tierguard simulator (${tier}) listening on ${simulator.baseURL}\nPress Ctrl+C to stop.\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
       process.once('SIGINT', stop);
@@ -115,7 +114,7 @@ export const simulate: Command = {
     });
     const stats = simulator.stats();
     await simulator.close();
-    process.stdout.write(
+    io.out(
       `\nserved ${stats.served} of ${stats.requests} requests; ${stats.rateLimited.total} answered 429\n`,
     );
     return 0;

@@ -1,12 +1,14 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSimulator,
   type Simulator,
   type SimulatorOptions,
 } from '../../src/testing/simulator/simulator.js';
-import { fakeApiKey } from '../../src/testing/fixtures.js';
+import { apiErrors, fakeApiKey } from '../../src/testing/fixtures.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = `${root}dist/cli.cjs`;
@@ -77,8 +79,78 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
     expect(result.stdout).toContain('✓ gpt-4o-mini is reachable');
     expect(result.stdout).toContain('✗ gpt-4o is not reachable');
     expect(result.stdout).toContain('needs at least Tier 1 (reached after paying at least $5 in total)');
-    expect(result.stdout).toContain('→ Pay $5.00 in one go');
+    // The plan adds what the hint cannot know (the amount from the tier the headers showed), once.
+    expect(result.stdout).toContain(
+      '    → Plan for gpt-4o: reach Tier 1 — pay $5 more ($5 in total; the headers say you are on the free tier).',
+    );
     expect(result.stdout).toContain('gpt-4o-mini: 3 RPM, 40,000 TPM → matches the free tier');
+    // …and does not repeat the hint's own steps (pay in one go, check Limits, wait, contact support).
+    for (const phrase of [/in one go/gi, /contact support/gi, /6–24/g, /settings\/organization\/limits/g])
+      expect(result.stdout.match(phrase)?.length ?? 0).toBeLessThanOrEqual(1);
+    // Links and "see" lines are public pages, never the project's own files.
+    expect(result.stdout).not.toMatch(/\.md\b|\bsrc\/|Table \d/);
+    const lines = result.stdout.split('\n').filter((line) => line.startsWith('    '));
+    expect(new Set(lines).size).toBe(lines.length);
+    const chinese = await tierguard(
+      ['doctor', '--model', 'gpt-4o-mini', '--model', 'gpt-4o', '--locale', 'zh-CN'],
+      {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: sim.baseURL,
+      },
+    );
+    expect(chinese.stdout).toContain(
+      '    → gpt-4o 的升级计划：达到 Tier 1——再付 $5（累计 $5；响应头显示你目前处于免费等级（Free））。',
+    );
+  });
+
+  it('says the tier is not the reason when the headers show a tier that includes the model', async () => {
+    // A Tier 2 account (gpt-4o-mini's Tier 2 limits in the headers) whose project does not allow gpt-4o.
+    const denied = apiErrors.projectModelDenied('gpt-4o');
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        if (request.url?.endsWith('/models')) {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ object: 'list', data: [] }));
+        } else if (body.includes('"gpt-4o-mini"')) {
+          response.writeHead(200, {
+            'content-type': 'application/json',
+            'x-ratelimit-limit-requests': '5000',
+            'x-ratelimit-limit-tokens': '2000000',
+          });
+          response.end(
+            JSON.stringify({
+              id: 'chatcmpl-1',
+              object: 'chat.completion',
+              created: 0,
+              model: 'gpt-4o-mini',
+              choices: [{ index: 0, message: { role: 'assistant', content: 'p' }, finish_reason: 'length' }],
+            }),
+          );
+        } else {
+          response.writeHead(denied.status, denied.headers);
+          response.end(denied.body);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await tierguard(['doctor', '--model', 'gpt-4o-mini', '--model', 'gpt-4o'], {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('gpt-4o-mini: 5,000 RPM, 2,000,000 TPM → matches Tier 2');
+      expect(result.stdout).toContain(
+        '✗ gpt-4o is not reachable (your Tier 2 includes it: the tier is not the reason)',
+      );
+      expect(result.stdout).not.toContain('Plan for gpt-4o');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('runs the same check on its own simulator with --simulate free', async () => {
@@ -101,14 +173,17 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
     expect(region.code).toBe(1);
     expect(region.stdout).toContain('✗ The API refuses this region');
     expect(region.stdout).toContain('[region_unsupported, 403]');
+    expect(region.stdout).not.toContain('did not accept the key');
+    // Port 1 is on fetch's blocked list: nothing is sent (test/cli/doctor-network.test.ts has the others).
     const unreachable = await tierguard(
       ['doctor', '--base-url', 'http://127.0.0.1:1/v1', '--timeout', '2000'],
       { OPENAI_API_KEY: KEY },
     );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toContain(
-      '✗ Cannot reach 127.0.0.1:1 (network, DNS, proxy or firewall: not an API refusal)',
+      '✗ Node’s fetch will not connect to 127.0.0.1:1: the port is on the fetch standard’s blocked list',
     );
+    expect(unreachable.stdout).not.toContain('did not accept the key');
   });
 
   it('fails a wrong key without printing it, and a missing key', async () => {
@@ -158,8 +233,8 @@ describe('tierguard tiers', () => {
     expect(tier.stdout).toContain(
       'Tier 2: needs $50 paid and 7+ days since the first payment; usage limit $500/month',
     );
-    const all = await tierguard(['tiers']);
-    expect(all.stdout).toMatch(/gpt-4o-mini\s+3 RPM\/40k TPM \/ 200 RPD/);
+    const all = await tierguard(['tiers', '--wide']);
+    expect(all.stdout).toMatch(/gpt-4o-mini\s+3 RPM\/40k TPM\/200 RPD/);
     expect((await tierguard(['tiers', '--tier', 'tier-9'])).code).toBe(2);
   });
 });
