@@ -28,6 +28,8 @@ export interface AttemptContext {
   readonly transport: typeof globalThis.fetch;
   /** The wrapped client's own timeout: it bounds each attempt, from the moment it is sent. */
   readonly attemptTimeoutMs: number | undefined;
+  /** Secrets that may appear in a base URL (the caller's key, fallback keys). */
+  readonly secrets: readonly string[];
   /** Diagnoses an attempt's failure with what the guard knows (tier, provider, learned limits). */
   readonly diagnose: (
     facts: unknown,
@@ -101,6 +103,7 @@ function laneFor(context: AttemptContext, call: Call, target: Target, model: str
           : call.account,
     model,
     deployment: target.baseURL === undefined && model === call.model ? call.deployment : undefined,
+    secrets: context.secrets,
   });
 }
 

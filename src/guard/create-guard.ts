@@ -99,12 +99,16 @@ async function connectRedis(url: string): Promise<RedisLike> {
     options: Record<string, unknown>,
   ) => RedisLike;
   // Fail fast while Redis is away: the failover store runs on local buckets instead of queueing commands.
-  return new Redis(url, {
+  const client = new Redis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2_000,
     retryStrategy: (times: number) => Math.min(1_000, times * 100),
   });
+  // A connection tierguard opened never keeps a finished process alive (`guard(client, { redis })`
+  // has no handle to close; `guardOf(client).close()` closes it).
+  client.on('connect', () => (client as { stream?: { unref?: () => void } }).stream?.unref?.());
+  return client;
 }
 
 /** Creates a guard. Options are validated here, once; a bad option throws `TierguardOptionsError`. */

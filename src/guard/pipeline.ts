@@ -125,11 +125,11 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     };
 
   /** Notes a failed attempt for the final diagnosis's `attempts`. */
-  const record = (state: CallState, target: Target, failure: Failure, waitMs: number): void => {
+  const record = (call: Call, state: CallState, target: Target, failure: Failure, waitMs: number): void => {
     const { diagnosis } = failure;
     state.attempts.push({
       ...(failure.model === undefined ? {} : { model: failure.model }),
-      ...(target.baseURL === undefined ? {} : { baseURL: maskSecrets(target.baseURL) }),
+      ...(target.baseURL === undefined ? {} : { baseURL: maskSecrets(target.baseURL, secretsOf(call)) }),
       cause: diagnosis.cause,
       ...(diagnosis.status === undefined ? {} : { status: diagnosis.status }),
       waitMs,
@@ -192,6 +192,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       budget: deps.budget,
       transport: client.transport,
       attemptTimeoutMs: client.attemptTimeoutMs,
+      secrets: secretsOf(call),
       diagnose: diagnoseWith(call),
     };
     const state: CallState = { attempts: [], sent: 0, startedAtMs: deps.now() };
@@ -237,7 +238,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
         const local = outcome.diagnosis.origin === 'local';
         if (!local) state.sent += 1;
         last = outcome;
-        record(state, target, outcome, waitBefore);
+        record(call, state, target, outcome, waitBefore);
         // A local refusal is decided from what the guard knows: sending again changes nothing.
         const plan = local
           ? ({ retry: false, reason: 'not-retryable' } as const)

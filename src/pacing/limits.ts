@@ -39,7 +39,13 @@ export interface StartingLimits {
   readonly notSupportedOnTier: boolean;
 }
 
-const rows: Readonly<Record<string, TierRow>> = MODEL_TIER_LIMITS.models;
+// Looked up by names callers give (`constructor`, `__proto__`…): a Map, never an object's prototype.
+const rows = new Map<string, TierRow>(Object.entries(MODEL_TIER_LIMITS.models));
+
+/** `record[name]` when `record` has it as its own property. */
+function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
 const DAY_WINDOWS = 1_440;
 
 /** A per-window limit and a window length → one dimension's spec. */
@@ -70,7 +76,8 @@ function fromTierLimits(
  */
 export function conservativeTierLimits(tier: Tier): TierLimits {
   for (const family of DEFAULT_LIMITS_FAMILIES) {
-    const limits = rows[family]?.[tier];
+    const row = rows.get(family);
+    const limits = row === undefined ? undefined : own(row, tier);
     if (limits !== undefined && limits !== null) return limits;
   }
   return {};
@@ -78,13 +85,13 @@ export function conservativeTierLimits(tier: Tier): TierLimits {
 
 /** The published limits of `family` on `tier`, falling back to the nearest lower published tier. */
 export function tierLimitsFor(family: string, tier: Tier): TierLimits | null | undefined {
-  const row = rows[family];
+  const row = rows.get(family);
   if (row === undefined) return undefined;
-  const exact = row[tier];
+  const exact = own(row, tier);
   if (exact !== undefined) return exact;
   // Some 2026 rows publish only Tier 1 and Tier 5: below the asked tier is a safe floor.
   for (let index = TIERS.indexOf(tier) - 1; index >= 0; index -= 1) {
-    const lower = row[TIERS[index] as Tier];
+    const lower = own(row, TIERS[index] as Tier);
     if (lower !== undefined && lower !== null) return lower;
   }
   return undefined;
@@ -96,12 +103,12 @@ export function explicitLimitFor(
   model: ResolvedModel | undefined,
 ): ExplicitLimit | undefined {
   if (model !== undefined) {
-    const exact = limits[model.name] ?? limits[model.family];
+    const exact = own(limits, model.name) ?? own(limits, model.family);
     if (exact !== undefined) return exact;
-    if (model.limitsFamily !== undefined && limits[model.limitsFamily] !== undefined)
-      return limits[model.limitsFamily];
+    if (model.limitsFamily !== undefined && own(limits, model.limitsFamily) !== undefined)
+      return own(limits, model.limitsFamily);
   }
-  return limits['*'];
+  return own(limits, '*');
 }
 
 /** The starting limits of a key for `model` under the configured tier and explicit limits. */

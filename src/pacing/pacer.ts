@@ -36,6 +36,8 @@ export interface LaneAddress {
   readonly model?: string | undefined;
   /** An Azure deployment: its own quota, its own lane. */
   readonly deployment?: string | undefined;
+  /** Secrets that may appear in the base URL (the caller's key, fallback keys): masked in the lane's name. */
+  readonly secrets?: readonly string[] | undefined;
 }
 
 /** What the pacer tells the outside world. */
@@ -121,12 +123,12 @@ export interface Observation {
 }
 
 /** A base URL as people may read it: no credentials, no query, no key in the path. */
-function readableBase(baseURL: string): string {
+function readableBase(baseURL: string, secrets: readonly string[]): string {
   try {
     const url = new URL(baseURL);
-    return maskSecrets(`${url.host}${url.pathname}`.replace(/\/+$/, ''));
+    return maskSecrets(`${url.host}${url.pathname}`.replace(/\/+$/, ''), secrets);
   } catch {
-    return maskSecrets(baseURL.slice(0, 200));
+    return maskSecrets(baseURL.slice(0, 200), secrets);
   }
 }
 
@@ -400,7 +402,7 @@ export class Pacer {
     });
     const account = address.account === undefined ? '' : `key:${address.account.slice(0, 8)}`;
     const label = [
-      readableBase(address.baseURL),
+      readableBase(address.baseURL, address.secrets ?? []),
       address.organization ?? '',
       address.project ?? '',
       account,

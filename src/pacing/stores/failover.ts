@@ -6,7 +6,9 @@
  * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
  *   the shared buckets held when it last saw them, not a full bucket;
  * - a shared bucket that comes back empty (a restart without persistence) is debited by what this
- *   process knows it spent in that bucket's window, by every process that finds it so.
+ *   process knows it spent in that bucket's window, by every process that finds it so;
+ * - when the backend returns, what each process took locally while it was away (within the
+ *   window) is taken from the shared buckets too.
  */
 import { withTimeout } from '../../util/with-timeout.js';
 import { MemoryStore } from './memory.js';
@@ -76,6 +78,13 @@ export class FailoverStore implements BucketStore {
   readonly #backend: SharedBackend;
   readonly #specs = new Map<string, Map<Dimension, { spec: BucketSpec; priority: number }>>();
   readonly #spent = new Map<string, RecentSpend>();
+  /** The shared count of everything taken from each bucket, as this process last saw it. */
+  readonly #marks = new Map<string, number>();
+  /** What this process took from its local buckets while degraded: owed to the shared ones. */
+  readonly #owed = new Map<
+    string,
+    { readonly key: string; readonly item: TakeItem; readonly spend: RecentSpend }
+  >();
   readonly #ready: Promise<void>;
   readonly #now: () => number;
   #local: MemoryStore;
@@ -110,7 +119,7 @@ export class FailoverStore implements BucketStore {
   }
 
   take(key: string, items: readonly TakeItem[]): TakeResult | Promise<TakeResult> {
-    if (this.#health === 'degraded') return this.#tagged(this.#local.take(key, items));
+    if (this.#health === 'degraded') return this.#takeLocally(key, items);
     return this.#shared(
       async (store) => {
         const result = await store.take(key, items);
@@ -118,8 +127,49 @@ export class FailoverStore implements BucketStore {
         this.#remember(key, items, result);
         return { ...result, origin: 'shared' };
       },
-      () => this.#tagged(this.#local.take(key, items)),
+      () => this.#takeLocally(key, items),
     );
+  }
+
+  /** What this process spent in one bucket, locally or shared. */
+  #spentIn(key: string, dimension: Dimension): RecentSpend {
+    const name = `${key}\u0000${dimension}`;
+    let spent = this.#spent.get(name);
+    if (spent === undefined) {
+      spent = new RecentSpend();
+      this.#spent.set(name, spent);
+    }
+    return spent;
+  }
+
+  /** A take from the local buckets, remembered so that the shared ones learn of it when they are back. */
+  #takeLocally(key: string, items: readonly TakeItem[]): TakeResult {
+    const result = this.#local.take(key, items);
+    if (!result.ok) return result;
+    const now = this.#now();
+    for (const item of items) {
+      const name = `${key}\u0000${item.dimension}`;
+      let owed = this.#owed.get(name);
+      if (owed === undefined) {
+        owed = { key, item, spend: new RecentSpend() };
+        this.#owed.set(name, owed);
+      }
+      const amount = Math.min(item.amount, item.capacity);
+      owed.spend.add(now, amount);
+      this.#spentIn(key, item.dimension).add(now, amount);
+    }
+    return { ...result, origin: `local:${this.#epoch}` };
+  }
+
+  /** Back on the shared buckets: what was spent locally within their window is taken from them too. */
+  async #repay(): Promise<void> {
+    const now = this.#now();
+    const owed = [...this.#owed.values()];
+    this.#owed.clear();
+    for (const { key, item, spend } of owed) {
+      const amount = spend.within(now, item.windowMs);
+      if (amount > 0) await this.#backend.store.adjust(key, item.dimension, -amount);
+    }
   }
 
   adjust(key: string, dimension: Dimension, delta: number): void | Promise<void> {
@@ -172,6 +222,8 @@ export class FailoverStore implements BucketStore {
   drop(key: string): void {
     this.#specs.delete(key);
     for (const name of this.#spent.keys()) if (name.startsWith(`${key}\u0000`)) this.#spent.delete(name);
+    for (const name of this.#owed.keys()) if (name.startsWith(`${key}\u0000`)) this.#owed.delete(name);
+    for (const name of this.#marks.keys()) if (name.startsWith(`${key}\u0000`)) this.#marks.delete(name);
     this.#local.drop(key);
     this.#backend.store.drop(key);
   }
@@ -183,27 +235,28 @@ export class FailoverStore implements BucketStore {
     await this.#backend.close(this.#health === 'healthy');
   }
 
-  #tagged(result: TakeResult): TakeResult {
-    return result.ok ? { ...result, origin: `local:${this.#epoch}` } : result;
-  }
-
-  /** Notes what a shared take spent, and debits a bucket that came back empty (a wipe). */
+  /**
+   * Notes what a shared take spent, and debits a bucket that came back empty (a wipe): the take
+   * created it, or its count of everything taken went back below what this process saw last.
+   */
   #remember(key: string, items: readonly TakeItem[], result: Extract<TakeResult, { ok: true }>): void {
     const now = this.#now();
     for (const item of items) {
       const name = `${key}\u0000${item.dimension}`;
-      let spent = this.#spent.get(name);
-      if (spent === undefined) {
-        spent = new RecentSpend();
-        this.#spent.set(name, spent);
-      }
-      if (result.created?.includes(item.dimension) === true) {
+      const spent = this.#spentIn(key, item.dimension);
+      const mark = result.marks[item.dimension];
+      const seen = this.#marks.get(name);
+      const wiped =
+        result.created?.includes(item.dimension) === true ||
+        (mark !== undefined && seen !== undefined && mark < seen);
+      if (wiped) {
         const known = spent.within(now, item.windowMs);
         if (known > 0)
           void Promise.resolve(this.#backend.store.adjust(key, item.dimension, -known)).catch(
             () => undefined,
           );
       }
+      if (mark !== undefined) this.#marks.set(name, mark);
       spent.add(now, Math.min(item.amount, item.capacity));
     }
   }
@@ -222,16 +275,18 @@ export class FailoverStore implements BucketStore {
 
   #startTimer(): void {
     if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setInterval(() => void this.#tick(), this.#options.probeIntervalMs ?? 1_000);
+    this.#timer = setInterval(() => void this.probeNow(), this.#options.probeIntervalMs ?? 1_000);
     // Announcing and probing must not keep a finished process alive.
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  async #tick(): Promise<void> {
+  /** Announces this process and looks for the backend now, as the periodic probe does. */
+  async probeNow(): Promise<void> {
     if (this.#closed) return;
     try {
       this.#processes = await this.#backend.heartbeat();
       if (this.#health === 'degraded') {
+        await withTimeout(this.#repay(), this.#options.commandTimeoutMs ?? 1_000, 'repaying local spend');
         this.#health = 'healthy';
         this.#options.emit({ type: 'store-restored', processes: this.#processes });
       }

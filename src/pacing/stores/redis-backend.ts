@@ -120,6 +120,8 @@ export class RedisBackend implements SharedBackend {
       return;
     }
     const timeout = this.#options.commandTimeoutMs;
+    // A connection tierguard opened is unref'd while in use: what closing it sends must finish.
+    if (this.#options.ownsClient) (client as { stream?: { ref?: () => void } }).stream?.ref?.();
     if (healthy)
       await withTimeout(
         client.zrem(`${this.#options.keyPrefix}members`, this.#member),

@@ -1,0 +1,203 @@
+/**
+ * The failover store keeps processes under a shared limit when the shared backend fails, comes back,
+ * or comes back empty; and says why it could not start.
+ */
+import { createServer, type Server } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { FailoverStore, type FailoverEvent, type SharedBackend } from '../../src/pacing/stores/failover.js';
+import { MemoryStore } from '../../src/pacing/stores/memory.js';
+import { createRedisStore } from '../../src/pacing/stores/redis-backend.js';
+import type { RedisLike } from '../../src/pacing/stores/redis.js';
+import type { BucketStore, Dimension, TakeItem, TakeResult } from '../../src/pacing/types.js';
+import { freePort } from '../support/redis-server.js';
+
+const redisUrl = inject('redisUrl');
+
+/** A shared backend in memory whose availability the test controls; it reports buckets it creates. */
+class FakeBackend implements SharedBackend {
+  up = true;
+  processes = 2;
+  memory = new MemoryStore();
+  readonly known = new Set<string>();
+  readonly store: BucketStore;
+
+  constructor() {
+    const backend = this;
+    const guard = <T>(run: () => T): T => {
+      if (!backend.up) throw new Error('backend down');
+      return run();
+    };
+    this.store = {
+      shared: true,
+      take: async (key: string, items: readonly TakeItem[]): Promise<TakeResult> =>
+        guard(() => {
+          const created = items
+            .filter((item) => !backend.known.has(`${key}:${item.dimension}`))
+            .map((item) => item.dimension);
+          for (const item of items) backend.known.add(`${key}:${item.dimension}`);
+          const result = backend.memory.take(key, items);
+          return result.ok && created.length > 0 ? { ...result, created } : result;
+        }),
+      adjust: async (key: string, dimension: Dimension, delta: number) =>
+        guard(() => backend.memory.adjust(key, dimension, delta)),
+      sync: async (key, dimension, input) => guard(() => backend.memory.sync(key, dimension, input)),
+      holdOff: async (key, dimension, amount, waitMs) =>
+        guard(() => backend.memory.holdOff(key, dimension, amount, waitMs)),
+      configure: async (key, dimension, spec, priority) =>
+        guard(() => {
+          backend.known.add(`${key}:${dimension}`);
+          backend.memory.configure(key, dimension, spec, priority);
+        }),
+      peek: (key) => backend.memory.peek(key),
+      drop: () => undefined,
+      close: () => undefined,
+    };
+  }
+
+  async connect(): Promise<void> {
+    if (!this.up) throw new Error('connection refused: is Redis running?');
+  }
+
+  async heartbeat(): Promise<number> {
+    if (!this.up) throw new Error('backend down');
+    return this.processes;
+  }
+
+  async close(): Promise<void> {}
+
+  /** Redis restarted without persistence. */
+  wipe(): void {
+    this.memory = new MemoryStore();
+    this.known.clear();
+  }
+}
+
+const item = (amount: number): TakeItem => ({
+  dimension: 'requests',
+  amount,
+  capacity: 40,
+  windowMs: 60_000,
+});
+
+async function takeMany(store: FailoverStore, count: number): Promise<number> {
+  let ok = 0;
+  for (let index = 0; index < count; index += 1) if ((await store.take('k', [item(1)])).ok) ok += 1;
+  return ok;
+}
+
+describe('FailoverStore', () => {
+  const opened: FailoverStore[] = [];
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+
+  function failover(backend: FakeBackend, events: FailoverEvent[] = []): FailoverStore {
+    const store = new FailoverStore({
+      backend,
+      probeIntervalMs: 60_000,
+      commandTimeoutMs: 200,
+      emit: (event) => events.push(event),
+    });
+    opened.push(store);
+    return store;
+  }
+
+  it('while degraded, takes its share of what the shared bucket had left, not a full bucket', async () => {
+    const backend = new FakeBackend();
+    const events: FailoverEvent[] = [];
+    const store = failover(backend, events);
+    await store.ready;
+    await store.configure('k', 'requests', { capacity: 40, windowMs: 60_000 }, 3);
+    expect(await takeMany(store, 30)).toBe(30);
+    backend.up = false;
+    // 10 were left for two processes: this one may take its half (5), not 40 / 2 = 20.
+    const taken = await takeMany(store, 20);
+    expect(events[0]).toMatchObject({ type: 'store-degraded', share: 0.5 });
+    expect(taken).toBeGreaterThanOrEqual(4);
+    expect(taken).toBeLessThanOrEqual(6);
+  });
+
+  it('back on the shared buckets, takes from them what it spent locally while away', async () => {
+    const backend = new FakeBackend();
+    const store = failover(backend);
+    await store.ready;
+    await store.configure('k', 'requests', { capacity: 40, windowMs: 60_000 }, 3);
+    await takeMany(store, 10);
+    backend.up = false;
+    const local = await takeMany(store, 20);
+    backend.up = true;
+    await store.probeNow();
+    expect(store.health).toBe('healthy');
+    expect(backend.memory.peek('k').requests?.level).toBeCloseTo(40 - 10 - local, 0);
+  });
+
+  it('a shared bucket that comes back empty is debited by what this process spent in its window', async () => {
+    const backend = new FakeBackend();
+    const store = failover(backend);
+    await store.ready;
+    await store.configure('k', 'requests', { capacity: 40, windowMs: 60_000 }, 3);
+    expect(await takeMany(store, 25)).toBe(25);
+    backend.wipe();
+    // The first take creates the bucket full and learns it was wiped: debited the 25 spent before
+    // it, 15 are left of 40 (the first take among them).
+    expect(await takeMany(store, 20)).toBe(15);
+  });
+});
+
+describe.skipIf(redisUrl === '')('Redis at start: the reason says which', () => {
+  const servers: Server[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.close();
+  });
+
+  async function degradeReason(client: Redis): Promise<string> {
+    const events: FailoverEvent[] = [];
+    const store = createRedisStore({
+      client: client as unknown as RedisLike,
+      ownsClient: true,
+      connectTimeoutMs: 1_500,
+      emit: (event) => events.push(event),
+    });
+    await store.ready;
+    await store.close();
+    const degraded = events.find((event) => event.type === 'store-degraded');
+    return degraded?.type === 'store-degraded' ? degraded.reason : '';
+  }
+
+  const quiet = {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    lazyConnect: false,
+  } as const;
+
+  it('a closed port: connection refused', async () => {
+    const port = await freePort();
+    expect(await degradeReason(new Redis(`redis://127.0.0.1:${port}`, quiet))).toMatch(/connection refused/);
+  });
+
+  it('a wrong password: the credentials were refused', async () => {
+    const url = new URL(redisUrl);
+    url.username = 'nobody';
+    url.password = 'wrong';
+    expect(await degradeReason(new Redis(url.href, quiet))).toMatch(/refused the credentials/);
+  });
+
+  it('a server that answers every command with an error: an error reply', async () => {
+    const port = await freePort();
+    const server = createServer((socket) => {
+      // One error reply per command (a client may send several in one packet).
+      socket.on('data', (data) => {
+        const commands = (data.toString().match(/(^|\r\n)\*/g) ?? []).length || 1;
+        for (let index = 0; index < commands; index += 1) socket.write('-ERR this server refuses everything\r\n');
+      });
+      socket.on('error', () => undefined);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    expect(await degradeReason(new Redis(`redis://127.0.0.1:${port}`, quiet))).toMatch(
+      /answered with an error|refuses everything/,
+    );
+  });
+});
