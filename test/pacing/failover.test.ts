@@ -23,9 +23,8 @@ class FakeBackend implements SharedBackend {
   readonly store: BucketStore;
 
   constructor() {
-    const backend = this;
     const guard = <T>(run: () => T): T => {
-      if (!backend.up) throw new Error('backend down');
+      if (!this.up) throw new Error('backend down');
       return run();
     };
     this.store = {
@@ -33,23 +32,23 @@ class FakeBackend implements SharedBackend {
       take: async (key: string, items: readonly TakeItem[]): Promise<TakeResult> =>
         guard(() => {
           const created = items
-            .filter((item) => !backend.known.has(`${key}:${item.dimension}`))
+            .filter((item) => !this.known.has(`${key}:${item.dimension}`))
             .map((item) => item.dimension);
-          for (const item of items) backend.known.add(`${key}:${item.dimension}`);
-          const result = backend.memory.take(key, items);
+          for (const item of items) this.known.add(`${key}:${item.dimension}`);
+          const result = this.memory.take(key, items);
           return result.ok && created.length > 0 ? { ...result, created } : result;
         }),
       adjust: async (key: string, dimension: Dimension, delta: number) =>
-        guard(() => backend.memory.adjust(key, dimension, delta)),
-      sync: async (key, dimension, input) => guard(() => backend.memory.sync(key, dimension, input)),
+        guard(() => this.memory.adjust(key, dimension, delta)),
+      sync: async (key, dimension, input) => guard(() => this.memory.sync(key, dimension, input)),
       holdOff: async (key, dimension, amount, waitMs) =>
-        guard(() => backend.memory.holdOff(key, dimension, amount, waitMs)),
+        guard(() => this.memory.holdOff(key, dimension, amount, waitMs)),
       configure: async (key, dimension, spec, priority) =>
         guard(() => {
-          backend.known.add(`${key}:${dimension}`);
-          backend.memory.configure(key, dimension, spec, priority);
+          this.known.add(`${key}:${dimension}`);
+          this.memory.configure(key, dimension, spec, priority);
         }),
-      peek: (key) => backend.memory.peek(key),
+      peek: (key) => this.memory.peek(key),
       drop: () => undefined,
       close: () => undefined,
     };
