@@ -445,10 +445,14 @@ export const apiErrors = {
       { 'retry-after': String(retryAfterSeconds), 'retry-after-ms': String(retryAfterSeconds * 1000) },
     );
   },
-  /** 400 `context_length_exceeded` (Table 1 #28 chat, #29 Responses). */
+  /**
+   * 400 `context_length_exceeded` (Table 1 #28 chat, #29 Responses). With `completion`, the chat
+   * message takes its second form: "you requested T tokens (P in the messages, C in the completion)".
+   */
   contextLengthExceeded(options: {
     limit: number;
     requested: number;
+    completion?: number;
     api?: 'chat' | 'responses';
   }): ErrorFixture {
     if (options.api === 'responses') {
@@ -464,6 +468,19 @@ export const apiErrors = {
         'openai-api.md Table 1 #29 (dyad-sh/dyad#1672)',
       );
     }
+    if (options.completion !== undefined) {
+      return json(
+        'context_length_exceeded',
+        400,
+        errorBody(
+          `This model's maximum context length is ${options.limit} tokens. However, you requested ${options.requested} tokens (${options.requested - options.completion} in the messages, ${options.completion} in the completion). Please reduce the length of the messages or completion.`,
+          'invalid_request_error',
+          'context_length_exceeded',
+          'messages',
+        ),
+        'openai-api.md Table 1 #28, second form (Chanzhaoyu/chatgpt-web#354)',
+      );
+    }
     return json(
       'context_length_exceeded',
       400,
@@ -475,6 +492,48 @@ export const apiErrors = {
       ),
       'openai-api.md Table 1 #28 (crewAIInc/crewAI-examples#121)',
     );
+  },
+  /**
+   * 429 Resource Unavailable: Flex processing (`service_tier: "flex"`) lacked capacity; not billed
+   * (openai-api.md §E3).
+   */
+  flexResourceUnavailable(): ErrorFixture {
+    return json(
+      'resource_unavailable',
+      429,
+      errorBody(
+        'Resource unavailable: there is not enough capacity to serve this request with flex processing right now. Retry later, or send it with service_tier "auto".',
+        null,
+        'resource_unavailable',
+      ),
+      'openai-api.md §E3 (platform.openai.com/docs/guides/flex-processing: "429 Resource Unavailable"; apps match the code resource_unavailable)',
+      {},
+      'the status and the code are documented; the message wording and the null type are ours',
+    );
+  },
+  /** A model gated by usage tier: "Your organization must qualify for at least usage tier N to access <model>" (§E5). */
+  tierRequired(model = 'o1-mini', tier = 5): ErrorFixture {
+    return json(
+      'model_access_denied',
+      404,
+      errorBody(
+        `Your organization must qualify for at least usage tier ${tier} to access '${model}'.`,
+        'invalid_request_error',
+        'model_not_found',
+      ),
+      'openai-api.md §E5 (karthink/gptel#382: "Your organization must qualify for at least usage tier 5 to access \'o1-mini\'")',
+      {},
+      'the wording is from a user report; the 404 status and the model_not_found code are not confirmed',
+    );
+  },
+  /** Any answer with the server's `x-should-retry` header (openai-api.md §E6, Table 2). */
+  withShouldRetry(fixture: ErrorFixture, shouldRetry: boolean): ErrorFixture {
+    return {
+      ...fixture,
+      headers: { ...fixture.headers, 'x-should-retry': String(shouldRetry) },
+      source: `${fixture.source}; x-should-retry: openai-api.md §E6 (openai-node honours it when present)`,
+      note: 'OpenAI itself is not confirmed to send x-should-retry; gateways do',
+    };
   },
   /** 400 `invalid_prompt`: a reasoning model's usage-policy flag (Table 1 #30). */
   invalidPrompt(): ErrorFixture {
@@ -587,6 +646,7 @@ export const apiErrors = {
     cause: Cause;
     api?: 'chat' | 'responses';
     source: string;
+    note?: string;
   }): ErrorFixture {
     const frame =
       options.api === 'responses'
@@ -599,6 +659,7 @@ export const apiErrors = {
       body: frame,
       stream: true,
       source: options.source,
+      ...(options.note === undefined ? {} : { note: options.note }),
     };
   },
   /** 404 for a path the API does not serve: `Invalid URL (POST /v1/xyz)`. */
@@ -690,6 +751,9 @@ export const fixtures = {
   missing_scope: apiErrors.missingScope(),
   region_unsupported: apiErrors.regionUnsupported(),
   model_not_found: apiErrors.modelNotFound('gpt-4o-minii'),
+  fine_tune_not_found: apiErrors.modelNotFound('ft:gpt-4o-mini-2024-07-18:acme::AbC123xy'),
+  retired_model: apiErrors.modelNotFound('gpt-4-32k'),
+  tier_required: apiErrors.tierRequired(),
   model_access_denied: apiErrors.modelNotFound('gpt-4o', 'model_access_denied'),
   project_model_denied: apiErrors.projectModelDenied('gpt-4.1'),
   azure_deployment_not_found: apiErrors.azureDeploymentNotFound(),
@@ -755,7 +819,13 @@ export const fixtures = {
   azure_token_rate_limit: apiErrors.azureTokenRateLimit(),
   request_too_large: apiErrors.requestTooLarge({ model: 'gpt-4o', limit: 30_000, requested: 31_538 }),
   slow_down: apiErrors.slowDown(),
+  flex_resource_unavailable: apiErrors.flexResourceUnavailable(),
   context_length_exceeded: apiErrors.contextLengthExceeded({ limit: 128_000, requested: 131_072 }),
+  context_length_exceeded_requested: apiErrors.contextLengthExceeded({
+    limit: 8_192,
+    requested: 8_242,
+    completion: 4_096,
+  }),
   context_length_exceeded_responses: apiErrors.contextLengthExceeded({
     limit: 0,
     requested: 0,
@@ -766,6 +836,16 @@ export const fixtures = {
   azure_content_filter: apiErrors.azureContentFilter(),
   invalid_request: apiErrors.invalidRequest(),
   server_error: apiErrors.serverError(),
+  server_error_should_not_retry: apiErrors.withShouldRetry(apiErrors.serverError(), false),
+  data_residency_mismatch: apiErrors.streamError({
+    cause: 'invalid_request',
+    api: 'responses',
+    code: 'data_residency_mismatch',
+    message: "This request's data residency region does not match the project's.",
+    note: 'the code is in the Responses error enum (a failed response carries it in response.error); the message wording and this error-event shape are ours',
+    source:
+      'openai-api.md Table 1 notes: `data_residency_mismatch` in the Responses `response.error.code` enum (openai-node src/resources/responses/responses.ts); §E2',
+  }),
   server_error_stream: apiErrors.streamError({
     cause: 'server_error',
     code: 'server_error',
