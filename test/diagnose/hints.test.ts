@@ -150,7 +150,9 @@ describe('hints are specific', () => {
     );
     expect(text).toContain('Below Tier 1: Pay what Tier 1 needs in one go');
     expect(text).toContain('Contact support (help.openai.com) if nothing changed after 48 h');
-    expect(zh('model_access_denied', { message: '' })).toContain('它至少需要 Tier 1（累计付款至少 $5 即可达到）');
+    expect(zh('model_access_denied', { message: '' })).toContain(
+      '它至少需要 Tier 1（累计付款至少 $5 即可达到）',
+    );
   });
 
   it('the key by its last characters, never in full', () => {
