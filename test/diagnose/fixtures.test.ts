@@ -23,7 +23,9 @@ const CLIENTS: [string, Client, number][] = [
 const EXPECTED: Partial<
   Record<
     FixtureName,
-    Pick<Diagnosis, 'model' | 'retryAfterMs' | 'retryAfterSource' | 'limit' | 'provider' | 'retryable'>
+    Partial<
+      Pick<Diagnosis, 'model' | 'retryAfterMs' | 'retryAfterSource' | 'limit' | 'provider' | 'retryable'>
+    >
   >
 > = {
   model_not_found: { model: 'gpt-4o-minii' },
