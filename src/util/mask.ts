@@ -6,8 +6,9 @@
 // A dash as it appears in a key: plain, JSON-escaped (`\u002d`) or URL-encoded (`%2D`).
 const DASH = String.raw`(?:-|\\u002[dD]|%2[dD])`;
 // What may stand right before a key: the start, a character that is no letter or digit (`_` of
-// `token_sk-…` included), or an escape (`%3Dsk-…`, `\u0022sk-…`, `\nsk-…`).
-const BEFORE = String.raw`(?<=^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[nrt])`;
+// `token_sk-…` included), or an escape (`%3Dsk-…`, `\u0022sk-…`, `\nsk-…`). Checked after the
+// key's literal prefix (`sk(?<=…sk)`), so that the engine scans for the prefix, not at every position.
+const EDGE = String.raw`(?:^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[nrt])`;
 // Every quantifier is bounded: a run of millions of key-like characters must neither backtrack
 // nor overflow the regular-expression stack (an unbounded `{12,}` threw RangeError on 8 MB).
 const KEY_BODY = String.raw`(?:[A-Za-z0-9_]|${DASH}){12,512}`;
@@ -21,12 +22,12 @@ interface SecretPattern {
 const PATTERNS: readonly SecretPattern[] = [
   // OpenAI keys: sk-…, sk-proj-…, sk-svcacct-…, sk-admin-…; Anthropic-style sk-ant-….
   {
-    pattern: new RegExp(`${BEFORE}sk${DASH}(?:(?:proj|svcacct|admin|ant)${DASH})?${KEY_BODY}`, 'g'),
+    pattern: new RegExp(`sk(?<=${EDGE}sk)${DASH}(?:(?:proj|svcacct|admin|ant)${DASH})?${KEY_BODY}`, 'g'),
     replace: (key) => maskKey(key),
   },
   // Restricted keys and relay tokens: rk_…, rk-….
   {
-    pattern: new RegExp(String.raw`${BEFORE}rk(?:_|${DASH})(?:[A-Za-z0-9_]|${DASH}){16,512}`, 'g'),
+    pattern: new RegExp(String.raw`rk(?<=${EDGE}rk)(?:_|${DASH})(?:[A-Za-z0-9_]|${DASH}){16,512}`, 'g'),
     replace: (key) => maskKey(key),
   },
   // Bearer tokens, also URL-encoded (`Bearer%20…`) or form-encoded (`Bearer+…`).
