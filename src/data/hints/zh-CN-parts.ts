@@ -89,7 +89,7 @@ export const pacingSentence = (c: HintContext): string => {
 
 /** 等级变更需要时间才会反映到限额；何时联系支持。 */
 export const pendingTierStep = (): string =>
-  `等级变更不会立即生效：${TIER_DELAY}。超过 ${TIER_CHANGE_DELAY.contactSupportAfterHours} 小时仍无变化，请通过 help.openai.com 联系支持。`;
+  `${TIER_DELAY}。超过 ${TIER_CHANGE_DELAY.contactSupportAfterHours} 小时仍无变化，请通过 help.openai.com 联系支持。`;
 
 /** 达到某个等级的步骤：付款、等待、检查、留出生效时间、再联系支持。 */
 export const reachSteps = (c: HintContext, q: TierQualification): string[] => [
