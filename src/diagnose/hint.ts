@@ -52,7 +52,7 @@ export function renderHint(locale: Locale, context: Omit<HintContext, 'format'>)
   const hint = TEMPLATES[locale][context.cause](full);
   const frame = FRAMES[locale];
   const first = context.retries === undefined ? [] : [frame.retries(full, context.retries)];
-  const last = context.retryHeader === undefined ? [] : [frame.retryHeader(full, context.retryHeader)];
+  const last = context.retryHeader === true ? [frame.retryHeader(full)] : [];
   if (first.length === 0 && last.length === 0) return hint;
   return { ...hint, steps: [...first, ...hint.steps, ...last] };
 }

@@ -335,8 +335,15 @@ const ROWS: Row[] = [
     name: 'x-should-retry: false on a 500 stops the retries, and the hint says why',
     fixture: fixtures.server_error_should_not_retry,
     fields: (d) => expect(d).toMatchObject({ cause: 'server_error', retryable: false }),
-    en: (t) => expect(t).toContain('The server answered x-should-retry: false'),
-    zh: (t) => expect(t).toContain('x-should-retry: false'),
+    en: (t) => {
+      expect(t).toContain('The server answered x-should-retry: false');
+      // No step says the opposite.
+      expect(t).not.toContain('tierguard does, a bounded number of times');
+    },
+    zh: (t) => {
+      expect(t).toContain('x-should-retry: false');
+      expect(t).not.toContain('tierguard 会有限次数地自动重试');
+    },
   },
   {
     name: 'x-should-retry: true never makes a quota error retryable',
@@ -361,10 +368,14 @@ const ROWS: Row[] = [
       expect(d).toMatchObject({ cause: 'rate_limited_tokens', retryable: true });
       expect(d.retries).toEqual({ attempts: 3, elapsedMs: 4_200, stoppedBy: 'attempts' });
     },
-    en: (_t, d) =>
+    en: (t, d) => {
       expect(d.hint.steps[0]).toBe(
         'tierguard sent this call 3 times over 4.2 s and stopped: retry.maxAttempts was reached.',
-      ),
+      );
+      // The steps after it do not claim a retry is still coming.
+      expect(t).not.toContain('Retry after the delay: tierguard does');
+      expect(t).toContain('A later call can still succeed once the wait the API asked for is over (1.9 s)');
+    },
     zh: (_t, d) =>
       expect(d.hint.steps[0]).toBe(
         'tierguard 对这次调用在 4.2 秒 内共发送了 3 次，随后停止：已达到 retry.maxAttempts。',

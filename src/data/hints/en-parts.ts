@@ -73,11 +73,23 @@ export const tierLimitSentence = (c: HintContext): string | undefined =>
     ? undefined
     : `${c.format.tier(c.tierLimit.tier)} publishes ${c.format.number(c.tierLimit.limit)} ${limitUnit(c)} for ${theModel(c)}, more than the ${c.format.number(c.limit.limit)} the API reported: the project may have a lower rate limit of its own (Projects → the project → Limits), or the new tier is not applied yet (${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} h).`;
 
+/** A step that says tierguard retries, unless the server's `x-should-retry: false` said not to. */
+export const retried = (c: HintContext, step: string): string => {
+  if (c.retryHeader === false)
+    return 'The server answered x-should-retry: false: it says not to retry this request, so tierguard does not; fall back to another model or endpoint, or retry later yourself.';
+  // The guard gave up already (the first step says why): what is left is a later call.
+  if (c.retries?.stoppedBy !== undefined)
+    return `A later call can still succeed${c.waitMs === undefined ? '' : ` once the wait the API asked for is over (${c.format.wait(c.waitMs)})`}: retry it later, or fall back to another model or endpoint.`;
+  return step;
+};
+
 /** What tierguard's retry does with this wait (src/guard/retry.ts defaults: 3 attempts, 60 s cap). */
 export const retryStep = (c: HintContext): string =>
-  c.waitMs !== undefined && c.waitMs > 60_000
-    ? `This wait is longer than tierguard's retry cap (retry.maxDelayMs, 60 s by default), so it fails fast instead of holding the call; fall back to another model or retry later.`
-    : 'Retry after the delay: tierguard does (up to 3 attempts by default), re-queuing the call behind its pacing.';
+  c.retryHeader === false || c.retries?.stoppedBy !== undefined
+    ? retried(c, '')
+    : c.waitMs !== undefined && c.waitMs > 60_000
+      ? `This wait is longer than tierguard's retry cap (retry.maxDelayMs, 60 s by default), so it fails fast instead of holding the call; fall back to another model or retry later.`
+      : 'Retry after the delay: tierguard does (up to 3 attempts by default), re-queuing the call behind its pacing.';
 
 /** Whether tierguard's pacing would have kept this 429 from happening (DESIGN.md "Limits"). */
 export const pacingSentence = (c: HintContext): string => {
@@ -138,8 +150,6 @@ export const FRAME_EN: HintFrame = {
         return `${sent}: the cause it ended with is not one a retry can fix.`;
     }
   },
-  retryHeader: (_c, retryable) =>
-    retryable
-      ? 'The server answered x-should-retry: true: it says a retry of this request can succeed, so tierguard treats it as retryable.'
-      : 'The server answered x-should-retry: false: it says not to retry this request, so tierguard does not.',
+  retryHeader: () =>
+    'The server answered x-should-retry: true: it says a retry of this request can succeed, so tierguard retries it (a bounded number of times).',
 };

@@ -17,6 +17,7 @@ import {
   reachSteps,
   renamedSentence,
   residencySentence,
+  retried,
   retryStep,
   theModel,
   tierLimitSentence,
@@ -460,7 +461,7 @@ export const HINTS_EN = {
     why: `The API asked to slow down: the request rate grew too quickly, even within the limits. ${waitSentence(c)}`,
     steps: [
       'Reduce the rate to where it was, hold it for about 15 minutes, then ramp up gradually (above 1M input TPM, grow by at most 50% per 15 minutes).',
-      'tierguard halves the calls it keeps in flight for this model and retries after the delay.',
+      retried(c, 'tierguard halves the calls it keeps in flight for this model and retries after the delay.'),
     ],
     links: [link('errorCodes'), link('rateLimitsGuide')],
   }),
@@ -468,7 +469,10 @@ export const HINTS_EN = {
     title: 'Flex processing has no capacity for this request right now',
     why: `The API answered 429 Resource Unavailable: service_tier "flex" trades availability for a lower price, and there was not enough capacity for ${theModel(c)}. This is not your rate limit, and the refused request is not billed. ${waitSentence(c)}`,
     steps: [
-      'Retry with exponential backoff (tierguard does): a flex request can complete once capacity frees up.',
+      retried(
+        c,
+        'Retry with exponential backoff (tierguard does): a flex request can complete once capacity frees up.',
+      ),
       'If it must complete now, send it with service_tier: "auto" (or without service_tier) for standard processing, at standard prices.',
       'Give flex requests a long timeout (the guide suggests 15 minutes): they are slower, and timeouts are more likely.',
     ],
@@ -554,7 +558,7 @@ export const HINTS_EN = {
         ? 'The API answered 409 Conflict: another request changed the same resource at the same time. It is transient; the official client retries it too.'
         : `The server failed to process the request${c.status === undefined ? ' (the stream broke off with an error)' : ` (${c.status})`}. It is usually transient.`,
     steps: [
-      'Retry after a short backoff (tierguard does, a bounded number of times).',
+      retried(c, 'Retry after a short backoff (tierguard does, a bounded number of times).'),
       'If it persists, check the OpenAI status page and contact support with the request id.',
       c.requestId === undefined
         ? 'Keep the x-request-id header of failing calls for support.'
@@ -566,7 +570,7 @@ export const HINTS_EN = {
     title: 'The API is overloaded',
     why: `The servers are busy${c.status === undefined ? '' : ` (${c.status})`}; more quota would not help. ${waitSentence(c)}`,
     steps: [
-      'Retry with a longer backoff (tierguard does).',
+      retried(c, 'Retry with a longer backoff (tierguard does).'),
       c.provider === 'azure'
         ? "Fall back to a deployment in another region (or a Global Standard deployment) for latency-sensitive paths: the region's capacity is short."
         : 'Fall back to another model or endpoint for latency-sensitive paths.',
@@ -581,7 +585,7 @@ export const HINTS_EN = {
         ? 'The API (or a proxy in front of it) answered 408 Request Timeout: the request did not arrive in full in time. It is transient.'
         : 'No answer arrived within the client timeout.',
     steps: [
-      'Retry (tierguard does, a bounded number of times).',
+      retried(c, 'Retry (tierguard does, a bounded number of times).'),
       'For long outputs, stream the response or raise the client timeout (flex processing needs a longer one).',
       `Check the network path to ${c.host ?? 'the API'} (proxy, firewall).`,
     ],
@@ -603,7 +607,7 @@ export const HINTS_EN = {
     title: 'A proxy or relay answered instead of the API',
     why: `The answer${c.status === undefined ? '' : ` (${c.status})`} was not the API's error: ${c.message === '' ? 'an empty body' : `"${c.message.slice(0, 160)}"`} came from a gateway, proxy, CDN or relay in front of the API${c.status !== undefined && c.status >= 520 && c.status <= 530 ? ' (52x statuses are Cloudflare’s)' : ''}.`,
     steps: [
-      'Retry after a short backoff (tierguard does, a bounded number of times).',
+      retried(c, 'Retry after a short backoff (tierguard does, a bounded number of times).'),
       'Check the relay or proxy in front of the API (its status page, its logs); the base URL may be wrong.',
       'If it keeps failing, fall back to another endpoint.',
     ],

@@ -139,6 +139,9 @@ export type HintTemplate = (context: HintContext) => Hint;
 export interface HintFrame {
   /** The first step of a guarded call's final diagnosis: how many attempts ran and why they stopped. */
   retries(context: HintContext, retries: RetrySummary): string;
-  /** A step saying what the answer's `x-should-retry` header decided. */
-  retryHeader(context: HintContext, retryable: boolean): string;
+  /**
+   * The last step when the answer's `x-should-retry: true` made a cause retryable that is not
+   * otherwise (a `false` replaces the templates' own retry steps instead: `retried`).
+   */
+  retryHeader(context: HintContext): string;
 }

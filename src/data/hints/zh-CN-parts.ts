@@ -72,11 +72,23 @@ export const tierLimitSentence = (c: HintContext): string | undefined =>
     ? undefined
     : `${c.format.tier(c.tierLimit.tier)} 为 ${theModel(c)} 公布的限额是 ${c.format.number(c.tierLimit.limit)}${limitUnit(c)}，高于 API 报告的 ${c.format.number(c.limit.limit)}：可能是项目自己设置了更低的速率限制（项目设置 → 该项目 → Limits），或者新的等级尚未生效（${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} 小时）。`;
 
+/** 说明 tierguard 会重试的步骤；服务器返回 `x-should-retry: false` 时改为说明不重试。 */
+export const retried = (c: HintContext, step: string): string => {
+  if (c.retryHeader === false)
+    return '服务器返回了 x-should-retry: false，表示不要重试这个请求，因此 tierguard 不会重试；请回退到其他模型或端点，或稍后自行重试。';
+  // guard 已经放弃（第一步说明了原因）：剩下的只有稍后再调用。
+  if (c.retries?.stoppedBy !== undefined)
+    return `稍后再调用仍可能成功${c.waitMs === undefined ? '' : `（等 API 要求的 ${c.format.wait(c.waitMs)} 过去之后）`}：请稍后重试，或回退到其他模型或端点。`;
+  return step;
+};
+
 /** tierguard 的重试会怎么处理这次等待（src/guard/retry.ts 默认：最多 3 次，等待上限 60 秒）。 */
 export const retryStep = (c: HintContext): string =>
-  c.waitMs !== undefined && c.waitMs > 60_000
-    ? '这次要求的等待超过了 tierguard 的重试上限（retry.maxDelayMs，默认 60 秒），因此会直接失败而不是一直挂起调用；请回退到其他模型，或稍后再试。'
-    : '等待指定时间后重试：tierguard 会自动这样做（默认最多 3 次），并让调用重新排队、服从节奏控制。';
+  c.retryHeader === false || c.retries?.stoppedBy !== undefined
+    ? retried(c, '')
+    : c.waitMs !== undefined && c.waitMs > 60_000
+      ? '这次要求的等待超过了 tierguard 的重试上限（retry.maxDelayMs，默认 60 秒），因此会直接失败而不是一直挂起调用；请回退到其他模型，或稍后再试。'
+      : '等待指定时间后重试：tierguard 会自动这样做（默认最多 3 次），并让调用重新排队、服从节奏控制。';
 
 /** tierguard 的节奏控制能否避免这次 429（DESIGN.md「Limits」）。 */
 export const pacingSentence = (c: HintContext): string => {
@@ -138,8 +150,6 @@ export const FRAME_ZH_CN: HintFrame = {
         return `${sent}：最后遇到的错误不是重试能解决的。`;
     }
   },
-  retryHeader: (_c, retryable) =>
-    retryable
-      ? '服务器返回了 x-should-retry: true，表示重试这个请求可能成功，因此 tierguard 把它视为可重试。'
-      : '服务器返回了 x-should-retry: false，表示不要重试这个请求，因此 tierguard 不会重试。',
+  retryHeader: () =>
+    '服务器返回了 x-should-retry: true，表示重试这个请求可能成功，因此 tierguard 会重试（次数有限）。',
 };

@@ -18,6 +18,7 @@ import {
   reachSteps,
   renamedSentence,
   residencySentence,
+  retried,
   retryStep,
   theModel,
   tierLimitSentence,
@@ -246,7 +247,7 @@ export const HINTS_ZH_CN = {
         ? '请求没有携带 API 密钥：Authorization 头缺失或为空（当前进程是否设置了 OPENAI_API_KEY？）。'
         : c.provider === 'azure'
           ? `Azure OpenAI 拒绝了这个密钥${c.status === undefined ? '' : `（${c.status}）`}：它不是这个资源的密钥，或者已被重新生成。`
-          : `${c.provider === 'other' ? '该端点' : 'API'}拒绝了${c.keyEnding === undefined ? '这个密钥' : `末尾为 ${c.keyEnding} 的密钥`}${c.status === undefined ? '' : `（${c.status}）`}：可能是输错、已被撤销、属于其他组织或项目，或者是其他服务商/中转站的密钥。`,
+          : `${c.provider === 'other' ? '该端点' : 'API '}拒绝了${c.keyEnding === undefined ? '这个密钥' : `末尾为 ${c.keyEnding} 的密钥`}${c.status === undefined ? '' : `（${c.status}）`}：可能是输错、已被撤销、属于其他组织或项目，或者是其他服务商/中转站的密钥。`,
     steps: present(
       c.provider === 'azure'
         ? '复制这个 Azure OpenAI 资源的密钥（Azure 门户 → 该资源 → 密钥和终结点）；AzureOpenAI 会把它作为 api-key 头发往同一资源的终结点。'
@@ -342,7 +343,7 @@ export const HINTS_ZH_CN = {
   }),
   insufficient_quota: (c) => ({
     title: c.code === 'credit_balance_exhausted' ? '预付余额已用完' : '账户额度已用完',
-    why: `${c.provider === 'other' ? '该端点' : 'API'}拒绝调用是因为账单问题，而不是请求太快：账户已没有可用余额或额度。重试不可能成功——官方客户端仍会重试，而 tierguard 不会。`,
+    why: `${c.provider === 'other' ? '该端点' : 'API '}拒绝调用是因为账单问题，而不是请求太快：账户已没有可用余额或额度。重试不可能成功——官方客户端仍会重试，而 tierguard 不会。`,
     steps:
       c.provider === 'other'
         ? [
@@ -454,7 +455,7 @@ export const HINTS_ZH_CN = {
     why: `API 要求放慢：即使没超过限额，请求速率增长得太快也会被拒绝。${waitSentence(c)}`,
     steps: [
       '把速率降回原来的水平，保持约 15 分钟，再逐步增加（每分钟输入超过 100 万 token 时，每 15 分钟增幅不超过 50%）。',
-      'tierguard 会把该模型的并发减半，并在等待后重试。',
+      retried(c, 'tierguard 会把该模型的并发减半，并在等待后重试。'),
     ],
     links: [link('errorCodes'), link('rateLimitsGuide')],
   }),
@@ -462,7 +463,7 @@ export const HINTS_ZH_CN = {
     title: 'Flex 处理暂时没有足够的算力处理这个请求',
     why: `API 返回了 429 Resource Unavailable：service_tier "flex" 以更低的价格换取可用性上的让步，而 ${theModel(c)} 当前的算力不足。这不是你的速率限制，被拒绝的请求也不计费。${waitSentence(c)}`,
     steps: [
-      '按指数退避重试（tierguard 会自动这样做）：算力空出来后，flex 请求就能完成。',
+      retried(c, '按指数退避重试（tierguard 会自动这样做）：算力空出来后，flex 请求就能完成。'),
       '如果必须马上完成，把 service_tier 设为 "auto"（或去掉 service_tier），以标准价格走标准处理。',
       '给 flex 请求设置较长的超时（指南建议 15 分钟）：它们更慢，更容易超时。',
     ],
@@ -545,7 +546,7 @@ export const HINTS_ZH_CN = {
         ? 'API 返回 409 Conflict：另一个请求同时修改了同一资源。这是暂时性的，官方客户端也会重试。'
         : `服务器处理请求失败${c.status === undefined ? '（流式响应中途出错）' : `（${c.status}）`}，通常是暂时性的。`,
     steps: [
-      '短暂退避后重试（tierguard 会有限次数地自动重试）。',
+      retried(c, '短暂退避后重试（tierguard 会有限次数地自动重试）。'),
       '持续出现时，查看 OpenAI 服务状态，并带上请求 ID 联系支持。',
       c.requestId === undefined
         ? '保留失败请求的 x-request-id 响应头，便于联系支持。'
@@ -557,7 +558,7 @@ export const HINTS_ZH_CN = {
     title: 'API 服务器过载',
     why: `服务器繁忙${c.status === undefined ? '' : `（${c.status}）`}，增加额度也无济于事。${waitSentence(c)}`,
     steps: [
-      '用更长的退避时间重试（tierguard 会自动这样做）。',
+      retried(c, '用更长的退避时间重试（tierguard 会自动这样做）。'),
       c.provider === 'azure'
         ? '对延迟敏感的路径，回退到其他区域的部署（或全局标准部署）：当前区域的算力不足。'
         : '对延迟敏感的路径，回退到其他模型或端点。',
@@ -572,7 +573,7 @@ export const HINTS_ZH_CN = {
         ? 'API（或其前面的代理）返回 408 Request Timeout：请求没能在时限内完整送达。这是暂时性的。'
         : '在客户端超时时间内没有收到响应。',
     steps: [
-      '重试（tierguard 会有限次数地自动重试）。',
+      retried(c, '重试（tierguard 会有限次数地自动重试）。'),
       '输出较长时，使用流式响应或调大客户端超时（flex 处理需要更长的超时）。',
       `检查到 ${c.host ?? 'API'} 的网络路径（代理、防火墙）。`,
     ],
@@ -594,7 +595,7 @@ export const HINTS_ZH_CN = {
     title: '应答来自代理或中转站，而不是 API',
     why: `收到的应答${c.status === undefined ? '' : `（${c.status}）`}不是 API 的错误信息：${c.message === '' ? '响应体为空' : `“${c.message.slice(0, 160)}”`}来自 API 前面的网关、代理、CDN 或中转站${c.status !== undefined && c.status >= 520 && c.status <= 530 ? '（52x 状态码是 Cloudflare 的）' : ''}。`,
     steps: [
-      '短暂退避后重试（tierguard 会有限次数地自动重试）。',
+      retried(c, '短暂退避后重试（tierguard 会有限次数地自动重试）。'),
       '检查 API 前面的中转站或代理（其状态页、日志）；base URL 也可能填错了。',
       '持续失败时，回退到其他端点。',
     ],
