@@ -296,7 +296,7 @@ export const HINTS_EN = {
     steps: [
       'Find the public egress IP of this server (NAT gateways and proxies change it).',
       'Add it to the IP allowlist in the organization or project security settings, or call from an allowed network.',
-      'Changing networks or regions often is not a fix: it can trip risk controls.',
+      'Do not keep changing networks or regions: it is no fix, and it can trip risk controls.',
     ],
     links: [link('organization'), link('projects')],
   }),
@@ -335,7 +335,7 @@ export const HINTS_EN = {
     why: 'OpenAI requires organization verification (an ID check of a person in the organization) for this model or feature. Paying or a higher tier does not replace it.',
     steps: [
       'Open the organization settings and click Verify Organization; follow the ID check.',
-      `After verifying, access can take up to ${VERIFICATION_PROPAGATION_MINUTES} minutes to propagate; retrying before that fails the same way.`,
+      `After verifying, wait up to ${VERIFICATION_PROPAGATION_MINUTES} minutes before calling again: access takes that long to propagate, and a call before that fails the same way.`,
       c.verificationOn === 'stream'
         ? 'Until then, call the model with stream: false, which does not need verification.'
         : c.verificationOn === 'reasoning.summary'
@@ -407,7 +407,7 @@ export const HINTS_EN = {
       'Open Billing → Payment methods; add or re-add a card and make sure it is verified.',
       'Check Invoices for a failed payment and settle it.',
       'Right after adding a card, a small test payment confirms it works; then call again.',
-      '"The payment succeeded, so the model works" is a common misconception: an active payment method, prepaid credit and access to a model are separate steps.',
+      'Check the three separately — an active payment method, prepaid credit, access to the model: "The payment succeeded, so the model works" is a common misconception.',
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
@@ -422,7 +422,7 @@ export const HINTS_EN = {
         : 'Spread bursts: fewer calls in parallel, or batch several inputs per call.',
       tierLimitSentence(c),
       higherTierSentence(c) ?? moreRoomSentence(c),
-      'Failed requests also count toward the limit: tight retry loops keep you throttled.',
+      'Do not add a tight retry loop of your own: failed requests count toward the limit too, and keep you throttled.',
     ),
     links:
       c.provider === 'azure'
@@ -447,12 +447,11 @@ export const HINTS_EN = {
   }),
   request_too_large: (c) => ({
     title: `One request is larger than ${theModel(c)}'s token limit`,
-    why: `This single request needs more tokens than the per-minute limit allows at all${limitSentence(c)}. It can never succeed as it is, so it is not retried${c.origin === 'local' ? ' (tierguard refused it before sending, from its own estimate)' : ''}.`,
+    why: `This single request needs more tokens than the per-minute limit allows at all${limitSentence(c)}. It can never succeed as it is, so it is not retried${c.origin === 'local' ? ' (tierguard refused it before sending, from its own estimate)' : ''}. Pacing cannot help: the request is larger than the whole bucket.`,
     steps: [
       'Lower max_tokens / max_output_tokens (the limit counts the maximum output), or shorten the prompt.',
       'Split the input into several smaller requests.',
       higherTierSentence(c) ?? `Or fall back to a model with a larger TPM limit. ${moreRoomSentence(c)}`,
-      'Pacing cannot help: the request is larger than the whole bucket. tierguard refuses such a request before sending it when its estimate already exceeds the limit.',
     ],
     links: c.provider === 'azure' ? [link('azureQuota')] : [link('limits'), link('rateLimitsGuide')],
   }),
@@ -461,7 +460,10 @@ export const HINTS_EN = {
     why: `The API asked to slow down: the request rate grew too quickly, even within the limits. ${waitSentence(c)}`,
     steps: [
       'Reduce the rate to where it was, hold it for about 15 minutes, then ramp up gradually (above 1M input TPM, grow by at most 50% per 15 minutes).',
-      retried(c, 'tierguard halves the calls it keeps in flight for this model and retries after the delay.'),
+      retried(
+        c,
+        'Let tierguard pace it rather than a retry loop of your own: it halves the calls it keeps in flight for this model and retries after the delay.',
+      ),
     ],
     links: [link('errorCodes'), link('rateLimitsGuide')],
   }),

@@ -293,7 +293,7 @@ export const HINTS_ZH_CN = {
     steps: [
       '确认服务器的公网出口 IP（NAT 网关、代理都会改变它）。',
       '在组织或项目的安全设置中把它加入 IP 白名单，或者从允许的网络发起调用。',
-      '频繁更换网络或地区不是解决办法，反而可能触发风控。',
+      '不要频繁更换网络或地区：这解决不了问题，反而可能触发风控。',
     ],
     links: [link('organization'), link('projects')],
   }),
@@ -332,7 +332,7 @@ export const HINTS_ZH_CN = {
     why: 'OpenAI 要求对该模型或功能完成组织验证（组织内成员的身份核验）。付款或提升等级都不能替代验证。',
     steps: [
       '打开组织设置，点击 Verify Organization，按提示完成身份验证。',
-      `验证完成后，权限最多需要 ${VERIFICATION_PROPAGATION_MINUTES} 分钟生效；在此之前重试仍会同样失败。`,
+      `验证完成后，最多等 ${VERIFICATION_PROPAGATION_MINUTES} 分钟再调用：权限需要这么久才能生效，在此之前调用仍会同样失败。`,
       c.verificationOn === 'stream'
         ? '在此之前，可以用 stream: false 调用该模型，非流式调用不需要验证。'
         : c.verificationOn === 'reasoning.summary'
@@ -401,7 +401,7 @@ export const HINTS_ZH_CN = {
       '打开 账单 → 支付方式（Payment methods），添加或重新添加银行卡，并确认卡已通过验证。',
       '在 Invoices 中查看是否有失败的付款并完成支付。',
       '刚绑定银行卡后，可以先小额测试付款确认可用，然后再调用。',
-      '常见误区：“付款成功了，模型就能用了”。支付方式有效、预付余额到账、模型访问权限是三件不同的事。',
+      '分别确认三件事——支付方式有效、预付余额到账、模型访问权限：常见误区是“付款成功了，模型就能用了”。',
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
@@ -416,7 +416,7 @@ export const HINTS_ZH_CN = {
         : '把突发请求摊开：减少并发，或在一次调用中批量处理多个输入。',
       tierLimitSentence(c),
       higherTierSentence(c) ?? moreRoomSentence(c),
-      '被拒绝的请求同样计入限额：紧密的重试循环只会让你持续被限流。',
+      '不要自己再加一层紧密的重试循环：被拒绝的请求同样计入限额，只会让你持续被限流。',
     ),
     links:
       c.provider === 'azure'
@@ -441,12 +441,11 @@ export const HINTS_ZH_CN = {
   }),
   request_too_large: (c) => ({
     title: `单个请求超过了 ${theModel(c)} 的 token 限额`,
-    why: `这一个请求需要的 token 数就超过了每分钟限额${limitSentence(c)}。原样重试永远不会成功，所以不会重试${c.origin === 'local' ? '（tierguard 根据自己的估算，在发送前就拒绝了它）' : ''}。`,
+    why: `这一个请求需要的 token 数就超过了每分钟限额${limitSentence(c)}。原样重试永远不会成功，所以不会重试${c.origin === 'local' ? '（tierguard 根据自己的估算，在发送前就拒绝了它）' : ''}。节奏控制帮不上忙：这个请求比整个桶还大。`,
     steps: [
       '调低 max_tokens / max_output_tokens（限额按最大输出计算），或缩短提示词。',
       '把输入拆成多个较小的请求。',
       higherTierSentence(c) ?? `或回退到 TPM 限额更大的模型。${moreRoomSentence(c)}`,
-      '节奏控制帮不上忙：这个请求比整个桶还大。如果 tierguard 的预估已经超过限额，它会在发送前直接拒绝这类请求。',
     ],
     links: c.provider === 'azure' ? [link('azureQuota')] : [link('limits'), link('rateLimitsGuide')],
   }),
@@ -455,7 +454,7 @@ export const HINTS_ZH_CN = {
     why: `API 要求放慢：即使没超过限额，请求速率增长得太快也会被拒绝。${waitSentence(c)}`,
     steps: [
       '把速率降回原来的水平，保持约 15 分钟，再逐步增加（每分钟输入超过 100 万 token 时，每 15 分钟增幅不超过 50%）。',
-      retried(c, 'tierguard 会把该模型的并发减半，并在等待后重试。'),
+      retried(c, '交给 tierguard 控制节奏，不要自己写重试循环：它会把该模型的并发减半，并在等待后重试。'),
     ],
     links: [link('errorCodes'), link('rateLimitsGuide')],
   }),
