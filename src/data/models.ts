@@ -19,6 +19,8 @@ export interface ContextWindow {
   readonly tokens: number;
   /** The largest output the model produces, in tokens. */
   readonly maxOutput?: number;
+  /** The largest input, where the API caps the input below the window (gpt-5: 272,000 of 400,000). */
+  readonly maxInput?: number;
   /** Where the numbers come from (a key of openai-api.md: OAI-MODEL-2025:<id> is the model's page). */
   readonly source: string;
   /** The date the source holds for. */
@@ -92,7 +94,12 @@ export const KNOWN_MODELS = {
     'gpt-4.1': chat('o200k_base', 'gpt-4.1', page2025('gpt-4.1', 1_047_576, 32_768)),
     'gpt-4.1-mini': chat('o200k_base', 'gpt-4.1-mini', page2025('gpt-4.1-mini', 1_047_576, 32_768)),
     'gpt-4.1-nano': chat('o200k_base', undefined, page2025('gpt-4.1-nano', 1_047_576, 32_768)),
-    'gpt-5': chat('o200k_base', 'gpt-5', page2025('gpt-5', 400_000, 128_000)),
+    'gpt-5': chat('o200k_base', 'gpt-5', {
+      ...page2025('gpt-5', 400_000, 128_000),
+      maxInput: 272_000,
+      source:
+        'OAI-MODEL-2025:gpt-5 (the page\'s "context window" and "max output tokens"); the input limit: the API\'s "Input tokens exceed the configured limit of 272000 tokens" for gpt-5-2025-08-07 (cline/cline#5474)',
+    }),
     'gpt-5-mini': chat('o200k_base', 'gpt-5-mini', page2025('gpt-5-mini', 400_000, 128_000)),
     'gpt-5-nano': chat('o200k_base', undefined, page2025('gpt-5-nano', 400_000, 128_000)),
     'gpt-5-pro': chat('o200k_base'),

@@ -72,7 +72,7 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   // A model gated by usage tier names the tier it needs (§E5: "must qualify for at least usage tier 5 to access 'o1-mini'").
   {
     cause: 'model_access_denied',
-    message: /must qualify for at least usage tier \d/i,
+    message: /\b(?:qualify for|be on|reach) (?:at least )?usage tier \d/i,
     source: 'openai-api.md §E5 (karthink/gptel#382)',
   },
 
@@ -228,7 +228,8 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   {
     cause: 'context_length_exceeded',
     codes: ['context_length_exceeded', 'string_above_max_length'],
-    source: 'Table 1 #28–29',
+    source:
+      'Table 1 #28–29; gpt-5\'s "Input tokens exceed the configured limit of 272000 tokens" (cline/cline#5474)',
   },
   // A call whose data-residency region does not match its project's (Responses error enum; §E2).
   {
@@ -238,7 +239,8 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   },
   {
     cause: 'context_length_exceeded',
-    message: /maximum context length|exceeds the context window|context length/i,
+    message:
+      /maximum context length|exceeds the context window|context length|input tokens exceed the configured limit/i,
     source: 'Table 1 #28–29',
   },
   {

@@ -49,8 +49,10 @@ export interface RateLimitInfo {
 /** The context window a `context_length_exceeded` error names ("maximum context length is N tokens"). */
 export interface ContextLimitInfo {
   readonly kind: 'context';
-  /** The model's context window, in tokens. */
+  /** The model's context window, in tokens (its input limit when `input` is set). */
   readonly limit: number;
+  /** The limit is on the input alone, not on input and output together ("Input tokens exceed the configured limit of N tokens"). */
+  readonly input?: boolean;
   /**
    * What the request came to: "resulted in M tokens", or "you requested T tokens (P in the
    * messages, C in the completion)".

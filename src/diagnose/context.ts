@@ -125,12 +125,13 @@ function contextFacts(model: string | undefined, limit: ContextLimitInfo | undef
   const larger =
     needs === undefined
       ? []
-      : modelsWithWindow(needs, 4)
+      : modelsWithWindow(needs, 4, limit?.input === true)
           .filter((candidate) => candidate.model !== family)
           .slice(0, 3);
   return {
     ...(window === undefined ? {} : { window }),
     windowFromTable: limit === undefined && fromTable !== undefined,
+    ...(limit?.input === true ? { inputLimit: true } : {}),
     ...(requested === undefined ? {} : { requested }),
     ...(limit?.completion === undefined ? {} : { completion: limit.completion }),
     ...(excess === undefined ? {} : { excess }),

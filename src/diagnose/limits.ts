@@ -18,13 +18,20 @@ const number = (text: string | undefined): number | undefined => {
 // Digits with thousands separators, bounded so that no run of digits is read for long.
 const COUNT = String.raw`(\d[\d,]{0,15})`;
 const WINDOW = new RegExp(String.raw`\bmaximum context length is ${COUNT} tokens`, 'i');
+// gpt-5 caps the input alone: "Input tokens exceed the configured limit of 272000 tokens" (cline/cline#5474).
+const INPUT_LIMIT = new RegExp(
+  String.raw`\binput tokens exceed the configured limit of ${COUNT} tokens`,
+  'i',
+);
 const RESULTED = new RegExp(String.raw`\bresulted in ${COUNT} tokens`, 'i');
 const REQUESTED = new RegExp(String.raw`\byou requested ${COUNT} tokens`, 'i');
 const COMPLETION = new RegExp(String.raw`${COUNT} in the completion\b`, 'i');
 
 /** The context window a `context_length_exceeded` message names, and what the request came to. */
 export function findContextLimit(message: string): ContextLimitInfo | undefined {
-  const limit = number(WINDOW.exec(message)?.[1]);
+  const windowLimit = number(WINDOW.exec(message)?.[1]);
+  const inputLimit = windowLimit === undefined ? number(INPUT_LIMIT.exec(message)?.[1]) : undefined;
+  const limit = windowLimit ?? inputLimit;
   if (limit === undefined || limit <= 0) return undefined;
   const requested = number(REQUESTED.exec(message)?.[1]) ?? number(RESULTED.exec(message)?.[1]);
   const completion = requested === undefined ? undefined : number(COMPLETION.exec(message)?.[1]);
@@ -35,6 +42,7 @@ export function findContextLimit(message: string): ContextLimitInfo | undefined 
   return {
     kind: 'context',
     limit,
+    ...(inputLimit === undefined ? {} : { input: true }),
     ...(requested === undefined ? {} : { requested }),
     ...(prompt === undefined ? {} : { prompt }),
     ...(completion === undefined ? {} : { completion }),

@@ -38,7 +38,7 @@ const MODEL_PATTERNS = [
   /\bmodel [`'"]([^`'"\s]{1,256})[`'"]/i,
   /\b(?:Rate limit reached|Request too large) for ([\w.:/-]{1,256}) in organization\b/i,
   /\bthe model ([\w.:/-]{1,256}) (?:does not exist|is currently overloaded)/i,
-  /\busage tier \d+ to access [`'"]?([\w:/-]+(?:\.[\w:/-]+)*)/i,
+  /\busage tier \d+ (?:or higher )?to (?:access|use) [`'"]?([\w:/-]+(?:\.[\w:/-]+)*)/i,
 ];
 
 /** The model an error message names, as the API writes it. */
@@ -52,7 +52,7 @@ export function modelInMessage(message: string): string | undefined {
 
 /** The usage tier a tier-gated model's message names ("must qualify for at least usage tier 5"). */
 export function tierInMessage(message: string): Tier | undefined {
-  const level = /\bat least usage tier (\d)\b/i.exec(message)?.[1];
+  const level = /\b(?:qualify for|be on|reach) (?:at least )?usage tier (\d)\b/i.exec(message)?.[1];
   const tier = level === undefined ? undefined : `tier-${level}`;
   return TIERS.find((candidate) => candidate === tier);
 }

@@ -165,6 +165,25 @@ export function contextWindowOf(
   return resolved.retired ? undefined : resolved.info?.context?.tokens;
 }
 
+/**
+ * Whether a request of `input` prompt tokens and `output` output tokens (`max_tokens`) fits
+ * `model`'s context window, and its input limit where the API caps the input lower (gpt-5);
+ * `undefined` when the window is not known. What a context-length fallback checks before it sends
+ * a request to another model.
+ */
+export function fitsContextWindow(
+  model: string,
+  input: number,
+  output = 0,
+  deployments: Readonly<Record<string, string>> = {},
+): boolean | undefined {
+  const resolved = resolveModel(model, deployments);
+  const context = resolved.retired ? undefined : resolved.info?.context;
+  if (context === undefined || !Number.isFinite(input) || !Number.isFinite(output)) return undefined;
+  if (context.maxInput !== undefined && input > context.maxInput) return false;
+  return input + Math.max(0, output) <= context.tokens;
+}
+
 /** A model with a context window large enough for a request. */
 export interface RoomyModel {
   readonly model: string;
@@ -176,15 +195,21 @@ const prices = tableOf<{ readonly inputPerMillion: number }>(TOKEN_PRICES.models
 
 /**
  * Current chat models with a published price whose window holds `tokens`, cheapest input first
- * (at most `limit` of them): what a hint suggests after a `context_length_exceeded`.
+ * (at most `limit` of them): what a hint suggests after a `context_length_exceeded`. With `input`,
+ * `tokens` are prompt tokens alone, and a model must hold them even with its largest output (a
+ * model whose input limit is the window less its output, like gpt-5's, is not offered in vain).
  */
-export function modelsWithWindow(tokens: number, limit = 3): RoomyModel[] {
+export function modelsWithWindow(tokens: number, limit = 3, input = false): RoomyModel[] {
   if (!Number.isFinite(tokens) || tokens <= 0) return [];
   const found: { model: string; tokens: number; price: number }[] = [];
   for (const [model, info] of models) {
     const window = info.context?.tokens;
     const price = prices.get(info.priceFamily ?? model)?.inputPerMillion;
-    if (info.kind !== 'chat' || window === undefined || window < tokens || price === undefined) continue;
+    if (info.kind !== 'chat' || window === undefined || price === undefined) continue;
+    const room = input
+      ? Math.min(info.context?.maxInput ?? window, window - (info.context?.maxOutput ?? 0))
+      : window;
+    if (room < tokens) continue;
     if (retired.has(model)) continue;
     found.push({ model, tokens: window, price });
   }

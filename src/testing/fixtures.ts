@@ -255,6 +255,22 @@ export const apiErrors = {
       'openai-api.md Table 1 #11 (NousResearch/hermes-agent#60748)',
     );
   },
+  /** Azure 401: a key of another resource, or the wrong endpoint (Azure's API gateway answers, `apim-request-id`). */
+  azureInvalidKey(): ErrorFixture {
+    return json(
+      'invalid_api_key',
+      401,
+      JSON.stringify({
+        error: {
+          code: '401',
+          message:
+            'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+        },
+      }),
+      'SciSharp/BotSharp#386 (body and apim-request-id header); microsoft/semantic-kernel#10337',
+      { 'apim-request-id': '3a1e7c7e-4f5b-4d6a-9b8c-0d1e2f3a4b5c' },
+    );
+  },
   /** Azure 404 `DeploymentNotFound` (Table 1b). */
   azureDeploymentNotFound(): ErrorFixture {
     return json(
@@ -453,8 +469,25 @@ export const apiErrors = {
     limit: number;
     requested: number;
     completion?: number;
+    /** gpt-5's wording, a limit on the input alone: "Input tokens exceed the configured limit of N tokens". */
+    input?: boolean;
     api?: 'chat' | 'responses';
   }): ErrorFixture {
+    if (options.input === true) {
+      return json(
+        'context_length_exceeded',
+        400,
+        errorBody(
+          `Input tokens exceed the configured limit of ${options.limit} tokens. Your messages resulted in ${options.requested} tokens. Please reduce the length of the messages.`,
+          'invalid_request_error',
+          'context_length_exceeded',
+          'messages',
+        ),
+        'cline/cline#5474 (gpt-5-2025-08-07: "400 Input tokens exceed the configured limit of 272000 tokens. Your messages resulted in 289650 tokens.")',
+        {},
+        'the message and the 400 are from the report; the type, code and param are assumed from Table 1 #28',
+      );
+    }
     if (options.api === 'responses') {
       return json(
         'context_length_exceeded',
@@ -757,6 +790,7 @@ export const fixtures = {
   model_access_denied: apiErrors.modelNotFound('gpt-4o', 'model_access_denied'),
   project_model_denied: apiErrors.projectModelDenied('gpt-4.1'),
   azure_deployment_not_found: apiErrors.azureDeploymentNotFound(),
+  azure_invalid_key: apiErrors.azureInvalidKey(),
   verification_required: apiErrors.verificationRequired('gpt-image-1'),
   verification_required_stream: apiErrors.verificationRequired('o3', 'stream'),
   verification_required_reasoning_summary: apiErrors.verificationRequired('o3', 'reasoning.summary'),
@@ -821,6 +855,11 @@ export const fixtures = {
   slow_down: apiErrors.slowDown(),
   flex_resource_unavailable: apiErrors.flexResourceUnavailable(),
   context_length_exceeded: apiErrors.contextLengthExceeded({ limit: 128_000, requested: 131_072 }),
+  context_length_exceeded_input: apiErrors.contextLengthExceeded({
+    limit: 272_000,
+    requested: 289_650,
+    input: true,
+  }),
   context_length_exceeded_requested: apiErrors.contextLengthExceeded({
     limit: 8_192,
     requested: 8_242,

@@ -16,7 +16,7 @@ import {
   TIER_QUALIFICATIONS,
   VERIFICATION_REQUIREMENTS,
 } from '../../src/data/tiers.js';
-import { contextWindowOf, resolveModel } from '../../src/models/resolve.js';
+import { contextWindowOf, fitsContextWindow, resolveModel } from '../../src/models/resolve.js';
 
 const DATE = /^\d{4}-\d{2}(?:-\d{2})?$/;
 const sourced = (row: { source?: string; asOf?: string }, dated = true): void => {
@@ -82,6 +82,13 @@ describe('the tables agree with each other', () => {
     expect(contextWindowOf('gpt-4o', { 'dep-4o': 'gpt-4o' })).toBe(128_000);
     expect(contextWindowOf('dep-4o', { 'dep-4o': 'gpt-4o' })).toBe(128_000);
     expect(contextWindowOf('gpt-5.5')).toBeUndefined();
+    // A request fits when prompt + output fit the window, and the prompt fits an input cap (gpt-5).
+    expect(fitsContextWindow('gpt-4o', 100_000, 4_000)).toBe(true);
+    expect(fitsContextWindow('gpt-4o', 120_000, 16_000)).toBe(false);
+    expect(fitsContextWindow('gpt-5', 270_000, 128_000)).toBe(true);
+    expect(fitsContextWindow('gpt-5', 280_000, 0)).toBe(false);
+    expect(fitsContextWindow('gpt-5.5', 10)).toBeUndefined();
+    expect(fitsContextWindow('constructor', 10)).toBeUndefined();
     expect(contextWindowOf('o1-mini')).toBeUndefined();
   });
 

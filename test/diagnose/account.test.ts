@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE_CATALOGUE } from '../../src/data/causes.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import type { DiagnoseOptions, Diagnosis, Hint, Locale } from '../../src/diagnose/types.js';
-import { contextWindowOf } from '../../src/models/resolve.js';
+import { contextWindowOf, fitsContextWindow } from '../../src/models/resolve.js';
 import { apiErrors, fixtures, rateLimitHeaders, type ErrorFixture } from '../../src/testing/fixtures.js';
 import { scriptedFetch } from '../../src/testing/scripted-fetch.js';
 
@@ -297,6 +297,35 @@ const ROWS: Row[] = [
       expect(t).toContain('it asked for 4,096 tokens of output');
     },
     zh: (t) => expect(t).toContain('它为输出预留了 4,096 个 token'),
+  },
+  {
+    name: 'gpt-5’s input limit: the input alone counts, and no model with the same input cap is offered',
+    fixture: fixtures.context_length_exceeded_input,
+    model: 'gpt-5',
+    fields: (d) =>
+      expect(d.limit).toEqual({ kind: 'context', limit: 272_000, input: true, requested: 289_650 }),
+    en: (t) => {
+      expect(t).toContain(
+        '`gpt-5` takes at most 272,000 input tokens, whatever its window; this prompt came to 289,650',
+      );
+      expect(t).toContain('Cut at least 17,650 tokens');
+      expect(t).not.toContain('Lower max_tokens');
+      const suggested = [...t.matchAll(/`([\w.-]+)` \(([\d,]+)\)/g)].map((match) => match[1] ?? '');
+      expect(suggested.length).toBeGreaterThan(0);
+      for (const model of suggested) expect(fitsContextWindow(model, 289_650, 32_768)).toBe(true);
+      expect(suggested.some((model) => model.startsWith('gpt-5'))).toBe(false);
+    },
+    zh: (t) => expect(t).toContain('`gpt-5` 最多只接受 272,000 个输入 token'),
+  },
+  {
+    name: 'Azure’s 401 without a base URL: the answer says Azure, and the hint speaks of the resource’s keys',
+    fixture: fixtures.azure_invalid_key,
+    fields: (d) => expect(d).toMatchObject({ cause: 'invalid_api_key', provider: 'azure', status: 401 }),
+    en: (t) => {
+      expect(t).toContain('Azure OpenAI rejected the key');
+      expect(t).toContain('Keys and Endpoint');
+    },
+    zh: (t) => expect(t).toContain('密钥和终结点'),
   },
   {
     name: 'Flex 429 Resource Unavailable: retryable, not billed, service_tier "auto"',

@@ -34,6 +34,10 @@ const EXPECTED: Partial<
   tier_required: { model: 'o1-mini' },
   azure_deployment_not_found: { provider: 'azure' },
   azure_content_filter: { provider: 'azure' },
+  azure_invalid_key: { provider: 'azure' },
+  context_length_exceeded_input: {
+    limit: { kind: 'context', limit: 272_000, input: true, requested: 289_650 },
+  },
   context_length_exceeded: { limit: { kind: 'context', limit: 128_000, requested: 131_072 } },
   context_length_exceeded_requested: {
     limit: { kind: 'context', limit: 8_192, requested: 8_242, prompt: 4_146, completion: 4_096 },

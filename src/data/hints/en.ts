@@ -288,12 +288,20 @@ export const HINTS_EN = {
         : `Cut at least ${c.format.number(facts.excess)} tokens: trim or summarize earlier messages, or retrieve less context.`;
     return {
       title: `The request does not fit ${theModel(c)}'s context window`,
-      why: `${window === undefined ? 'The prompt plus the requested output is longer than the model can take.' : `${theModel(c)}'s context window is ${c.format.number(window)} tokens${facts?.windowFromTable === true ? ' (its model page)' : ''}${facts?.requested === undefined ? '' : `; this request came to ${c.format.number(facts.requested)} (prompt plus max_tokens)`}.`} The same request will fail again.`,
+      why: `${
+        window === undefined
+          ? 'The prompt plus the requested output is longer than the model can take.'
+          : facts?.inputLimit === true
+            ? `${theModel(c)} takes at most ${c.format.number(window)} input tokens, whatever its window${facts.requested === undefined ? '' : `; this prompt came to ${c.format.number(facts.requested)}`}.`
+            : `${theModel(c)}'s context window is ${c.format.number(window)} tokens${facts?.windowFromTable === true ? ' (its model page)' : ''}${facts?.requested === undefined ? '' : `; this request came to ${c.format.number(facts.requested)} (prompt plus max_tokens)`}.`
+      } The same request will fail again.`,
       steps: present(
         cut,
-        facts?.completion === undefined
-          ? 'Lower max_tokens so that prompt + output fits.'
-          : `Or lower max_tokens: it asked for ${c.format.number(facts.completion)} tokens of output, and the window counts them.`,
+        facts?.inputLimit === true
+          ? undefined
+          : facts?.completion === undefined
+            ? 'Lower max_tokens so that prompt + output fits.'
+            : `Or lower max_tokens: it asked for ${c.format.number(facts.completion)} tokens of output, and the window counts them.`,
         larger.length === 0
           ? 'Or fall back to a model with a longer context window.'
           : `Or fall back to a model whose window holds it: ${larger.map((entry) => `${c.format.code(entry.model)} (${c.format.number(entry.tokens)})`).join(', ')}. A context-length fallback helps only to such a model.`,

@@ -54,6 +54,8 @@ export interface ContextFacts {
   readonly window?: number;
   /** The window came from the model table, not the message. */
   readonly windowFromTable: boolean;
+  /** The limit is the model's input limit, not its whole window (gpt-5's 272,000 input tokens). */
+  readonly inputLimit?: boolean;
   readonly requested?: number;
   /** The output the request asked for (`max_tokens`), when the message says. */
   readonly completion?: number;

@@ -278,12 +278,20 @@ export const HINTS_ZH_CN = {
         : `至少削减 ${c.format.number(facts.excess)} 个 token：删减或总结较早的消息，或减少检索的上下文。`;
     return {
       title: `请求超出了 ${theModel(c)} 的上下文长度`,
-      why: `${window === undefined ? '提示词加上请求的输出长度超过了模型能处理的上限。' : `${theModel(c)} 的上下文窗口是 ${c.format.number(window)} 个 token${facts?.windowFromTable === true ? '（见其模型页面）' : ''}${facts?.requested === undefined ? '' : `；这个请求共计 ${c.format.number(facts.requested)} 个（提示词加 max_tokens）`}。`}同样的请求会再次失败。`,
+      why: `${
+        window === undefined
+          ? '提示词加上请求的输出长度超过了模型能处理的上限。'
+          : facts?.inputLimit === true
+            ? `${theModel(c)} 最多只接受 ${c.format.number(window)} 个输入 token，与上下文窗口的大小无关${facts.requested === undefined ? '' : `；这次的提示词共计 ${c.format.number(facts.requested)} 个`}。`
+            : `${theModel(c)} 的上下文窗口是 ${c.format.number(window)} 个 token${facts?.windowFromTable === true ? '（见其模型页面）' : ''}${facts?.requested === undefined ? '' : `；这个请求共计 ${c.format.number(facts.requested)} 个（提示词加 max_tokens）`}。`
+      }同样的请求会再次失败。`,
       steps: present(
         cut,
-        facts?.completion === undefined
-          ? '调低 max_tokens，让提示词 + 输出能放得下。'
-          : `或者调低 max_tokens：它为输出预留了 ${c.format.number(facts.completion)} 个 token，这些也计入窗口。`,
+        facts?.inputLimit === true
+          ? undefined
+          : facts?.completion === undefined
+            ? '调低 max_tokens，让提示词 + 输出能放得下。'
+            : `或者调低 max_tokens：它为输出预留了 ${c.format.number(facts.completion)} 个 token，这些也计入窗口。`,
         larger.length === 0
           ? '或者回退到上下文更长的模型。'
           : `或者回退到窗口放得下它的模型：${larger.map((entry) => `${c.format.code(entry.model)}（${c.format.number(entry.tokens)}）`).join('、')}。上下文长度的回退只有发往这样的模型才有用。`,
