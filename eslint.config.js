@@ -56,4 +56,37 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // data/ imports nothing: tables and hint texts stand alone (issue 15; DESIGN.md "Layout").
+    files: ['src/data/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!\./)`,
+              message: 'src/data/ imports nothing outside src/data/ (no logic, no packages).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/data/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!\./|\.\./(?!\.\./))`,
+              message: 'src/data/ imports nothing outside src/data/ (no logic, no packages).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -15,7 +15,7 @@ import {
   type GuardEvent,
   type Locale,
 } from '../src/index.js';
-import { createSimulator, type Simulator } from '../src/testing/index.js';
+import { createSimulator, fixtures, scriptedFetch, type Simulator } from '../src/testing/index.js';
 import { causeTable } from './diagnose-errors.js';
 
 const locale: Locale = process.argv.includes('zh-CN') ? 'zh-CN' : 'en';
@@ -241,11 +241,56 @@ async function main(): Promise<void> {
   await sim.close();
   await causeTable(locale, (text) => process.stdout.write(text), '4. ');
   out();
+  await accountAware();
+  out();
   out(
     zh
       ? '在你的服务中：const client = guard(new OpenAI(), { tier: "tier-1" })；测试用 tierguard/testing；排查用 npx tierguard doctor。'
       : 'In your service: const client = guard(new OpenAI(), { tier: "tier-1" }); tests: tierguard/testing; checks: npx tierguard doctor.',
   );
+}
+
+/** `text` as lines of at most 100 terminal columns, each after the first indented by `indent`. */
+function wrapped(text: string, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(zh ? /(?<=[，。；：、）])/ : ' ')) {
+    const next = line === '' ? word : zh ? `${line}${word}` : `${line} ${word}`;
+    if (line !== '' && columns(indent) + columns(next) > 100) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
+/** Scene 5: the same 404 for two accounts, diagnosed with what the caller knows of each. */
+async function accountAware(): Promise<void> {
+  out(
+    zh
+      ? '5. 同一个 404，分别发生在 Tier 1 和 Tier 5 账户上：diagnose(err, { tier }) 给出两份不同的提示'
+      : '5. The same 404 on a Tier 1 and on a Tier 5 account: diagnose(err, { tier }) gives two different hints',
+  );
+  const answer = fixtures.tier_required;
+  out(
+    `   ${zh ? 'API 的回答' : 'the API answered'}: ${answer.status} ${JSON.parse(answer.body).error.message}`,
+  );
+  for (const tier of ['tier-1', 'tier-5'] as const) {
+    const client = new OpenAI({
+      apiKey: 'sk-demo-not-a-real-key',
+      fetch: scriptedFetch(answer),
+      maxRetries: 0,
+    });
+    const error = await client.chat.completions
+      .create({ model: 'o1-mini', messages: [{ role: 'user', content: 'Hello' }] })
+      .catch((caught: unknown) => caught);
+    const diagnosis = diagnose(error, { tier, locale, model: 'o1-mini' });
+    out();
+    out(`   ${wrapped(`${tier}: ${describeDiagnosis(diagnosis, { locale })}`, '     ')}`);
+    out(`   ${wrapped(diagnosis.hint.why, '   ')}`);
+    diagnosis.hint.steps.forEach((step, index) => out(`   ${index + 1}. ${wrapped(step, '      ')}`));
+  }
 }
 
 await main();

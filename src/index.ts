@@ -1,23 +1,11 @@
 // The public surface of tierguard, listed by name. Everything else in src/ is internal.
-// Left out on purpose: the testing kit (`tierguard/testing`), the CLI (`bin`), and the
-// pacing engine's internals (stores, lanes), which `guard.stats()` describes instead.
+// Left out on purpose: the testing kit (`tierguard/testing`), the CLI (`bin`); the pacing engine's
+// internals (lanes, the scheduler), which `guard.stats()` describes instead; and the raw data
+// tables (tier limits, prices, model lists), which the functions below read for you
+// (`requiredTier`, `tierFor`, `upgradePlan`, `estimateCost`, `contextWindowOf`) — their rows change
+// with OpenAI's pages, their shape is not a promise.
 
-// Diagnose
-export { diagnose, describeDiagnosis } from './diagnose/diagnose.js';
-export type {
-  Attempt,
-  DiagnoseOptions,
-  Diagnosis,
-  Hint,
-  HintLink,
-  Locale,
-  RateLimitInfo,
-} from './diagnose/types.js';
-export { LOCALES } from './diagnose/types.js';
-export { CAUSES, CAUSE_CATALOGUE, isCause } from './data/causes.js';
-export type { Cause, CauseEntry, FallbackScope, Origin } from './data/causes.js';
-
-// Guard
+// Guard: wrap a client, or use the guarded fetch.
 export { createGuard, guard, guardOf, GuardClosedError } from './guard/create-guard.js';
 export type { Guard, GuardStats, WrappableClient } from './guard/create-guard.js';
 export { TierguardOptionsError } from './util/options.js';
@@ -31,6 +19,12 @@ export type {
 } from './guard/options.js';
 export type { GuardEvent, GuardEventListener, GuardEventType } from './guard/events.js';
 export type { LaneStats } from './pacing/lane.js';
+
+// Stores: where bucket levels live (the `store` and `redis` options).
+export { createRedisStore } from './pacing/stores/redis-backend.js';
+export type { RedisStoreFactoryOptions } from './pacing/stores/redis-backend.js';
+export type { FailoverEvent, StoreHealth } from './pacing/stores/failover.js';
+export type { RedisLike } from './pacing/stores/redis.js';
 export type {
   BucketSnapshot,
   BucketSpec,
@@ -41,25 +35,47 @@ export type {
   TakeItem,
   TakeResult,
 } from './pacing/types.js';
-export type { RedisLike } from './pacing/stores/redis.js';
 
-// Tiers, prices and models
-export { TIERS, TIER_QUALIFICATIONS, MODEL_TIER_LIMITS, VERIFICATION_REQUIREMENTS } from './data/tiers.js';
-export type { Tier, TierLimits, TierQualification, TierRow, VerificationNeed } from './data/tiers.js';
-export { TOKEN_PRICES, IMAGE_PRICES } from './data/prices.js';
-export type { TokenPrice } from './data/prices.js';
-export { resolveModel } from './models/resolve.js';
-export { estimateRequest, countTextTokens } from './pacing/estimate.js';
-export type { Endpoint, EstimateOptions, RequestEstimate, TokenCounter } from './pacing/estimate.js';
-export { estimateCost } from './advisor/estimate-cost.js';
-export type { CostEstimate } from './advisor/estimate-cost.js';
-export type { ResolvedModel } from './models/resolve.js';
+// Diagnose: whatever was caught → a named cause and the steps that fix it.
+export { diagnose, describeDiagnosis } from './diagnose/diagnose.js';
+export type { DescribeOptions } from './diagnose/diagnose.js';
+export type {
+  Attempt,
+  ContextLimitInfo,
+  DiagnoseOptions,
+  Diagnosis,
+  Hint,
+  HintLink,
+  Locale,
+  Provider,
+  RateLimitInfo,
+  RetryStop,
+  RetrySummary,
+} from './diagnose/types.js';
+export { LOCALES } from './diagnose/types.js';
+export { CAUSES, CAUSE_CATALOGUE, isCause } from './data/causes.js';
+export type { Cause, CauseEntry, FallbackScope, Origin } from './data/causes.js';
+
+// Tiers, models, tokens and prices.
+export { TIERS } from './data/tiers.js';
+export type { Tier, TierLimits, TierQualification, VerificationNeed } from './data/tiers.js';
+export { resolveModel, contextWindowOf, fitsContextWindow, modelsWithWindow } from './models/resolve.js';
+export type { ResolvedModel, RoomyModel } from './models/resolve.js';
 export { requiredTier } from './advisor/required-tier.js';
 export type { ModelRequirement } from './advisor/required-tier.js';
 export { tierFor } from './advisor/tier-for.js';
 export type { PaymentHistory, TierStanding } from './advisor/tier-for.js';
 export { upgradePlan } from './advisor/upgrade-plan.js';
 export type { PlanStep, UpgradePlan, UpgradePlanOptions } from './advisor/upgrade-plan.js';
+export { estimateRequest, countTextTokens } from './pacing/estimate.js';
+export type { Endpoint, EstimateOptions, RequestEstimate, TokenCounter } from './pacing/estimate.js';
+export { estimateCost } from './advisor/estimate-cost.js';
+export type {
+  CostAssumption,
+  CostEstimate,
+  EstimateCostOptions,
+  ServiceTier,
+} from './advisor/estimate-cost.js';
 
-// Utilities
+// Keys: never shown in full.
 export { maskKey, maskSecrets } from './util/mask.js';

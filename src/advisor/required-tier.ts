@@ -8,37 +8,18 @@ import {
   TIER_QUALIFICATIONS,
   VERIFICATION_REQUIREMENTS,
   type Tier,
-  type TierLimits,
   type TierQualification,
   type TierRow,
   type VerificationNeed,
 } from '../data/tiers.js';
+import type { ModelRequirement } from '../data/types.js';
 import { resolveModel } from '../models/resolve.js';
+import { tableOf } from '../models/table.js';
 
-/** What a model needs. */
-export interface ModelRequirement {
-  /** The model as asked. */
-  readonly model: string;
-  /** The family whose tier table applies (the model itself when it has none). */
-  readonly family: string;
-  /** The model is one tierguard knows. */
-  readonly known: boolean;
-  /** A published tier table exists for the family. */
-  readonly published: boolean;
-  /** The lowest tier that can use the model; absent when no table is published. */
-  readonly tier?: Tier;
-  /** What reaching `tier` takes. */
-  readonly qualification?: TierQualification;
-  /** The tiers the table marks "not supported". */
-  readonly notSupportedOn: readonly Tier[];
-  /** The limits `tier` gives the model. */
-  readonly limits?: TierLimits;
-  /** A verified organization is needed (to use the model, to stream it, or for reasoning summaries). */
-  readonly verification?: VerificationNeed;
-}
+export type { ModelRequirement } from '../data/types.js';
 
-const rows: Readonly<Record<string, TierRow>> = MODEL_TIER_LIMITS.models;
-const verification: Readonly<Record<string, VerificationNeed>> = VERIFICATION_REQUIREMENTS.models;
+const rows = tableOf<TierRow>(MODEL_TIER_LIMITS.models);
+const verification = tableOf<VerificationNeed>(VERIFICATION_REQUIREMENTS.models);
 
 /** The qualification row of a tier. */
 export function tierQualification(tier: Tier): TierQualification {
@@ -51,10 +32,10 @@ export function tierQualification(tier: Tier): TierQualification {
 export function requiredTier(model: string): ModelRequirement {
   const resolved = resolveModel(model);
   const family = resolved.limitsFamily ?? resolved.family;
-  const row = rows[family];
-  const needs = verification[resolved.family] ?? verification[family];
+  const row = rows.get(family);
+  const needs = verification.get(resolved.family) ?? verification.get(family);
   const base = {
-    model,
+    model: resolved.name,
     family,
     known: resolved.known,
     ...(needs === undefined ? {} : { verification: needs }),

@@ -25,6 +25,7 @@ export const CAUSES = [
   'rate_limited_tokens',
   'request_too_large',
   'slow_down',
+  'resource_unavailable',
   'context_length_exceeded',
   'content_policy',
   'invalid_request',
@@ -53,6 +54,15 @@ export type FallbackScope = 'model' | 'endpoint' | 'none';
 /** Where a failure was decided. */
 export type Origin = 'api' | 'network' | 'local';
 
+/**
+ * What a server's `x-should-retry` header may do to a cause's `retryable` (openai-api.md §E6, Table 2):
+ * - `decides`: `true` makes it retryable, `false` not — the failure can be transient on the server's side;
+ * - `stops-only`: `false` is obeyed, `true` is not — the same request with the same account cannot
+ *   succeed (quota, billing, spend, keys, a request too large for the window);
+ * - `ignored`: decided by tierguard itself, before any server answered.
+ */
+export type ShouldRetryHeader = 'decides' | 'stops-only' | 'ignored';
+
 /** What the catalogue says of one cause. */
 export interface CauseEntry {
   /** A retry of the same request, after the right wait, can succeed. */
@@ -70,13 +80,20 @@ export interface CauseEntry {
   readonly streamStatus: number;
   /** Which bucket a refusal of this cause speaks for, for the rate-limit causes. */
   readonly rateLimitKind?: 'requests' | 'tokens' | 'slow_down';
+  /** What the answer's `x-should-retry` header may change. */
+  readonly shouldRetryHeader: ShouldRetryHeader;
 }
 
 const entry = (
   retryable: boolean,
   fallbackTo: FallbackScope,
   streamStatus: number,
-  more: { origin?: Origin; accountLevel?: boolean; rateLimitKind?: 'requests' | 'tokens' | 'slow_down' } = {},
+  more: {
+    origin?: Origin;
+    accountLevel?: boolean;
+    rateLimitKind?: 'requests' | 'tokens' | 'slow_down';
+    shouldRetryHeader?: ShouldRetryHeader;
+  } = {},
 ): CauseEntry => ({
   retryable,
   fallbackTo,
@@ -84,8 +101,18 @@ const entry = (
   accountLevel: more.accountLevel ?? false,
   streamStatus,
   ...(more.rateLimitKind === undefined ? {} : { rateLimitKind: more.rateLimitKind }),
+  // A cause a retry can fix, or one nothing is known about, is the server's to judge.
+  shouldRetryHeader:
+    more.shouldRetryHeader ??
+    (more.origin === 'local'
+      ? 'ignored'
+      : retryable || more.accountLevel !== true
+        ? 'decides'
+        : 'stops-only'),
 });
 const account = { accountLevel: true } as const;
+// The same request on the same account fails the same way, whatever a header says.
+const stopsOnly = { shouldRetryHeader: 'stops-only' } as const;
 
 /** The catalogue. `satisfies` ties it to `CAUSES`: a cause without an entry does not compile. */
 export const CAUSE_CATALOGUE = {
@@ -96,23 +123,26 @@ export const CAUSE_CATALOGUE = {
   missing_scope: entry(false, 'none', 403, account),
   region_unsupported: entry(false, 'endpoint', 403, account),
   model_not_found: entry(false, 'model', 404),
-  model_access_denied: entry(false, 'model', 404),
-  verification_required: entry(false, 'model', 400),
+  model_access_denied: entry(false, 'model', 404, stopsOnly),
+  verification_required: entry(false, 'model', 400, stopsOnly),
   insufficient_quota: entry(false, 'endpoint', 429, account),
   spend_limit_reached: entry(false, 'endpoint', 429, account),
   billing_not_active: entry(false, 'endpoint', 429, account),
   rate_limited_requests: entry(true, 'model', 429, { rateLimitKind: 'requests' }),
   rate_limited_tokens: entry(true, 'model', 429, { rateLimitKind: 'tokens' }),
-  request_too_large: entry(false, 'model', 429),
+  request_too_large: entry(false, 'model', 429, stopsOnly),
   slow_down: entry(true, 'model', 429, { rateLimitKind: 'slow_down' }),
-  context_length_exceeded: entry(false, 'model', 400),
+  // Flex processing lacked capacity: not the account's limit (no bucket), not billed (§E3).
+  resource_unavailable: entry(true, 'model', 429),
+  context_length_exceeded: entry(false, 'model', 400, stopsOnly),
   content_policy: entry(false, 'none', 400),
-  invalid_request: entry(false, 'none', 400),
+  invalid_request: entry(false, 'none', 400, stopsOnly),
   server_error: entry(true, 'model', 500),
   overloaded: entry(true, 'model', 503),
   timeout: entry(true, 'model', 500, { origin: 'network' }),
   connection_error: entry(true, 'endpoint', 500, { origin: 'network' }),
   relay_error: entry(true, 'endpoint', 502, { origin: 'network' }),
+  // No answer: nothing a server said applies.
   aborted: entry(false, 'none', 400, { origin: 'local' }),
   budget_exhausted: entry(false, 'model', 429, { origin: 'local' }),
   queue_full: entry(false, 'none', 429, { origin: 'local' }),

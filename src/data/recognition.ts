@@ -17,8 +17,12 @@ export interface RecognitionRule {
   /** `error.type` is one of these. */
   readonly types?: readonly string[];
   readonly statuses?: readonly number[];
-  /** The error message (or a non-JSON body) matches. */
-  readonly message?: RegExp;
+  /**
+   * The error message (or a non-JSON body) matches; with several patterns, every one matches
+   * somewhere. Each pattern must run in linear time on any text (no `A.*B` over the message:
+   * split it into `[A, B]`), and the text is capped before any pattern runs.
+   */
+  readonly message?: RegExp | readonly RegExp[];
   readonly kinds?: readonly FailureKind[];
   /** The body was not JSON (an HTML or text page from a proxy or relay). */
   readonly nonJsonBody?: boolean;
@@ -78,6 +82,13 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   // Organization verification: 403 for a model, 400 unsupported_value on stream / reasoning.summary (Table 1 #12–15).
   { cause: 'verification_required', message: /organi[sz]ation must be verified/i, source: 'Table 1 #12–15' },
 
+  // A model gated by usage tier names the tier it needs (§E5: "must qualify for at least usage tier 5 to access 'o1-mini'").
+  {
+    cause: 'model_access_denied',
+    message: /\b(?:qualify for|be on|reach) (?:at least )?usage tier \d/i,
+    source: 'openai-api.md §E5 (karthink/gptel#382)',
+  },
+
   // One request above the TPM limit: never fits, never retried (Table 1 #19).
   { cause: 'request_too_large', message: /\brequest too large\b/i, source: 'Table 1 #19' },
 
@@ -110,6 +121,14 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
 
   // Rate limits (Table 1 #16–18, #20; Table 1b).
   { cause: 'slow_down', codes: ['slow_down'], source: 'Table 1 #20, #37' },
+  // Flex processing short of capacity: "429 Resource Unavailable", not the account's limit (§E3).
+  { cause: 'resource_unavailable', codes: ['resource_unavailable'], source: 'openai-api.md §E3' },
+  {
+    cause: 'resource_unavailable',
+    statuses: [429],
+    message: /\bresource unavailable\b/i,
+    source: 'openai-api.md §E3 (the flex guide: "429 Resource Unavailable")',
+  },
   {
     cause: 'rate_limited_tokens',
     codes: ['rate_limit_exceeded'],
@@ -201,7 +220,7 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   },
   {
     cause: 'ip_not_allowed',
-    message: /\bIP\b[^.]*\b(?:not (?:authori[sz]ed|allowed|permitted)|allow-?list|whitelist)/i,
+    message: [/\bIP\b/i, /\b(?:not (?:authori[sz]ed|allowed|permitted)|allow-?list|whitelist)/i],
     source: 'Table 1 #8',
   },
   { cause: 'missing_scope', message: /insufficient permissions|missing scopes?/i, source: 'sub2api#1566' },
@@ -216,17 +235,25 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     source: 'the API\'s 403 "You are not allowed to sample from this model"',
   },
   { cause: 'model_not_found', codes: ['model_not_found'], source: 'Table 1 #10' },
-  { cause: 'model_not_found', message: /\bmodel\b.*\bdoes not exist\b/i, source: 'Table 1 #10' },
+  { cause: 'model_not_found', message: [/\bdoes not exist\b/i, /\bmodel\b/i], source: 'Table 1 #10' },
 
   // Requests the API refused as they are (Table 1 #28–32).
   {
     cause: 'context_length_exceeded',
     codes: ['context_length_exceeded', 'string_above_max_length'],
-    source: 'Table 1 #28–29',
+    source:
+      'Table 1 #28–29; gpt-5\'s "Input tokens exceed the configured limit of 272000 tokens" (cline/cline#5474)',
+  },
+  // A call whose data-residency region does not match its project's (Responses error enum; §E2).
+  {
+    cause: 'invalid_request',
+    codes: ['data_residency_mismatch'],
+    source: 'Responses `response.error.code` enum (openai-api.md Table 1 notes); §E2',
   },
   {
     cause: 'context_length_exceeded',
-    message: /maximum context length|exceeds the context window|context length/i,
+    message:
+      /maximum context length|exceeds the context window|context length|input tokens exceed the configured limit/i,
     source: 'Table 1 #28–29',
   },
   {

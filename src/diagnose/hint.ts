@@ -1,11 +1,12 @@
 /**
  * Step 5 of diagnose: the hint, rendered from the locale's templates (`src/data/hints/`) with
- * formatters for that locale.
+ * formatters for that locale; a guarded call's final diagnosis opens with how its retries ended,
+ * and a server's `x-should-retry` that changed the verdict gets a step of its own.
  */
 import type { Cause } from '../data/causes.js';
-import { HINTS_EN } from '../data/hints/en.js';
-import type { HintContext, HintFormat, HintTemplate } from '../data/hints/types.js';
-import { HINTS_ZH_CN } from '../data/hints/zh-CN.js';
+import { HINTS_EN, FRAME_EN } from '../data/hints/en.js';
+import type { HintContext, HintFormat, HintFrame, HintTemplate } from '../data/hints/types.js';
+import { HINTS_ZH_CN, FRAME_ZH_CN } from '../data/hints/zh-CN.js';
 import type { Tier } from '../data/tiers.js';
 import type { Hint, Locale } from './types.js';
 
@@ -13,6 +14,8 @@ const TEMPLATES: Readonly<Record<Locale, Readonly<Record<Cause, HintTemplate>>>>
   en: HINTS_EN,
   'zh-CN': HINTS_ZH_CN,
 };
+
+const FRAMES: Readonly<Record<Locale, HintFrame>> = { en: FRAME_EN, 'zh-CN': FRAME_ZH_CN };
 
 const trim = (value: number): string => String(Number(value.toFixed(1)));
 
@@ -45,8 +48,13 @@ const FORMATS: Readonly<Record<Locale, HintFormat>> = {
 
 /** Renders the hint of `context.cause` in `locale`. */
 export function renderHint(locale: Locale, context: Omit<HintContext, 'format'>): Hint {
-  const template = TEMPLATES[locale][context.cause];
-  return template({ ...context, format: FORMATS[locale] });
+  const full: HintContext = { ...context, format: FORMATS[locale] };
+  const hint = TEMPLATES[locale][context.cause](full);
+  const frame = FRAMES[locale];
+  const first = context.retries === undefined ? [] : [frame.retries(full, context.retries)];
+  const last = context.retryHeader === true ? [frame.retryHeader(full)] : [];
+  if (first.length === 0 && last.length === 0) return hint;
+  return { ...hint, steps: [...first, ...hint.steps, ...last] };
 }
 
 /** A wait in the locale's words (for one-line summaries). */

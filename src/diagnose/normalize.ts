@@ -5,6 +5,7 @@
  * `{ status, error | body, headers }` objects, JSON text and bare messages. Never throws.
  */
 import type { FailureKind } from '../data/recognition.js';
+import { MAX_FIELD, MAX_HEADERS, MAX_JSON, MAX_TEXT, capped } from './cap.js';
 
 /** What is known about a failure, whatever its origin. */
 export interface ErrorFacts {
@@ -15,7 +16,7 @@ export interface ErrorFacts {
   readonly param?: string;
   /** The API's own message (or the error's, without the SDK's status prefix). */
   readonly message: string;
-  /** Every response header, lower-cased. */
+  /** Every response header, lower-cased, except `x-tierguard-*` ones (an upstream could forge them). */
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId?: string;
   /** The answer's body was not the API's JSON (an HTML or text page). */
@@ -48,15 +49,28 @@ function get(value: unknown, key: string): unknown {
   }
 }
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
+/** A string (or finite number) read from the failure, cut to `max` characters. */
+function text(value: unknown, max: number = MAX_TEXT): string | undefined {
+  if (typeof value === 'string') return capped(value, max);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }
 
+/** A short field (code, type, param, id): non-empty, cut to `MAX_FIELD`. */
 function nonEmpty(value: unknown): string | undefined {
-  const result = text(value);
+  const result = text(value, MAX_FIELD);
   return result === undefined || result.trim() === '' ? undefined : result;
+}
+
+// The guard's own headers: read from an answer, they could be an upstream's forgery.
+const TIERGUARD_HEADER = /^x-tierguard-/;
+
+function keep(record: Record<string, string>, name: unknown, value: unknown): void {
+  if (typeof name !== 'string' || Object.keys(record).length >= MAX_HEADERS) return;
+  const lower = capped(name, 128).toLowerCase();
+  if (TIERGUARD_HEADER.test(lower) || lower === '__proto__') return;
+  const scalar = Array.isArray(value) ? capped(value.join(', '), MAX_FIELD) : text(value, MAX_FIELD);
+  if (scalar !== undefined) record[lower] = scalar;
 }
 
 function statusOf(value: unknown): number | undefined {
@@ -66,7 +80,10 @@ function statusOf(value: unknown): number | undefined {
     : undefined;
 }
 
-/** Headers of any shape → lower-cased record. */
+/**
+ * Headers of any shape → lower-cased record: at most `MAX_HEADERS` of them, each value cut to
+ * `MAX_FIELD`, without the guard's own `x-tierguard-*` headers.
+ */
 export function headerRecord(headers: unknown): Record<string, string> {
   const record: Record<string, string> = {};
   if (!isBag(headers)) return record;
@@ -74,14 +91,11 @@ export function headerRecord(headers: unknown): Record<string, string> {
     const forEach = get(headers, 'forEach');
     if (typeof forEach === 'function' && typeof get(headers, 'get') === 'function') {
       (forEach as (callback: (value: string, name: string) => void) => void).call(headers, (value, name) => {
-        if (typeof value === 'string') record[name.toLowerCase()] = value;
+        if (typeof value === 'string') keep(record, name, value);
       });
       return record;
     }
-    for (const [name, value] of Object.entries(headers)) {
-      const scalar = Array.isArray(value) ? value.join(', ') : text(value);
-      if (scalar !== undefined) record[name.toLowerCase()] = scalar;
-    }
+    for (const [name, value] of Object.entries(headers)) keep(record, name, value);
   } catch {
     // A hostile headers object: keep what was read.
   }
@@ -157,6 +171,8 @@ function innerError(body: unknown): Bag | undefined {
 }
 
 function parseJson(textValue: string): unknown {
+  // JSON.parse is linear, but a body of hundreds of megabytes is no error message.
+  if (textValue.length > MAX_JSON) return undefined;
   const trimmed = textValue.trim();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
   try {
@@ -222,10 +238,11 @@ function fromBodyText(bodyText: string, into: Gathering): void {
     fromInner(inner, into);
     return;
   }
-  if (bodyText.trim() === '') return;
+  const head = capped(bodyText);
+  if (head.trim() === '') return;
   into.nonJsonBody = true;
-  into.bodyText ??= bodyText.slice(0, BODY_TEXT_CHARS);
-  into.message ??= HTML.test(bodyText) ? summarizeHtml(bodyText) : bodyText.slice(0, 500);
+  into.bodyText ??= head.slice(0, BODY_TEXT_CHARS);
+  into.message ??= HTML.test(head) ? summarizeHtml(head) : head.slice(0, 500);
 }
 
 function summarizeHtml(html: string): string {
@@ -239,7 +256,7 @@ function fromString(input: string, into: Gathering): void {
     fromObject(parsed, into);
     return;
   }
-  let message = input.trim();
+  let message = capped(input).trim();
   // "Error: 429 You exceeded…" as pasted from a log.
   message = message.replace(/^(?:[A-Za-z]*Error:\s*)/, '');
   const status = /^(\d{3})\s/.exec(message)?.[1];
@@ -262,7 +279,7 @@ function fromString(input: string, into: Gathering): void {
 
 function fromObject(input: Bag, into: Gathering): void {
   const names = constructorNames(input);
-  const name = text(get(input, 'name'));
+  const name = text(get(input, 'name'), MAX_FIELD);
   const rawMessage = text(get(input, 'message')) ?? '';
 
   // The SDK's own connection errors have no status: tell them apart before anything status-based
@@ -297,7 +314,7 @@ function fromObject(input: Bag, into: Gathering): void {
   // The SDK names undici timeouts only in the message and the cause (client.ts "timed out" check).
   if (
     into.kind === 'connection' &&
-    /timed? ?out/i.test(`${rawMessage} ${String(get(get(input, 'cause'), 'message') ?? '')}`)
+    /timed? ?out/i.test(`${rawMessage} ${text(get(get(input, 'cause'), 'message')) ?? ''}`)
   )
     into.kind = 'timeout';
 

@@ -1,72 +1,19 @@
-import type { Tier } from '../data/tiers.js';
 import type { Cause, FallbackScope, Origin } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
+import type { ContextLimitInfo, Hint, Locale, Provider, RateLimitInfo, RetrySummary } from '../data/types.js';
 
-/** A language tierguard writes hints in. */
-export type Locale = 'en' | 'zh-CN';
-
-/** Every locale, for validation and iteration. */
-export const LOCALES = ['en', 'zh-CN'] as const satisfies readonly Locale[];
-
-/** A link a hint points to. */
-export interface HintLink {
-  readonly label: string;
-  readonly url: string;
-}
-
-/** What to tell a person: what happened, why, and the steps that fix it. */
-export interface Hint {
-  /** One line: what went wrong. */
-  readonly title: string;
-  /** Why it happened, using what the error said (the model, the limit, the wait). */
-  readonly why: string;
-  /** Ordered steps: what to open, what to click, what to change. */
-  readonly steps: readonly string[];
-  readonly links: readonly HintLink[];
-}
-
-/** Which rate limit a 429 (or the pacing engine) is about. */
-export interface RateLimitInfo {
-  readonly kind: 'requests' | 'tokens';
-  readonly window: 'minute' | 'day';
-  /** The limit's size, from the message ("Limit 30000") or `x-ratelimit-limit-*`. */
-  readonly limit?: number;
-  /** Used so far in the window, from the message ("Used 29000"). */
-  readonly used?: number;
-  /** What this request asked for, from the message ("Requested 1538"). */
-  readonly requested?: number;
-  /** What is left, from `x-ratelimit-remaining-*`. */
-  readonly remaining?: number;
-}
-
-/** The context window a `context_length_exceeded` error names ("maximum context length is N tokens"). */
-export interface ContextLimitInfo {
-  readonly kind: 'context';
-  /** The model's context window, in tokens. */
-  readonly limit: number;
-  /** What the request came to ("resulted in M tokens"), when the message says. */
-  readonly requested?: number;
-}
-
-/** Why the guard stopped trying a call it could have retried. */
-export type RetryStop =
-  /** `retry.maxAttempts` attempts ran. */
-  | 'attempts'
-  /** `retry.maxElapsedMs` passed since the first attempt. */
-  | 'elapsed'
-  /** The API asked for a wait longer than `retry.maxDelayMs`. */
-  | 'delay-cap'
-  /** The request body is a stream and cannot be sent again. */
-  | 'body';
-
-/** How the guard's retries of a call ended, on the final diagnosis of a call that failed. */
-export interface RetrySummary {
-  /** Attempts sent, every model of the chain included. */
-  readonly attempts: number;
-  /** From the first attempt to the final failure, in milliseconds. */
-  readonly elapsedMs: number;
-  /** Why no further attempt was made, when the cause was retryable. */
-  readonly stoppedBy?: RetryStop;
-}
+export type {
+  ContextLimitInfo,
+  Hint,
+  HintLink,
+  Locale,
+  ModelRequirement,
+  Provider,
+  RateLimitInfo,
+  RetryStop,
+  RetrySummary,
+} from '../data/types.js';
+export { LOCALES, PROVIDERS } from '../data/types.js';
 
 /** One failed try of a guarded call, as the guard saw it (a call that served ends its list). */
 export interface Attempt {
@@ -94,11 +41,21 @@ export interface Diagnosis {
   readonly type?: string;
   readonly param?: string;
   readonly requestId?: string;
-  /** The model the error names (from the message), or that the guard asked for. */
+  /**
+   * The model the error is about: the one its message names, else the one the request asked for
+   * (`DiagnoseOptions.model`). The cause and the hint are both about this model.
+   */
   readonly model?: string;
+  /** The model the request asked for, when the error names another one (a relay or an alias renamed it). */
+  readonly requestedModel?: string;
   /** The error's own message, with anything that looks like an API key masked. */
   readonly message: string;
-  /** A retry of the same request can succeed (after `retryAfterMs` when given). */
+  /**
+   * A retry of the same request can succeed (after `retryAfterMs` when given): the cause
+   * catalogue's word, overruled by the answer's `x-should-retry` header where the catalogue lets it
+   * (`CauseEntry.shouldRetryHeader`; it never makes a quota, billing or spend error retryable). It
+   * stays `true` when a guard ran out of retries: `retries.stoppedBy` says why it stopped.
+   */
   readonly retryable: boolean;
   /** Another model could serve this request. */
   readonly fallback: boolean;
@@ -110,8 +67,17 @@ export interface Diagnosis {
   readonly retryAfterSource?: string;
   /** Which limit: a rate limit for rate-limit causes, the context window for `context_length_exceeded`. */
   readonly limit?: RateLimitInfo | ContextLimitInfo;
-  /** The response headers that matter for diagnosis (rate limits, retry-after, request id), lower-cased. */
+  /**
+   * The response headers that matter for diagnosis (rate limits, retry-after, request id), lower-cased.
+   * Never a `x-tierguard-*` header: an upstream could forge them.
+   */
   readonly headers: Readonly<Record<string, string>>;
+  /** Where the call went: `DiagnoseOptions.provider`, else what the base URL or the answer shows. */
+  readonly provider?: Provider;
+  /** The data-residency region of the OpenAI host the call went to (`eu` for `eu.api.openai.com`). */
+  readonly region?: string;
+  /** The account's usage tier the hint was written for (`DiagnoseOptions.tier`). */
+  readonly tier?: Tier;
   /** Every try the guard made, when it made more than one or fell back. */
   readonly attempts?: readonly Attempt[];
   /** On the final diagnosis of a guarded call: how its retries ended. */
@@ -126,26 +92,40 @@ export interface DiagnoseOptions {
    * @default 'en'
    */
   readonly locale?: Locale;
-  /** The model the request asked for, when the caller knows it and the error does not say. */
+  /**
+   * The model the request asked for. The diagnosis is about the model the error names when it
+   * names one; when that is another model, `requestedModel` keeps this one and the hint says so.
+   */
   readonly model?: string;
   /**
    * The account's usage tier, when known (configured, or read off the API's headers by a guard).
-   * A hint never asks an account to reach a tier it already has.
+   * A hint never asks an account to reach a tier it already has, and says when the tier is not
+   * the reason. `'auto'` and unknown values are ignored.
    */
   readonly tier?: Tier;
-  /** Where the call went: the OpenAI API (any of its regional hosts), Azure OpenAI, or another OpenAI-compatible endpoint. */
+  /**
+   * Where the call went: the OpenAI API (any of its regional hosts), Azure OpenAI, or another
+   * OpenAI-compatible endpoint (a relay). Inferred from `baseURL` and the answer when absent.
+   * Azure and relays get their own words and pages, and no OpenAI tier advice.
+   */
   readonly provider?: Provider;
-  /** The base URL the call went to (`https://api.openai.com/v1`), for the host-specific parts of a hint. */
+  /**
+   * The base URL the call went to (`https://eu.api.openai.com/v1`): a data-residency host adds its
+   * own notes, and the host decides `provider` when it is not given.
+   */
   readonly baseURL?: string;
-  /** The limits the guard learned for the model from the API's headers, per window. */
+  /**
+   * The limits the guard learned for the model from the API's headers, per window. They fill a rate
+   * limit's size when the error itself gives none, and let the hint compare it with the tier table.
+   */
   readonly learnedLimits?: {
     readonly requests?: number;
     readonly tokens?: number;
     readonly windowMs?: number;
   };
-  /** How the guard's retries of the call ended (the guard passes it for a call's final diagnosis). */
+  /**
+   * How the guard's retries of the call ended (the guard passes it for a call's final diagnosis):
+   * the diagnosis carries it, and its hint's first step says how many attempts ran and why they stopped.
+   */
   readonly retries?: RetrySummary;
 }
-
-/** Who served a call, as far as its base URL tells. */
-export type Provider = 'openai' | 'azure' | 'other';

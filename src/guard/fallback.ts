@@ -6,7 +6,7 @@
  */
 import type { Cause } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
-import { contextWindowOf, resolveModel } from '../models/resolve.js';
+import { fitsContextWindow, resolveModel } from '../models/resolve.js';
 import type { FallbackTarget } from './options.js';
 
 /** Where one attempt goes. */
@@ -54,15 +54,16 @@ export function canServe(
   if (!fallbackOn.has(diagnosis.cause)) return false;
   if (diagnosis.fallbackTo === 'endpoint') return target.ownEndpoint;
   if (diagnosis.fallbackTo !== 'model') return false;
-  // A larger window only: a model with the same window fails the same way.
+  // A larger window only: a model with the same window fails the same way. What the request came
+  // to is the message's word; a window the table does not know is tried.
+  const limit = diagnosis.limit;
   if (
     diagnosis.cause === 'context_length_exceeded' &&
-    diagnosis.limit?.kind === 'context' &&
+    limit?.kind === 'context' &&
     target.model !== undefined
   ) {
-    const window = contextWindowOf(target.model, deployments);
-    const needed = diagnosis.limit.requested ?? diagnosis.limit.limit + 1;
-    if (window !== undefined && window < needed) return false;
+    const input = limit.prompt ?? limit.requested ?? limit.limit + 1;
+    if (fitsContextWindow(target.model, input, limit.completion ?? 0, deployments) === false) return false;
   }
   return true;
 }

@@ -255,6 +255,22 @@ export const apiErrors = {
       'openai-api.md Table 1 #11 (NousResearch/hermes-agent#60748)',
     );
   },
+  /** Azure 401: a key of another resource, or the wrong endpoint (Azure's API gateway answers, `apim-request-id`). */
+  azureInvalidKey(): ErrorFixture {
+    return json(
+      'invalid_api_key',
+      401,
+      JSON.stringify({
+        error: {
+          code: '401',
+          message:
+            'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+        },
+      }),
+      'SciSharp/BotSharp#386 (body and apim-request-id header); microsoft/semantic-kernel#10337',
+      { 'apim-request-id': '3a1e7c7e-4f5b-4d6a-9b8c-0d1e2f3a4b5c' },
+    );
+  },
   /** Azure 404 `DeploymentNotFound` (Table 1b). */
   azureDeploymentNotFound(): ErrorFixture {
     return json(
@@ -445,12 +461,33 @@ export const apiErrors = {
       { 'retry-after': String(retryAfterSeconds), 'retry-after-ms': String(retryAfterSeconds * 1000) },
     );
   },
-  /** 400 `context_length_exceeded` (Table 1 #28 chat, #29 Responses). */
+  /**
+   * 400 `context_length_exceeded` (Table 1 #28 chat, #29 Responses). With `completion`, the chat
+   * message takes its second form: "you requested T tokens (P in the messages, C in the completion)".
+   */
   contextLengthExceeded(options: {
     limit: number;
     requested: number;
+    completion?: number;
+    /** gpt-5's wording, a limit on the input alone: "Input tokens exceed the configured limit of N tokens". */
+    input?: boolean;
     api?: 'chat' | 'responses';
   }): ErrorFixture {
+    if (options.input === true) {
+      return json(
+        'context_length_exceeded',
+        400,
+        errorBody(
+          `Input tokens exceed the configured limit of ${options.limit} tokens. Your messages resulted in ${options.requested} tokens. Please reduce the length of the messages.`,
+          'invalid_request_error',
+          'context_length_exceeded',
+          'messages',
+        ),
+        'cline/cline#5474 (gpt-5-2025-08-07: "400 Input tokens exceed the configured limit of 272000 tokens. Your messages resulted in 289650 tokens.")',
+        {},
+        'the message and the 400 are from the report; the type, code and param are assumed from Table 1 #28',
+      );
+    }
     if (options.api === 'responses') {
       return json(
         'context_length_exceeded',
@@ -464,6 +501,19 @@ export const apiErrors = {
         'openai-api.md Table 1 #29 (dyad-sh/dyad#1672)',
       );
     }
+    if (options.completion !== undefined) {
+      return json(
+        'context_length_exceeded',
+        400,
+        errorBody(
+          `This model's maximum context length is ${options.limit} tokens. However, you requested ${options.requested} tokens (${options.requested - options.completion} in the messages, ${options.completion} in the completion). Please reduce the length of the messages or completion.`,
+          'invalid_request_error',
+          'context_length_exceeded',
+          'messages',
+        ),
+        'openai-api.md Table 1 #28, second form (Chanzhaoyu/chatgpt-web#354)',
+      );
+    }
     return json(
       'context_length_exceeded',
       400,
@@ -475,6 +525,48 @@ export const apiErrors = {
       ),
       'openai-api.md Table 1 #28 (crewAIInc/crewAI-examples#121)',
     );
+  },
+  /**
+   * 429 Resource Unavailable: Flex processing (`service_tier: "flex"`) lacked capacity; not billed
+   * (openai-api.md §E3).
+   */
+  flexResourceUnavailable(): ErrorFixture {
+    return json(
+      'resource_unavailable',
+      429,
+      errorBody(
+        'Resource unavailable: there is not enough capacity to serve this request with flex processing right now. Retry later, or send it with service_tier "auto".',
+        null,
+        'resource_unavailable',
+      ),
+      'openai-api.md §E3 (platform.openai.com/docs/guides/flex-processing: "429 Resource Unavailable"; apps match the code resource_unavailable)',
+      {},
+      'the status and the code are documented; the message wording and the null type are ours',
+    );
+  },
+  /** A model gated by usage tier: "Your organization must qualify for at least usage tier N to access <model>" (§E5). */
+  tierRequired(model = 'o1-mini', tier = 5): ErrorFixture {
+    return json(
+      'model_access_denied',
+      404,
+      errorBody(
+        `Your organization must qualify for at least usage tier ${tier} to access '${model}'.`,
+        'invalid_request_error',
+        'model_not_found',
+      ),
+      'openai-api.md §E5 (karthink/gptel#382: "Your organization must qualify for at least usage tier 5 to access \'o1-mini\'")',
+      {},
+      'the wording is from a user report; the 404 status and the model_not_found code are not confirmed',
+    );
+  },
+  /** Any answer with the server's `x-should-retry` header (openai-api.md §E6, Table 2). */
+  withShouldRetry(fixture: ErrorFixture, shouldRetry: boolean): ErrorFixture {
+    return {
+      ...fixture,
+      headers: { ...fixture.headers, 'x-should-retry': String(shouldRetry) },
+      source: `${fixture.source}; x-should-retry: openai-api.md §E6 (openai-node honours it when present)`,
+      note: 'OpenAI itself is not confirmed to send x-should-retry; gateways do',
+    };
   },
   /** 400 `invalid_prompt`: a reasoning model's usage-policy flag (Table 1 #30). */
   invalidPrompt(): ErrorFixture {
@@ -587,6 +679,7 @@ export const apiErrors = {
     cause: Cause;
     api?: 'chat' | 'responses';
     source: string;
+    note?: string;
   }): ErrorFixture {
     const frame =
       options.api === 'responses'
@@ -599,6 +692,7 @@ export const apiErrors = {
       body: frame,
       stream: true,
       source: options.source,
+      ...(options.note === undefined ? {} : { note: options.note }),
     };
   },
   /** 404 for a path the API does not serve: `Invalid URL (POST /v1/xyz)`. */
@@ -690,9 +784,13 @@ export const fixtures = {
   missing_scope: apiErrors.missingScope(),
   region_unsupported: apiErrors.regionUnsupported(),
   model_not_found: apiErrors.modelNotFound('gpt-4o-minii'),
+  fine_tune_not_found: apiErrors.modelNotFound('ft:gpt-4o-mini-2024-07-18:acme::AbC123xy'),
+  retired_model: apiErrors.modelNotFound('gpt-4-32k'),
+  tier_required: apiErrors.tierRequired(),
   model_access_denied: apiErrors.modelNotFound('gpt-4o', 'model_access_denied'),
   project_model_denied: apiErrors.projectModelDenied('gpt-4.1'),
   azure_deployment_not_found: apiErrors.azureDeploymentNotFound(),
+  azure_invalid_key: apiErrors.azureInvalidKey(),
   verification_required: apiErrors.verificationRequired('gpt-image-1'),
   verification_required_stream: apiErrors.verificationRequired('o3', 'stream'),
   verification_required_reasoning_summary: apiErrors.verificationRequired('o3', 'reasoning.summary'),
@@ -755,7 +853,18 @@ export const fixtures = {
   azure_token_rate_limit: apiErrors.azureTokenRateLimit(),
   request_too_large: apiErrors.requestTooLarge({ model: 'gpt-4o', limit: 30_000, requested: 31_538 }),
   slow_down: apiErrors.slowDown(),
+  flex_resource_unavailable: apiErrors.flexResourceUnavailable(),
   context_length_exceeded: apiErrors.contextLengthExceeded({ limit: 128_000, requested: 131_072 }),
+  context_length_exceeded_input: apiErrors.contextLengthExceeded({
+    limit: 272_000,
+    requested: 289_650,
+    input: true,
+  }),
+  context_length_exceeded_requested: apiErrors.contextLengthExceeded({
+    limit: 8_192,
+    requested: 8_242,
+    completion: 4_096,
+  }),
   context_length_exceeded_responses: apiErrors.contextLengthExceeded({
     limit: 0,
     requested: 0,
@@ -766,6 +875,16 @@ export const fixtures = {
   azure_content_filter: apiErrors.azureContentFilter(),
   invalid_request: apiErrors.invalidRequest(),
   server_error: apiErrors.serverError(),
+  server_error_should_not_retry: apiErrors.withShouldRetry(apiErrors.serverError(), false),
+  data_residency_mismatch: apiErrors.streamError({
+    cause: 'invalid_request',
+    api: 'responses',
+    code: 'data_residency_mismatch',
+    message: "This request's data residency region does not match the project's.",
+    note: 'the code is in the Responses error enum (a failed response carries it in response.error); the message wording and this error-event shape are ours',
+    source:
+      'openai-api.md Table 1 notes: `data_residency_mismatch` in the Responses `response.error.code` enum (openai-node src/resources/responses/responses.ts); §E2',
+  }),
   server_error_stream: apiErrors.streamError({
     cause: 'server_error',
     code: 'server_error',

@@ -315,7 +315,7 @@ describe('other models, endpoints and wording', () => {
       });
     const retired = diagnose({ status: 404, body: notFound('gpt-4-32k') });
     expect(retired.cause).toBe('model_not_found');
-    expect(retired.hint.title).toBe('The model `gpt-4-32k` was retired');
+    expect(retired.hint.title).toBe('The model `gpt-4-32k` was shut down on 2025-06-06');
     expect(diagnose({ status: 404, body: notFound('o4-mini') }).cause).toBe('model_access_denied');
     const bare = { status: 404, error: { message: 'The model does not exist.', code: 'model_not_found' } };
     expect(diagnose(bare, { model: 'o4-mini' })).toMatchObject({

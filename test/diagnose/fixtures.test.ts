@@ -21,9 +21,28 @@ const CLIENTS: [string, Client, number][] = [
 
 /** What each fixture must diagnose to beyond what its wire body and the catalogue say. */
 const EXPECTED: Partial<
-  Record<FixtureName, Pick<Diagnosis, 'model' | 'retryAfterMs' | 'retryAfterSource' | 'limit'>>
+  Record<
+    FixtureName,
+    Partial<
+      Pick<Diagnosis, 'model' | 'retryAfterMs' | 'retryAfterSource' | 'limit' | 'provider' | 'retryable'>
+    >
+  >
 > = {
   model_not_found: { model: 'gpt-4o-minii' },
+  fine_tune_not_found: { model: 'ft:gpt-4o-mini-2024-07-18:acme::AbC123xy' },
+  retired_model: { model: 'gpt-4-32k' },
+  tier_required: { model: 'o1-mini' },
+  azure_deployment_not_found: { provider: 'azure' },
+  azure_content_filter: { provider: 'azure' },
+  azure_invalid_key: { provider: 'azure' },
+  context_length_exceeded_input: {
+    limit: { kind: 'context', limit: 272_000, input: true, requested: 289_650 },
+  },
+  context_length_exceeded: { limit: { kind: 'context', limit: 128_000, requested: 131_072 } },
+  context_length_exceeded_requested: {
+    limit: { kind: 'context', limit: 8_192, requested: 8_242, prompt: 4_146, completion: 4_096 },
+  },
+  server_error_should_not_retry: { retryable: false },
   model_access_denied: { model: 'gpt-4o' },
   project_model_denied: { model: 'gpt-4.1' },
   verification_required: { model: 'gpt-image-1' },
@@ -49,6 +68,7 @@ const EXPECTED: Partial<
     retryAfterMs: 33_000,
     retryAfterSource: 'retry-after-ms',
     limit: { kind: 'tokens', window: 'minute' },
+    provider: 'azure',
   },
   request_too_large: {
     model: 'gpt-4o',
@@ -62,7 +82,7 @@ const MESSAGES: Partial<Record<FixtureName, string>> = {
   relay_html_520: 'HTML page: 520: Web server is returning an unknown error',
 };
 
-const KEPT = /^(?:x-ratelimit-.+|retry-after|retry-after-ms|x-request-id|content-type)$/;
+const KEPT = /^(?:x-ratelimit-.+|retry-after|retry-after-ms|x-request-id|x-should-retry|content-type)$/;
 
 interface Wire {
   message?: string;
@@ -188,7 +208,8 @@ describe.each(CLIENTS)('diagnose through the real SDK (%s)', (_label, Client, ma
       expect(hint.why.length).toBeGreaterThan(0);
       expect(hint.steps.length).toBeGreaterThan(0);
       for (const step of hint.steps) expect(step.trim().length).toBeGreaterThan(0);
-      for (const link of hint.links) expect(new URL(link.url).hostname).toMatch(/(?:^|\.)openai\.com$/);
+      for (const link of hint.links)
+        expect(new URL(link.url).hostname).toMatch(/(?:^|\.)openai\.com$|^learn\.microsoft\.com$/);
       expect(JSON.stringify(hint)).not.toMatch(/undefined|NaN|\[object Object\]/);
       // The headers are a plain record, never a Headers.
       expect(Object.getPrototypeOf(diagnosis.headers)).toBe(Object.prototype);

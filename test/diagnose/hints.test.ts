@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { requiredTier } from '../../src/advisor/required-tier.js';
 import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../../src/data/causes.js';
+import { TIER_QUALIFICATIONS } from '../../src/data/tiers.js';
 import type { HintContext } from '../../src/data/hints/types.js';
 import { higherTierFor } from '../../src/diagnose/context.js';
 import { renderHint } from '../../src/diagnose/hint.js';
@@ -17,6 +18,7 @@ const empty = (cause: Cause): Context => ({
   origin: CAUSE_CATALOGUE[cause].origin,
   message: '',
   knownModel: false,
+  modelSort: 'unknown',
 });
 
 const full = (cause: Cause): Context => {
@@ -44,8 +46,10 @@ const full = (cause: Cause): Context => {
     waitSource: 'x-ratelimit-reset-tokens',
     limit,
     requirement: requiredTier('gpt-4o'),
+    standing: { needed: 'tier-1', named: false, qualification: TIER_QUALIFICATIONS.rows[1] },
     higherTier,
     knownModel: true,
+    modelSort: 'openai',
     successor: 'gpt-4o-mini',
     scope: 'model.request',
     project: 'proj_abc123',
@@ -142,11 +146,12 @@ describe('hints are specific', () => {
       message: 'The model `gpt-4o` does not exist or you do not have access to it.',
     });
     expect(text).toContain(
-      '`gpt-4o` needs at least Tier 1 (reached after paying at least $5 in total); the free tier cannot use it.',
+      'It needs at least Tier 1 (reached after paying at least $5 in total). The free tier cannot use it. If the account is on Tier 1 or above already, the tier is not the reason.',
     );
-    expect(text).toContain('contact support after 48 h');
+    expect(text).toContain('Below Tier 1: Pay what Tier 1 needs in one go');
+    expect(text).toContain('Contact support (help.openai.com) if nothing changed after 48 h');
     expect(zh('model_access_denied', { message: '' })).toContain(
-      '`gpt-4o` 至少需要 Tier 1（累计付款至少 $5 即可达到）',
+      '它至少需要 Tier 1（累计付款至少 $5 即可达到）',
     );
   });
 
@@ -168,7 +173,7 @@ describe('hints are specific', () => {
     );
     expect(zh('billing_not_active')).toContain('常见误区');
     expect(en('region_unsupported')).toContain('trips risk controls');
-    expect(en('spend_limit_reached')).toContain('A change is not instant');
+    expect(en('spend_limit_reached')).toContain('a change is not instant');
     expect(en('spend_limit_reached', { code: 'organization_usage_limit_exceeded' })).toContain(
       'Tier 1 $100, Tier 2 $500, Tier 3 $1,000, Tier 4 $5,000, Tier 5 $200,000',
     );

@@ -216,7 +216,8 @@ describe('diagnose: real wording with other models, numbers and waits', () => {
       { model: 'text-embedding-4-large' },
     ],
     [
-      '404 for a known fine-tune base',
+      // A missing fine-tune was deleted, belongs elsewhere or is misspelled: no tier gives access (issue 17).
+      '404 for a fine-tune of a known base',
       {
         status: 404,
         body: body({
@@ -225,7 +226,7 @@ describe('diagnose: real wording with other models, numbers and waits', () => {
           code: 'model_not_found',
         }),
       },
-      'model_access_denied',
+      'model_not_found',
       {},
     ],
     [
@@ -631,6 +632,7 @@ describe('the catalogue', () => {
         'rate_limited_requests',
         'rate_limited_tokens',
         'relay_error',
+        'resource_unavailable',
         'server_error',
         'slow_down',
         'timeout',

@@ -189,7 +189,8 @@ describe.skipIf(redisUrl === '')('Redis at start: the reason says which', () => 
       // One error reply per command (a client may send several in one packet).
       socket.on('data', (data) => {
         const commands = (data.toString().match(/(^|\r\n)\*/g) ?? []).length || 1;
-        for (let index = 0; index < commands; index += 1) socket.write('-ERR this server refuses everything\r\n');
+        for (let index = 0; index < commands; index += 1)
+          socket.write('-ERR this server refuses everything\r\n');
       });
       socket.on('error', () => undefined);
     });

@@ -27,7 +27,7 @@ describe('built package', () => {
       "const t = require('tierguard'); const k = require('tierguard/testing'); console.log(JSON.stringify([typeof t.resolveModel, t.CAUSES.length, typeof k.fixtures]))",
       'commonjs',
     );
-    expect(JSON.parse(out)).toEqual(['function', 28, 'object']);
+    expect(JSON.parse(out)).toEqual(['function', 29, 'object']);
   });
 
   it('loads with import', () => {
@@ -35,7 +35,7 @@ describe('built package', () => {
       "const t = await import('tierguard'); const k = await import('tierguard/testing'); console.log(JSON.stringify([typeof t.resolveModel, t.CAUSES.length, typeof k.fixtures]))",
       'module',
     );
-    expect(JSON.parse(out)).toEqual(['function', 28, 'object']);
+    expect(JSON.parse(out)).toEqual(['function', 29, 'object']);
   });
 
   it('recognises an options error from the testing entry (and from the other format) as TierguardOptionsError', () => {

@@ -1,90 +1,43 @@
 /**
  * English hints, one per cause. Each names what happened using what the error said, the page to
- * open, and the steps that fix it; warnings come from field-guides.md where users go wrong.
+ * open, and the steps that fix it, for the account at hand: the tier it has (never a step to reach
+ * it), the endpoint it called (Azure and relays get their own words and pages), the kind of model
+ * name (fine-tune, deployment, relay, retired). Warnings come from field-guides.md where users go wrong.
  */
 import type { Cause } from '../causes.js';
+import { TIERS, TIER_QUALIFICATIONS, VERIFICATION_PROPAGATION_MINUTES } from '../tiers.js';
 import {
-  TIER_CHANGE_DELAY,
-  TIER_QUALIFICATIONS,
-  VERIFICATION_PROPAGATION_MINUTES,
-  type TierQualification,
-} from '../tiers.js';
+  higherTierSentence,
+  limitSentence,
+  moreRoomSentence,
+  pacingSentence,
+  reach,
+  residencySentence,
+  retried,
+  retryStep,
+  theModel,
+  tierLimitSentence,
+  waitSentence,
+} from './en-parts.js';
 import { pageLink } from './links.js';
+import { accessHint, notFoundHint } from './en-models.js';
 import type { HintContext, HintTemplate } from './types.js';
 
+export { FRAME_EN } from './en-parts.js';
+
 const link = (id: Parameters<typeof pageLink>[0]) => pageLink(id, 'en');
+const present = (...steps: (string | undefined)[]): string[] =>
+  steps.filter((step): step is string => step !== undefined);
 
-const theModel = (c: HintContext): string => (c.model === undefined ? 'the model' : c.format.code(c.model));
-
-const waitSentence = (c: HintContext): string =>
-  c.waitMs === undefined
-    ? 'The API did not say how long to wait.'
-    : `The API asked to wait ${c.format.wait(c.waitMs)}${c.waitSource === undefined ? '' : ` (from ${c.waitSource})`}.`;
-
-const limitSentence = (c: HintContext): string => {
-  const limit = c.limit;
-  if (limit === undefined) return '';
-  const unit = limit.kind === 'tokens' ? 'tokens' : 'requests';
-  const per = limit.window === 'day' ? 'per day' : 'per minute';
-  const parts = [
-    limit.limit === undefined ? undefined : `limit ${c.format.number(limit.limit)} ${unit} ${per}`,
-    limit.used === undefined ? undefined : `used ${c.format.number(limit.used)}`,
-    limit.requested === undefined ? undefined : `this request ${c.format.number(limit.requested)}`,
-    limit.remaining === undefined ? undefined : `remaining ${c.format.number(limit.remaining)}`,
-  ].filter((part): part is string => part !== undefined);
-  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
-};
-
-const reach = (c: HintContext, q: TierQualification): string =>
-  q.paidUsd === 0
-    ? 'available on every account'
-    : `reached after paying at least ${c.format.usd(q.paidUsd)} in total${q.daysSinceFirstPayment > 0 ? ` and ${q.daysSinceFirstPayment} days after the first successful payment` : ''}`;
-
-const TIER_DELAY = `new limits can take ${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} h to apply after the tier changes, not the moment you pay`;
-
-const limitUnit = (c: HintContext): string => {
-  if (/\(IPM\)|\bimages per min/i.test(c.message)) return 'images per minute';
-  const unit = c.limit?.kind === 'tokens' ? 'tokens' : 'requests';
-  return `${unit} per ${c.limit?.window === 'day' ? 'day' : 'minute'}`;
-};
-
-/** What the next tier would give: "Tier 2 raises `gpt-4o` to 450,000 tokens per minute (…)". */
-const higherTierSentence = (c: HintContext): string | undefined => {
-  const higher = c.higherTier;
-  if (higher === undefined) return undefined;
-  const tier = c.format.tier(higher.tier);
-  const how = reach(c, higher.qualification);
-  if (higher.limit === undefined)
-    return `${tier} publishes no daily request limit for ${theModel(c)} (${how}); ${TIER_DELAY}.`;
-  if (c.cause === 'request_too_large')
-    return `${tier} gives ${theModel(c)} ${c.format.number(higher.limit)} ${limitUnit(c)}, enough for this request (${how}); ${TIER_DELAY}.`;
-  return `${tier} raises ${theModel(c)} to ${c.format.number(higher.limit)} ${limitUnit(c)} (${how}); ${TIER_DELAY}.`;
-};
-
-/** What tierguard's retry does with this wait (src/guard/retry.ts defaults: 3 attempts, 60 s cap). */
-const retryStep = (c: HintContext): string =>
-  c.waitMs !== undefined && c.waitMs > 60_000
-    ? `This wait is longer than tierguard's retry cap (retry.maxDelayMs, 60 s by default), so it fails fast instead of holding the call; fall back to another model or retry later.`
-    : 'Retry after the delay: tierguard does (up to 3 attempts by default), re-queuing the call behind its pacing.';
-
-/** Whether tierguard's pacing would have kept this 429 from happening (DESIGN.md "Limits"). */
-const pacingSentence = (c: HintContext): string => {
-  if (c.limit?.window === 'day')
-    return 'Pacing cannot make a daily limit larger: after this 429 tierguard holds calls to this model until the window frees up instead of sending them into more refusals; a fallback model or a higher tier is what restores service.';
-  const bucket =
-    c.limit?.kind === 'tokens' ? 'its estimated tokens fit the TPM bucket' : 'a request fits the RPM bucket';
-  return `tierguard's pacing prevents this 429: it holds each call until ${bucket} (learned from the x-ratelimit-* headers), so calls wait instead of being refused — provided every process that shares this organization goes through it (use the Redis store across processes; other apps on the same organization still count).`;
-};
-
-const tierSentence = (c: HintContext): string | undefined => {
-  const requirement = c.requirement;
-  if (requirement?.tier === undefined || requirement.qualification === undefined) return undefined;
-  const notOn =
-    requirement.notSupportedOn.length > 0
-      ? `; ${requirement.notSupportedOn.map((tier) => c.format.tier(tier)).join(', ')} cannot use it`
-      : '';
-  return `${theModel(c)} needs at least ${c.format.tier(requirement.tier)} (${reach(c, requirement.qualification)})${notOn}.`;
-};
+/** The organization's tier usage limit: what raises it for this account. */
+function usageLimitStep(c: HintContext): string {
+  if (c.tier === undefined)
+    return 'A higher tier raises this limit (Limits shows your tier); or contact support (help.openai.com) for a higher approved limit.';
+  const next = TIER_QUALIFICATIONS.rows[TIERS.indexOf(c.tier) + 1];
+  if (next === undefined)
+    return `${c.format.tier(c.tier)}'s usage limit is the highest a tier gives: contact support (help.openai.com) for a higher approved limit.`;
+  return `${c.format.tier(next.tier)} raises it to ${c.format.usd(next.monthlyUsageLimitUsd)} a month (${reach(c, next)}); or contact support (help.openai.com) for a higher approved limit.`;
+}
 
 /** The English hint of every cause. */
 export const HINTS_EN = {
@@ -93,16 +46,27 @@ export const HINTS_EN = {
     why:
       c.message.includes("didn't provide") || c.message.includes('did not provide')
         ? 'No API key reached the API: the Authorization header was missing or empty (is OPENAI_API_KEY set in this process?).'
-        : `The API rejected the key${c.keyEnding === undefined ? '' : ` ending in ${c.keyEnding}`}${c.status === undefined ? '' : ` (${c.status})`}: it is mistyped, revoked, belongs to another organization or project, or is a key for another provider or relay.`,
-    steps: [
-      c.keyEnding === undefined
-        ? 'Open API keys and check that the key in use exists and is active (compare the last four characters).'
-        : `Open API keys and look for a key ending in ${c.keyEnding}: if none is listed, the key was deleted or belongs to another organization.`,
+        : c.provider === 'azure'
+          ? `Azure OpenAI rejected the key${c.status === undefined ? '' : ` (${c.status})`}: it is not a key of this resource, or it was regenerated.`
+          : `The ${c.provider === 'other' ? 'endpoint' : 'API'} rejected the key${c.keyEnding === undefined ? '' : ` ending in ${c.keyEnding}`}${c.status === undefined ? '' : ` (${c.status})`}: it is mistyped, revoked, belongs to another organization or project, or is a key for another provider or relay.`,
+    steps: present(
+      c.provider === 'azure'
+        ? 'Copy a key of this Azure OpenAI resource (Azure portal → the resource → Keys and Endpoint); AzureOpenAI sends it as the api-key header, to the same resource’s endpoint.'
+        : c.keyEnding === undefined
+          ? 'Open API keys and check that the key in use exists and is active (compare the last four characters).'
+          : `Open API keys and look for a key ending in ${c.keyEnding}: if none is listed, the key was deleted or belongs to another organization.`,
       'Make sure the process reads the key you think: print OPENAI_API_KEY masked, and look for stray spaces or quotes.',
-      'If you use a relay or Azure, use the key that endpoint issued, and its base URL.',
+      c.provider === 'other'
+        ? 'The base URL is a relay or gateway: use the key it issued (not an OpenAI key).'
+        : 'If you use a relay or Azure, use the key that endpoint issued, and its base URL.',
+      residencySentence(c),
       'If the key was revoked or leaked, create a new one and replace it everywhere; never commit keys.',
+    ),
+    links: [
+      c.provider === 'azure' ? link('azureDeployments') : link('apiKeys'),
+      link('errorCodes'),
+      ...(c.region === undefined ? [] : [link('residency')]),
     ],
-    links: [link('apiKeys'), link('errorCodes')],
   }),
   organization_mismatch: (c) => ({
     title: 'The organization or project does not match the key',
@@ -130,7 +94,7 @@ export const HINTS_EN = {
     steps: [
       'Find the public egress IP of this server (NAT gateways and proxies change it).',
       'Add it to the IP allowlist in the organization or project security settings, or call from an allowed network.',
-      'Changing networks or regions often is not a fix: it can trip risk controls.',
+      'Do not keep changing networks or regions: it is no fix, and it can trip risk controls.',
     ],
     links: [link('organization'), link('projects')],
   }),
@@ -157,55 +121,8 @@ export const HINTS_EN = {
     ],
     links: [link('countries')],
   }),
-  model_not_found: (c) => ({
-    title:
-      c.code?.toLowerCase() === 'deploymentnotfound'
-        ? `The Azure deployment${c.model === undefined ? '' : ` ${theModel(c)}`} does not exist`
-        : c.model === undefined
-          ? 'The model or deployment does not exist'
-          : c.successor === undefined
-            ? `The model ${theModel(c)} does not exist`
-            : `The model ${theModel(c)} was retired`,
-    why:
-      c.code?.toLowerCase() === 'deploymentnotfound'
-        ? 'Azure has no deployment with this name on this resource (a deployment created in the last few minutes may not be ready yet).'
-        : c.successor === undefined
-          ? `The API knows no model named ${theModel(c)}: the name is misspelled, belongs to another provider, or the base URL points to a server that does not have it.`
-          : `The API no longer serves ${theModel(c)}.`,
-    steps: [
-      c.successor === undefined
-        ? 'Check the exact model name against the models list (names are case-sensitive and dated snapshots end in -YYYY-MM-DD).'
-        : `Switch to a current model such as ${c.format.code(c.successor)}.`,
-      'Call GET /v1/models with the same key and base URL to see what this endpoint serves.',
-      'On Azure, use the deployment name (not the model name) and check that the deployment exists.',
-      'Try the flow on a cheap model first, then switch.',
-    ],
-    links: [link('models'), link('limits')],
-  }),
-  model_access_denied: (c) => {
-    const tier = tierSentence(c);
-    const project = c.message.toLowerCase().includes('project');
-    return {
-      title: `This account or project cannot use ${theModel(c)}`,
-      why: project
-        ? `The project${c.project === undefined ? '' : ` ${c.format.code(c.project)}`} restricts which models it may call, and ${theModel(c)} is not allowed.`
-        : `${theModel(c)} exists, but this account cannot reach it yet. Paying does not unlock every model: access depends on the usage tier${tier === undefined ? '' : `. ${tier}`}`,
-      steps: project
-        ? [
-            'Open the project settings and add the model to its allowed models (or use a project without the restriction).',
-            'Or use a model the project allows.',
-          ]
-        : [
-            'Open Limits to see your current usage tier and which models it includes.',
-            ...(tier === undefined ? ['Check the model page for the tier it needs.'] : []),
-            'Pay the amount for the target tier in one go rather than in small pieces, and note the date of your first successful payment: the waiting period counts from it.',
-            `After the waiting period, check Limits again (reload it without the cache); new limits can take ${TIER_CHANGE_DELAY.minHours}–${TIER_CHANGE_DELAY.maxHours} h to apply. A small top-up often triggers the recalculation (community advice, not documented); contact support after ${TIER_CHANGE_DELAY.contactSupportAfterHours} h.`,
-            'Check the model name matches exactly, and test the flow on a cheap model first.',
-            'Meanwhile, fall back to a model this tier can use (for example gpt-4o-mini), or to another endpoint.',
-          ],
-      links: [link('limits'), link('billing'), project ? link('projects') : link('models')],
-    };
-  },
+  model_not_found: (c) => notFoundHint(c),
+  model_access_denied: (c) => accessHint(c),
   verification_required: (c) => ({
     title:
       c.verificationOn === 'stream'
@@ -216,7 +133,7 @@ export const HINTS_EN = {
     why: 'OpenAI requires organization verification (an ID check of a person in the organization) for this model or feature. Paying or a higher tier does not replace it.',
     steps: [
       'Open the organization settings and click Verify Organization; follow the ID check.',
-      `After verifying, access can take up to ${VERIFICATION_PROPAGATION_MINUTES} minutes to propagate; retrying before that fails the same way.`,
+      `After verifying, wait up to ${VERIFICATION_PROPAGATION_MINUTES} minutes before calling again: access takes that long to propagate, and a call before that fails the same way.`,
       c.verificationOn === 'stream'
         ? 'Until then, call the model with stream: false, which does not need verification.'
         : c.verificationOn === 'reasoning.summary'
@@ -230,37 +147,57 @@ export const HINTS_EN = {
       c.code === 'credit_balance_exhausted'
         ? 'The prepaid credit is used up'
         : 'The account has no quota left',
-    why: 'The API refused the call for billing, not for speed: there is no credit or quota left on this account. A retry cannot succeed, and the official client retries it anyway — tierguard does not.',
-    steps: [
-      'Open Billing and check the credit balance; add credit (prepaid) or a payment method.',
-      'If you just paid, check that the payment succeeded (Invoices) and that the card is verified: activation and quota are separate steps.',
-      'Open Usage to see what consumed the quota, then set usage alerts so it does not surprise you again.',
-      'Until credit is added, only a fallback to another endpoint (another key or account) can serve.',
-    ],
+    why: `The ${c.provider === 'other' ? 'endpoint' : 'API'} refused the call for billing, not for speed: there is no credit or quota left on this account. A retry cannot succeed, and the official client retries it anyway — tierguard does not.`,
+    steps:
+      c.provider === 'other'
+        ? [
+            "The base URL is a relay or gateway: top up the balance with it (its own billing page); OpenAI's Billing page does not hold this balance.",
+            'Until credit is added, only a fallback to another endpoint (another key or account) can serve.',
+          ]
+        : [
+            'Open Billing and check the credit balance; add credit (prepaid) or a payment method.',
+            'If you just paid, check that the payment succeeded (Invoices) and that the card is verified: activation and quota are separate steps.',
+            'Open Usage to see what consumed the quota, then set usage alerts so it does not surprise you again.',
+            'Until credit is added, only a fallback to another endpoint (another key or account) can serve.',
+          ],
     links: [link('billing'), link('paymentMethods'), link('usage'), link('helpQuota')],
   }),
-  spend_limit_reached: (c) => ({
-    title:
-      c.code === 'project_spend_limit_exceeded'
-        ? "The project's spend limit is reached"
-        : c.code === 'organization_usage_limit_exceeded'
-          ? "The organization's monthly usage limit for its tier is reached"
-          : 'A spend limit is reached',
-    why:
-      c.code === 'organization_usage_limit_exceeded'
-        ? `OpenAI caps monthly usage per usage tier (${TIER_QUALIFICATIONS.rows
+  spend_limit_reached: (c) =>
+    c.code === 'organization_usage_limit_exceeded'
+      ? {
+          title: "The organization's monthly usage limit for its tier is reached",
+          why: `OpenAI caps monthly usage per usage tier (${TIER_QUALIFICATIONS.rows
             .filter((row) => row.tier !== 'free')
             .map((row) => `${c.format.tier(row.tier)} ${c.format.usd(row.monthlyUsageLimitUsd)}`)
-            .join(', ')}). This is not a limit you set; it rises with the tier.`
-        : 'A hard spend limit set on the organization or project is used up for this month. The quota does not come back by itself before the month resets.',
-    steps: [
-      'Open Limits (and the project settings for project budgets) to see the limit and this month’s spend.',
-      'Raise or remove the limit, or wait for the monthly reset. A change is not instant, and the quota does not come back by itself after overspending.',
-      'For the tier usage limit: a higher tier raises it; contact support for a higher approved limit.',
-      'Route ordinary work to a lighter model (gpt-4o-mini) and set usage alerts below the limit.',
-    ],
-    links: [link('limits'), link('usage'), link('projects'), link('helpQuota')],
-  }),
+            .join(', ')}). This cap is set by OpenAI, not by you: no setting of yours raises it.`,
+          steps: [
+            'Open Limits to see the usage limit and this month’s usage; it resets with the month.',
+            usageLimitStep(c),
+            'Until then, only another endpoint (another account, Azure) can serve; for the months ahead, set usage alerts below the cap.',
+          ],
+          links: [link('limits'), link('usage'), link('helpQuota')],
+        }
+      : c.code === 'project_spend_limit_exceeded'
+        ? {
+            title: "The project's spend limit is reached",
+            why: "The project's budget (a hard limit set on the project) is used up for this month. Other projects of the organization keep working.",
+            steps: [
+              'Open Projects → the project → Limits to see its budget and this month’s spend.',
+              'Raise or remove the project budget, or wait for the monthly reset; a change is not instant.',
+              'Meanwhile, a key of another project with budget left can serve; for the months ahead, set alerts below the budget.',
+            ],
+            links: [link('projects'), link('usage'), link('helpQuota')],
+          }
+        : {
+            title: 'A spend limit is reached',
+            why: 'A hard spend limit set on the organization is used up for this month. The quota does not come back by itself before the month resets.',
+            steps: [
+              'Open Limits to see the limit and this month’s spend.',
+              'Raise or remove the limit, or wait for the monthly reset; a change is not instant, and spend can slightly overshoot a hard limit.',
+              'Meanwhile, only another endpoint (another account, Azure) can serve; for the months ahead, set usage alerts below the limit.',
+            ],
+            links: [link('limits'), link('usage'), link('helpQuota')],
+          },
   billing_not_active: () => ({
     title: 'Billing is not active on this account',
     why: 'The account has no active billing (no payment method, a failed payment, or a plan that ended). Every model is refused until billing works.',
@@ -268,67 +205,110 @@ export const HINTS_EN = {
       'Open Billing → Payment methods; add or re-add a card and make sure it is verified.',
       'Check Invoices for a failed payment and settle it.',
       'Right after adding a card, a small test payment confirms it works; then call again.',
-      '"The payment succeeded, so the model works" is a common misconception: an active payment method, prepaid credit and access to a model are separate steps.',
+      'Check the three separately — an active payment method, prepaid credit, access to the model: "The payment succeeded, so the model works" is a common misconception.',
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
   rate_limited_requests: (c) => ({
     title: `Too many requests${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
-    why: `The ${c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'requests-per-day (RPD)' : 'requests-per-minute (RPM)'} limit${limitSentence(c)}. ${waitSentence(c)}`,
-    steps: [
+    why: `The ${c.provider === 'azure' ? 'deployment' : c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'requests-per-day (RPD)' : 'requests-per-minute (RPM)'} limit${limitSentence(c)}. ${waitSentence(c)}`,
+    steps: present(
       retryStep(c),
       pacingSentence(c),
       c.limit?.window === 'day'
-        ? 'A daily limit resets slowly: fall back to another model for the rest of the day, or move up a tier.'
+        ? 'A daily limit resets slowly: fall back to another model for the rest of the day.'
         : 'Spread bursts: fewer calls in parallel, or batch several inputs per call.',
-      higherTierSentence(c) ?? 'Open Limits to see your tier and its limits; limits rise with the tier.',
-      'Failed requests also count toward the limit: tight retry loops keep you throttled.',
-    ],
-    links: [link('limits'), link('rateLimitsGuide'), link('help429')],
+      tierLimitSentence(c),
+      higherTierSentence(c) ?? moreRoomSentence(c),
+      'Do not add a tight retry loop of your own: failed requests count toward the limit too, and keep you throttled.',
+    ),
+    links:
+      c.provider === 'azure'
+        ? [link('azureQuota')]
+        : [link('limits'), link('rateLimitsGuide'), link('help429')],
   }),
   rate_limited_tokens: (c) => ({
     title: `Too many tokens${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
-    why: `The ${c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'tokens-per-day (TPD)' : 'tokens-per-minute (TPM)'} limit${limitSentence(c)}. The API counts the prompt plus max_tokens (the largest possible output) when the request arrives. ${waitSentence(c)}`,
-    steps: [
+    why: `The ${c.provider === 'azure' ? 'deployment' : c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'tokens-per-day (TPD)' : 'tokens-per-minute (TPM)'} limit${limitSentence(c)}. The API counts the prompt plus max_tokens (the largest possible output) when the request arrives. ${waitSentence(c)}`,
+    steps: present(
       retryStep(c),
       pacingSentence(c),
       'Set max_tokens / max_output_tokens close to the output you expect: the limit counts the maximum, not what is produced.',
       'Shorten prompts, or fall back to a model with a higher TPM.',
-      higherTierSentence(c) ?? 'Open Limits to see your tier; limits rise with the tier.',
-    ],
-    links: [link('limits'), link('rateLimitsGuide'), link('help429')],
+      tierLimitSentence(c),
+      higherTierSentence(c) ?? moreRoomSentence(c),
+    ),
+    links:
+      c.provider === 'azure'
+        ? [link('azureQuota')]
+        : [link('limits'), link('rateLimitsGuide'), link('help429')],
   }),
   request_too_large: (c) => ({
     title: `One request is larger than ${theModel(c)}'s token limit`,
-    why: `This single request needs more tokens than the per-minute limit allows at all${limitSentence(c)}. It can never succeed as it is, so it is not retried${c.origin === 'local' ? ' (tierguard refused it before sending, from its own estimate)' : ''}.`,
+    why: `This single request needs more tokens than the per-minute limit allows at all${limitSentence(c)}. It can never succeed as it is, so it is not retried${c.origin === 'local' ? ' (tierguard refused it before sending, from its own estimate)' : ''}. Pacing cannot help: the request is larger than the whole bucket.`,
     steps: [
       'Lower max_tokens / max_output_tokens (the limit counts the maximum output), or shorten the prompt.',
       'Split the input into several smaller requests.',
-      higherTierSentence(c) ??
-        'Or fall back to a model with a larger TPM limit, or move up a tier (limits rise with the tier).',
-      'Pacing cannot help: the request is larger than the whole bucket. tierguard refuses such a request before sending it when its estimate already exceeds the limit.',
+      higherTierSentence(c) ?? `Or fall back to a model with a larger TPM limit. ${moreRoomSentence(c)}`,
     ],
-    links: [link('limits'), link('rateLimitsGuide')],
+    links: c.provider === 'azure' ? [link('azureQuota')] : [link('limits'), link('rateLimitsGuide')],
   }),
   slow_down: (c) => ({
     title: 'Traffic ramped up too fast',
     why: `The API asked to slow down: the request rate grew too quickly, even within the limits. ${waitSentence(c)}`,
     steps: [
       'Reduce the rate to where it was, hold it for about 15 minutes, then ramp up gradually (above 1M input TPM, grow by at most 50% per 15 minutes).',
-      'tierguard halves the calls it keeps in flight for this model and retries after the delay.',
+      retried(
+        c,
+        'Let tierguard pace it rather than a retry loop of your own: it halves the calls it keeps in flight for this model and retries after the delay.',
+      ),
     ],
     links: [link('errorCodes'), link('rateLimitsGuide')],
   }),
-  context_length_exceeded: (c) => ({
-    title: `The request does not fit ${theModel(c)}'s context window`,
-    why: 'The prompt plus the requested output is longer than the model can take. The same request will fail again.',
+  resource_unavailable: (c) => ({
+    title: 'Flex processing has no capacity for this request right now',
+    why: `The API answered 429 Resource Unavailable: service_tier "flex" trades availability for a lower price, and there was not enough capacity for ${theModel(c)}. This is not your rate limit, and the refused request is not billed. ${waitSentence(c)}`,
     steps: [
-      'Trim or summarize earlier messages, or retrieve less context.',
-      'Lower max_tokens so that prompt + output fits.',
-      'Or fall back to a model with a longer context window.',
+      retried(
+        c,
+        'Retry with exponential backoff (tierguard does): a flex request can complete once capacity frees up.',
+      ),
+      'If it must complete now, send it with service_tier: "auto" (or without service_tier) for standard processing, at standard prices.',
+      'Give flex requests a long timeout (the guide suggests 15 minutes): they are slower, and timeouts are more likely.',
     ],
-    links: [link('models')],
+    links: [link('flexProcessing')],
   }),
+  context_length_exceeded: (c) => {
+    const facts = c.context;
+    const window = facts?.window;
+    const larger = facts?.larger ?? [];
+    const cut =
+      facts?.excess === undefined
+        ? 'Trim or summarize earlier messages, or retrieve less context.'
+        : `Cut at least ${c.format.number(facts.excess)} tokens: trim or summarize earlier messages, or retrieve less context.`;
+    return {
+      title: `The request does not fit ${theModel(c)}'s context window`,
+      why: `${
+        window === undefined
+          ? 'The prompt plus the requested output is longer than the model can take.'
+          : facts?.inputLimit === true
+            ? `${theModel(c)} takes at most ${c.format.number(window)} input tokens, whatever its window${facts.requested === undefined ? '' : `; this prompt came to ${c.format.number(facts.requested)}`}.`
+            : `${theModel(c)}'s context window is ${c.format.number(window)} tokens${facts?.windowFromTable === true ? ' (its model page)' : ''}${facts?.requested === undefined ? '' : `; this request came to ${c.format.number(facts.requested)} (prompt plus max_tokens)`}.`
+      } The same request will fail again.`,
+      steps: present(
+        cut,
+        facts?.inputLimit === true
+          ? undefined
+          : facts?.completion === undefined
+            ? 'Lower max_tokens so that prompt + output fits.'
+            : `Or lower max_tokens: it asked for ${c.format.number(facts.completion)} tokens of output, and the window counts them.`,
+        larger.length === 0
+          ? 'Or fall back to a model with a longer context window.'
+          : `Or fall back to a model whose window holds it: ${larger.map((entry) => `${c.format.code(entry.model)} (${c.format.number(entry.tokens)})`).join(', ')}. A context-length fallback helps only to such a model.`,
+      ),
+      links: [link('models')],
+    };
+  },
   content_policy: (c) => ({
     title:
       c.code === 'invalid_prompt'
@@ -337,7 +317,9 @@ export const HINTS_EN = {
     why:
       c.code === 'invalid_prompt'
         ? 'Reasoning models check prompts against the usage policy; false positives happen.'
-        : 'The safety system (or Azure content filtering) rejected the prompt or the output.',
+        : c.provider === 'azure'
+          ? "Azure OpenAI's content filter rejected the prompt or the output (the error lists the categories)."
+          : 'The safety system (or Azure content filtering) rejected the prompt or the output.',
     steps: [
       'Rephrase the request; remove content that could read as disallowed.',
       c.code === 'invalid_prompt'
@@ -345,19 +327,38 @@ export const HINTS_EN = {
         : 'On Azure, check the content filter configuration of the deployment.',
       'Log the request id to review it, but do not retry in a loop.',
     ],
-    links: [c.code === 'invalid_prompt' ? link('reasoningPrompting') : link('errorCodes')],
-  }),
-  invalid_request: (c) => ({
-    title: 'The API refused the request as invalid',
-    why: `${c.status === undefined ? '' : `${c.status}: `}${c.message === '' ? 'the request is malformed' : c.message}${c.param === undefined ? '' : ` (parameter ${c.format.code(c.param)})`}. The same request will fail again.`,
-    steps: [
-      'Fix the request: the message and the parameter above say what the API objects to.',
-      c.status === 404
-        ? 'A 404 on a URL usually means a wrong base URL or path (does it end in /v1?).'
-        : 'Check the parameter against the API reference for this endpoint and model.',
+    links: [
+      c.code === 'invalid_prompt'
+        ? link('reasoningPrompting')
+        : c.provider === 'azure'
+          ? link('azureContentFilter')
+          : link('errorCodes'),
     ],
-    links: [link('errorCodes')],
   }),
+  invalid_request: (c) =>
+    c.code === 'data_residency_mismatch'
+      ? {
+          title: "The request does not match the project's data-residency region",
+          why: `The API refused the call because its data-residency region does not match the project's${c.region === undefined ? '' : ` (this call went to ${c.endpointHost ?? c.region})`}. The same request will fail again.`,
+          steps: [
+            "Send the project's calls to its regional host (https://<region>.api.openai.com/v1), or use a project without data residency for this call.",
+            'Check that the key belongs to the project set up for that region.',
+          ],
+          links: [link('residency'), link('projects')],
+        }
+      : {
+          title: 'The API refused the request as invalid',
+          why: `${c.status === undefined ? '' : `${c.status}: `}${c.message === '' ? 'the request is malformed' : c.message}${c.param === undefined ? '' : ` (parameter ${c.format.code(c.param)})`}. The same request will fail again.`,
+          steps: [
+            'Fix the request: the message and the parameter above say what the API objects to.',
+            c.provider === 'azure'
+              ? 'On Azure, a 404 or an unknown parameter often means an api-version that does not support the model or the feature, or a wrong deployment path.'
+              : c.status === 404
+                ? 'A 404 on a URL usually means a wrong base URL or path (does it end in /v1?).'
+                : 'Check the parameter against the API reference for this endpoint and model.',
+          ],
+          links: [c.provider === 'azure' ? link('azureApiVersions') : link('errorCodes')],
+        },
   server_error: (c) => ({
     title: c.status === 409 ? 'The request conflicted with another one' : 'The API had an internal error',
     why:
@@ -365,7 +366,7 @@ export const HINTS_EN = {
         ? 'The API answered 409 Conflict: another request changed the same resource at the same time. It is transient; the official client retries it too.'
         : `The server failed to process the request${c.status === undefined ? ' (the stream broke off with an error)' : ` (${c.status})`}. It is usually transient.`,
     steps: [
-      'Retry after a short backoff (tierguard does, a bounded number of times).',
+      retried(c, 'Retry after a short backoff (tierguard does, a bounded number of times).'),
       'If it persists, check the OpenAI status page and contact support with the request id.',
       c.requestId === undefined
         ? 'Keep the x-request-id header of failing calls for support.'
@@ -377,8 +378,10 @@ export const HINTS_EN = {
     title: 'The API is overloaded',
     why: `The servers are busy${c.status === undefined ? '' : ` (${c.status})`}; more quota would not help. ${waitSentence(c)}`,
     steps: [
-      'Retry with a longer backoff (tierguard does).',
-      'Fall back to another model or endpoint for latency-sensitive paths.',
+      retried(c, 'Retry with a longer backoff (tierguard does).'),
+      c.provider === 'azure'
+        ? "Fall back to a deployment in another region (or a Global Standard deployment) for latency-sensitive paths: the region's capacity is short."
+        : 'Fall back to another model or endpoint for latency-sensitive paths.',
       'Check the OpenAI status page.',
     ],
     links: [link('status')],
@@ -388,10 +391,10 @@ export const HINTS_EN = {
     why:
       c.status === 408
         ? 'The API (or a proxy in front of it) answered 408 Request Timeout: the request did not arrive in full in time. It is transient.'
-        : 'No answer arrived within the client timeout. Note that time spent waiting in the queue counts toward the client timeout.',
+        : 'No answer arrived within the client timeout.',
     steps: [
-      'Retry (tierguard does, a bounded number of times).',
-      'For long outputs, stream the response or raise the client timeout.',
+      retried(c, 'Retry (tierguard does, a bounded number of times).'),
+      'For long outputs, stream the response or raise the client timeout (flex processing needs a longer one).',
       `Check the network path to ${c.host ?? 'the API'} (proxy, firewall).`,
     ],
     links: [link('status')],
@@ -412,7 +415,7 @@ export const HINTS_EN = {
     title: 'A proxy or relay answered instead of the API',
     why: `The answer${c.status === undefined ? '' : ` (${c.status})`} was not the API's error: ${c.message === '' ? 'an empty body' : `"${c.message.slice(0, 160)}"`} came from a gateway, proxy, CDN or relay in front of the API${c.status !== undefined && c.status >= 520 && c.status <= 530 ? ' (52x statuses are Cloudflare’s)' : ''}.`,
     steps: [
-      'Retry after a short backoff (tierguard does, a bounded number of times).',
+      retried(c, 'Retry after a short backoff (tierguard does, a bounded number of times).'),
       'Check the relay or proxy in front of the API (its status page, its logs); the base URL may be wrong.',
       'If it keeps failing, fall back to another endpoint.',
     ],
@@ -436,12 +439,14 @@ export const HINTS_EN = {
     ],
     links: [link('usage')],
   }),
-  queue_full: () => ({
+  queue_full: (c) => ({
     title: 'Too many calls are waiting in tierguard’s queue',
     why: 'tierguard refused the call before sending it: the number of waiting calls reached maxQueued. The rate limit cannot absorb the incoming load.',
     steps: [
       'Send fewer calls at once, or raise maxQueued if waiting longer is acceptable.',
-      'Move up a tier or fall back to a model with higher limits for part of the load.',
+      c.tier === 'tier-5' || c.provider === 'azure' || c.provider === 'other'
+        ? 'Fall back to a model with higher limits for part of the load, or move work that can wait to the Batch API.'
+        : 'Fall back to a model with higher limits for part of the load, or reach a higher tier (Limits shows yours).',
     ],
     links: [link('limits')],
   }),

@@ -1,8 +1,10 @@
 /**
  * The pages hints point to, with their labels per locale. Sources: the platform's settings pages,
- * the help articles named in openai-api.md (HELP-QUOTA, HELP-429, the verification article).
+ * the guides and help articles named in openai-api.md (HELP-QUOTA, HELP-429, the verification and
+ * data-residency articles, the deprecations page, the flex-processing guide), and Microsoft's Azure
+ * OpenAI pages (quota, deployments, API versions, content filtering; MS-AZ429).
  */
-import type { HintLink, Locale } from '../../diagnose/types.js';
+import type { HintLink, Locale } from '../types.js';
 
 const PAGES = {
   apiKeys: { url: 'https://platform.openai.com/api-keys', en: 'API keys', 'zh-CN': 'API 密钥' },
@@ -68,6 +70,51 @@ const PAGES = {
     url: 'https://help.openai.com/en/articles/10910291-api-organization-verification',
     en: 'Help: API organization verification',
     'zh-CN': '帮助文章：API 组织验证',
+  },
+  deprecations: {
+    url: 'https://platform.openai.com/docs/deprecations',
+    en: 'Deprecations (shutdown dates and replacements)',
+    'zh-CN': '模型弃用与下线时间表（Deprecations）',
+  },
+  fineTuning: {
+    url: 'https://platform.openai.com/finetune',
+    en: 'Fine-tuning dashboard (your fine-tuned models)',
+    'zh-CN': '微调控制台（你的微调模型）',
+  },
+  flexProcessing: {
+    url: 'https://platform.openai.com/docs/guides/flex-processing',
+    en: 'Flex processing guide',
+    'zh-CN': 'Flex 处理指南',
+  },
+  batch: {
+    url: 'https://platform.openai.com/docs/guides/batch',
+    en: 'Batch API guide',
+    'zh-CN': 'Batch API 指南',
+  },
+  residency: {
+    url: 'https://help.openai.com/en/articles/10503543-data-residency-for-the-openai-api',
+    en: 'Help: data residency for the OpenAI API',
+    'zh-CN': '帮助文章：OpenAI API 的数据驻留',
+  },
+  azureQuota: {
+    url: 'https://learn.microsoft.com/azure/ai-services/openai/how-to/quota',
+    en: 'Azure OpenAI: manage quota (TPM per deployment)',
+    'zh-CN': 'Azure OpenAI：管理配额（每个部署的 TPM）',
+  },
+  azureDeployments: {
+    url: 'https://learn.microsoft.com/azure/ai-services/openai/how-to/create-resource',
+    en: 'Azure OpenAI: create a resource and deploy a model',
+    'zh-CN': 'Azure OpenAI：创建资源并部署模型',
+  },
+  azureApiVersions: {
+    url: 'https://learn.microsoft.com/azure/ai-services/openai/api-version-deprecation',
+    en: 'Azure OpenAI: API versions (api-version)',
+    'zh-CN': 'Azure OpenAI：API 版本（api-version）',
+  },
+  azureContentFilter: {
+    url: 'https://learn.microsoft.com/azure/ai-services/openai/concepts/content-filter',
+    en: 'Azure OpenAI: content filtering',
+    'zh-CN': 'Azure OpenAI：内容筛选',
   },
   reasoningPrompting: {
     url: 'https://platform.openai.com/docs/guides/reasoning#advice-on-prompting',
