@@ -5,7 +5,6 @@
 import type { Cause } from '../data/causes.js';
 import { attachDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import { preloadTokenizer } from '../pacing/estimate.js';
 import { MemoryStore } from '../pacing/memory-store.js';
 import { Pacer, type LaneStats } from '../pacing/pacer.js';
 import type { RedisLike } from '../pacing/redis-store.js';
@@ -102,8 +101,6 @@ async function connectRedis(url: string): Promise<RedisLike> {
 /** Creates a guard. Options are validated here, once; a bad option throws `TierguardOptionsError`. */
 export function createGuard(options: GuardOptions = {}): Guard {
   const resolved = parseOptions(options);
-  // The first call should not wait for the tokenizer to load.
-  preloadTokenizer();
   const hub = new EventHub();
   if (resolved.onEvent !== undefined) hub.on(resolved.onEvent);
 

@@ -7,13 +7,7 @@ import { CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
 import { attachDiagnosis, DIAGNOSIS_HEADER, encodeDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Attempt, Diagnosis } from '../diagnose/types.js';
-import {
-  estimateBound,
-  estimateFromBound,
-  estimateRequestNow,
-  type EstimateBound,
-  type RequestEstimate,
-} from '../pacing/estimate.js';
+import { estimateRequest, type RequestEstimate } from '../pacing/estimate.js';
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import { abortReason } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
@@ -202,16 +196,10 @@ export function createPipeline(
       project: target.ownEndpoint ? target.project : request.project,
       model,
     });
-    // Synchronous once the model's tokenizer is loaded: no turn of the event loop for a known answer.
-    const estimate = estimateRequestNow(
-      request.endpoint,
-      send.json ?? json ?? parseBody(request),
-      model,
-      options.defaultMaxOutputTokens,
-    );
-    return estimate instanceof Promise
-      ? estimate.then((ready): Admission => ({ kind: 'admission', send, estimate: ready, key, model }))
-      : { kind: 'admission', send, estimate, key, model };
+    const estimate = estimateRequest(request.endpoint, send.json ?? json ?? parseBody(request), model, {
+      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+    });
+    return { kind: 'admission', send, estimate, key, model };
   };
 
   /** Ends an attempt's reservation once (its answer, its failure or its stream's end). */
@@ -616,13 +604,13 @@ export function createPipeline(
     init: RequestInit,
     address: CallAddress,
   ): Promise<Response> | undefined => {
-    const bound = estimateBound(
-      address.endpoint,
-      address.json,
-      init.body as string,
-      options.defaultMaxOutputTokens,
-    );
-    if (bound === undefined) return undefined;
+    const estimated = estimateRequest(address.endpoint, address.json, address.model, {
+      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+    });
+    const bound = {
+      promptTokens: estimated.promptTokens,
+      outputTokens: estimated.maxOutputTokens * estimated.n,
+    };
     // Earlier answers' lessons first: the pacer decides on what it knows.
     deps.lessons.take();
     const key = pacer.laneKey(address);
@@ -639,8 +627,7 @@ export function createPipeline(
     }
     let admitted: Admitted | undefined;
     const parsed = address.parsed ? address.json : undefined;
-    const admit = (): Admitted =>
-      (admitted ??= admitSent(input, init, parsed, key, bound, held, startedAtMs));
+    const admit = (): Admitted => (admitted ??= admitSent(input, init, parsed, key, held, startedAtMs));
     deps.lessons.add(admit);
     return sent.then(
       (response) => {
@@ -676,24 +663,13 @@ export function createPipeline(
     init: RequestInit,
     parsed: Record<string, unknown> | undefined,
     key: string,
-    bound: EstimateBound,
     held: number,
     startedAtMs: number,
   ): Admitted => {
     const { request, json } = readCall(input, init, deps.bodies, parsed);
-    const counted = estimateRequestNow(
-      request.endpoint,
-      json ?? parseBody(request),
-      request.model,
-      options.defaultMaxOutputTokens,
-    );
-    // Only while the model's tokenizer loads — not once its lane has taken, which waited for it —
-    // the call is counted at its bound.
-    let estimate: RequestEstimate;
-    if (counted instanceof Promise) {
-      counted.catch(() => undefined);
-      estimate = estimateFromBound(bound);
-    } else estimate = counted;
+    const estimate = estimateRequest(request.endpoint, json ?? parseBody(request), request.model, {
+      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+    });
     const ticket = pacer.admitSent(key, estimate, request.model, held);
     const state = newState(request);
     state.attemptCount = 1;

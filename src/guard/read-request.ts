@@ -3,7 +3,7 @@
  * body, the stream flag, and which account it is for — without consuming anything that a retry
  * needs again.
  */
-import { boundsEndpoint, type Endpoint } from '../pacing/estimate.js';
+import type { Endpoint } from '../pacing/estimate.js';
 import type { ClientBodies } from './client-bodies.js';
 
 /** A request as the pipeline sees it. */
@@ -212,7 +212,13 @@ export function readAddress(input: string, init: RequestInit, bodies: ClientBodi
   }
   // An Azure deployment path names the model the normal read decides on; a call no bound serves
   // (images, audio) would be read for nothing.
-  if (url.deployment !== undefined || !boundsEndpoint(url.endpoint)) return undefined;
+  if (
+    url.deployment !== undefined ||
+    url.endpoint === 'images' ||
+    url.endpoint === 'audio' ||
+    url.endpoint === 'other'
+  )
+    return undefined;
   const headers = init.headers ?? EMPTY_HEADERS;
   let json = bodies.peek(headers, text);
   const parsed = json === undefined;

@@ -7,7 +7,13 @@
 import { MODEL_TIER_LIMITS, TIERS, type Tier, type TierRow } from '../data/tiers.js';
 import { resolveModel, type ResolvedModel } from '../models/resolve.js';
 import { abortReason } from '../util/delay.js';
-import type { EstimateBound, RequestEstimate } from './estimate.js';
+import type { RequestEstimate } from './estimate.js';
+
+/** The most a call sent ahead of its admission may take: at least its estimate. */
+export interface EstimateBound {
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+}
 import { startingLimits, type ExplicitLimit, type StartingLimits } from './limits.js';
 import { Fifo } from './queue.js';
 import { readRateLimitHeaders, readRemaining, type HeaderSource } from '../util/rate-limit-headers.js';
