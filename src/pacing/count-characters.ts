@@ -1,13 +1,16 @@
 /**
  * The character estimate of a text's tokens: one pass over its characters, each costed by its
  * kind (`character-rates.ts`) — Latin words by their length, digits by groups of three, runs of one
- * character at a discount, CJK and emoji per character. Linear in the text, loads nothing, holds
- * nothing: it replaces a tokenizer, whose cost grows with the square of a long run without spaces
- * (issue 19) and whose tables take ~70 MB (toolchain.md §5).
+ * character at a discount, CJK and emoji per character. Linear in the text; loads nothing and holds
+ * one 64 KB table: it replaces a tokenizer, whose cost grows with the square of a long run without
+ * spaces (issue 19) and whose tables take ~70 MB (toolchain.md §5).
  */
 import type { CharacterRates, WordRates } from './character-rates.js';
 
-// Kinds of character.
+// The kinds of character, and which code points are of which kind (ranges from the Unicode
+// block charts).
+
+// Letters, in words: Latin (ASCII, then outside ASCII), then the other scripts written in words.
 const LOWER = 0;
 const UPPER = 1;
 const LATIN_1 = 2;
@@ -20,6 +23,7 @@ const HEBREW = 8;
 const ARABIC = 9;
 const INDIC = 10;
 const THAI = 11;
+// Everything else, costed character by character.
 const DIGIT = 12;
 const SPACE = 13;
 const NEWLINE = 14;
@@ -33,92 +37,96 @@ const EMOJI = 21;
 const JOINER = 22;
 const OTHER = 23;
 
-// The scripts a word is written in (a kind of letter, or none outside a word).
-const NO_WORD = -1;
-const LATIN = 0;
+const KINDS = OTHER + 1;
 
-/** The kind of each ASCII character. */
-const ASCII_KINDS = ((): Uint8Array => {
-  const kinds = new Uint8Array(128).fill(PUNCTUATION);
-  for (let code = 0; code < 32; code += 1) kinds[code] = OTHER;
-  for (let code = 0x61; code <= 0x7a; code += 1) kinds[code] = LOWER;
-  for (let code = 0x41; code <= 0x5a; code += 1) kinds[code] = UPPER;
-  for (let code = 0x30; code <= 0x39; code += 1) kinds[code] = DIGIT;
-  kinds[0x20] = SPACE;
-  kinds[0x09] = SPACE;
-  kinds[0x0b] = SPACE;
-  kinds[0x0c] = SPACE;
-  kinds[0x0a] = NEWLINE;
-  kinds[0x0d] = NEWLINE;
-  kinds[0x7f] = OTHER;
-  return kinds;
-})();
+/** `[first, last, kind]`: code points not in any range are OTHER; a later range wins over an earlier one. */
+const RANGES: readonly (readonly [number, number, number])[] = [
+  // ASCII
+  [0x21, 0x7e, PUNCTUATION],
+  [0x30, 0x39, DIGIT],
+  [0x41, 0x5a, UPPER],
+  [0x61, 0x7a, LOWER],
+  [0x20, 0x20, SPACE],
+  [0x09, 0x09, SPACE],
+  [0x0b, 0x0c, SPACE],
+  [0x0a, 0x0a, NEWLINE],
+  [0x0d, 0x0d, NEWLINE],
+  // Latin-1 Supplement, Latin Extended-A and -B, IPA, spacing modifiers; combining marks
+  [0xa0, 0xa0, SPACE],
+  [0xa1, 0xbf, UNICODE_PUNCTUATION],
+  [0xc0, 0xff, LATIN_1],
+  [0xd7, 0xd7, UNICODE_PUNCTUATION],
+  [0xf7, 0xf7, UNICODE_PUNCTUATION],
+  [0x100, 0x2ff, LATIN_EXTENDED],
+  [0x300, 0x36f, COMBINING],
+  // Greek, Cyrillic, Hebrew, Arabic, the scripts of South Asia, Thai and Lao
+  [0x370, 0x3ff, GREEK],
+  [0x400, 0x52f, CYRILLIC],
+  [0x590, 0x5ff, HEBREW],
+  [0x600, 0x6ff, ARABIC],
+  [0x750, 0x77f, ARABIC],
+  [0x8a0, 0x8ff, ARABIC],
+  [0x900, 0xdff, INDIC],
+  [0xe00, 0xeff, THAI],
+  [0x1100, 0x11ff, HANGUL],
+  [0x1e00, 0x1eff, LATIN_ADDITIONAL],
+  [0x1f00, 0x1fff, GREEK],
+  // General punctuation, symbols, arrows, math, box drawing; the emoji among them (watches and
+  // hourglasses, weather and dingbats, stars); spaces, line separators and the joiner
+  [0x2000, 0x2bff, UNICODE_PUNCTUATION],
+  [0x2300, 0x23ff, EMOJI],
+  [0x2600, 0x27bf, EMOJI],
+  [0x2b00, 0x2bff, EMOJI],
+  [0x2000, 0x200a, SPACE],
+  [0x200d, 0x200d, JOINER],
+  [0x2028, 0x2029, NEWLINE],
+  // CJK
+  [0x3000, 0x3000, SPACE],
+  [0x3001, 0x303f, CJK_PUNCTUATION],
+  [0x3040, 0x30ff, KANA],
+  [0x3130, 0x318f, HANGUL],
+  [0x31f0, 0x31ff, KANA],
+  [0x3400, 0x4dbf, HAN],
+  [0x4e00, 0x9fff, HAN],
+  [0xac00, 0xd7af, HANGUL],
+  [0xf900, 0xfaff, HAN],
+  // Presentation forms, variation selectors, full-width and half-width forms
+  [0xfb1d, 0xfb4f, HEBREW],
+  [0xfb50, 0xfdff, ARABIC],
+  [0xfe00, 0xfe0f, JOINER],
+  [0xfe70, 0xfefe, ARABIC],
+  [0xfeff, 0xfeff, JOINER],
+  [0xff00, 0xff65, CJK_PUNCTUATION],
+  [0xff66, 0xff9f, KANA],
+  // Beyond the Basic Multilingual Plane: emoji and pictographs, rarer Han, tags
+  [0x1f000, 0x1faff, EMOJI],
+  [0x20000, 0x3ffff, HAN],
+  [0xe0000, 0xe007f, JOINER],
+];
 
-/** The kind of a code point outside ASCII. Ranges from the Unicode block charts. */
-function kindOf(code: number): number {
-  if (code < 0x0300) {
-    if (code === 0xa0) return SPACE;
-    if (code === 0xd7 || code === 0xf7) return UNICODE_PUNCTUATION;
-    if (code >= 0x100) return LATIN_EXTENDED;
-    return code >= 0xc0 ? LATIN_1 : code >= 0xa1 ? UNICODE_PUNCTUATION : OTHER;
+let basicPlane: Uint8Array | undefined;
+
+/** The kind of every code point of the Basic Multilingual Plane (64 KB), built at its first use. */
+function basicPlaneKinds(): Uint8Array {
+  if (basicPlane === undefined) {
+    const table = new Uint8Array(0x10000).fill(OTHER);
+    for (const [first, last, kind] of RANGES) if (first < 0x10000) table.fill(kind, first, last + 1);
+    basicPlane = table;
   }
-  if (code < 0x0370) return COMBINING;
-  if (code < 0x0400) return GREEK;
-  if (code < 0x0530) return CYRILLIC;
-  if (code < 0x0590) return OTHER;
-  if (code < 0x0600) return HEBREW;
-  if (code < 0x0700) return ARABIC;
-  if (code >= 0x0750 && code < 0x0780) return ARABIC;
-  if (code >= 0x08a0 && code < 0x0900) return ARABIC;
-  if (code >= 0x0900 && code < 0x0e00) return INDIC;
-  if (code < 0x0f00) return code >= 0x0e00 ? THAI : OTHER;
-  if (code >= 0x1100 && code < 0x1200) return HANGUL;
-  if (code >= 0x1e00 && code < 0x1f00) return LATIN_ADDITIONAL;
-  if (code >= 0x1f00 && code < 0x2000) return GREEK;
-  if (code >= 0x2000 && code < 0x2c00) {
-    if (code === 0x200d) return JOINER;
-    if (code <= 0x200a) return SPACE;
-    if (code === 0x2028 || code === 0x2029) return NEWLINE;
-    // Watches and hourglasses (U+23xx), weather and dingbats (U+26xx–U+27Bx), stars and arrows
-    // of U+2Bxx are emoji; the rest are punctuation, arrows, math and box drawing.
-    if ((code >= 0x2300 && code < 0x2400) || (code >= 0x2600 && code < 0x27c0) || code >= 0x2b00)
-      return EMOJI;
-    return UNICODE_PUNCTUATION;
-  }
-  if (code >= 0x3000 && code < 0x3040) return code === 0x3000 ? SPACE : CJK_PUNCTUATION;
-  if (code >= 0x3040 && code < 0x3100) return KANA;
-  if (code >= 0x3130 && code < 0x3190) return HANGUL;
-  if (code >= 0x31f0 && code < 0x3200) return KANA;
-  if (code >= 0x3400 && code < 0x4dc0) return HAN;
-  if (code >= 0x4e00 && code < 0xa000) return HAN;
-  if (code >= 0xac00 && code < 0xd7b0) return HANGUL;
-  if (code >= 0xf900 && code < 0xfb00) return HAN;
-  if (code >= 0xfb1d && code < 0xfb50) return HEBREW;
-  if (code >= 0xfb50 && code < 0xfe00) return ARABIC;
-  if (code >= 0xfe00 && code < 0xfe10) return JOINER;
-  if (code >= 0xfe70 && code < 0xff00) return ARABIC;
-  if (code >= 0xff00 && code < 0xff66) return CJK_PUNCTUATION;
-  if (code >= 0xff66 && code < 0xffa0) return KANA;
-  if (code >= 0x1f000 && code < 0x1fb00) return EMOJI;
-  if (code >= 0x20000 && code < 0x40000) return HAN;
-  if (code >= 0xe0000 && code < 0xe0080) return JOINER;
+  return basicPlane;
+}
+
+const ASTRAL_RANGES = RANGES.filter(([first]) => first >= 0x10000);
+
+/** The kind of a code point beyond the Basic Multilingual Plane. */
+function astralKind(code: number): number {
+  for (const [first, last, kind] of ASTRAL_RANGES) if (code >= first && code <= last) return kind;
   return OTHER;
 }
 
-const KINDS = OTHER + 1;
-
-/** The kind of every code point of the Basic Multilingual Plane, built at the first count (64 KB). */
-let bmpKinds: Uint8Array | undefined;
-
-function bmpTable(): Uint8Array {
-  if (bmpKinds === undefined) {
-    const table = new Uint8Array(0x10000);
-    table.set(ASCII_KINDS);
-    for (let code = 128; code < 0x10000; code += 1) table[code] = kindOf(code);
-    bmpKinds = table;
-  }
-  return bmpKinds;
-}
+// The scripts a word is written in: Latin, or the kind of its letters; none outside a word.
+const NO_WORD = -1;
+const LATIN = 0;
 
 /**
  * What a character of each kind costs outside a word: when it follows something else, when it
@@ -221,7 +229,7 @@ function accentCost(rates: CharacterRates, kind: number): number {
  * throws (lone surrogates and control characters are characters like the others).
  */
 export function countByCharacters(text: string, rates: CharacterRates): number {
-  const kinds = bmpTable();
+  const kinds = basicPlaneKinds();
   const { first, next, repeated } = costsOf(rates);
   const length = text.length;
   let tokens = 0;
@@ -246,7 +254,7 @@ export function countByCharacters(text: string, rates: CharacterRates): number {
       if (low >= 0xdc00 && low < 0xe000) {
         code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
         index += 1;
-        kind = kindOf(code);
+        kind = astralKind(code);
       } else kind = OTHER;
     } else kind = kinds[code] as number;
     same = code === previousCode ? same + 1 : 1;

@@ -24,7 +24,7 @@ export type CountMethod = 'characters' | 'tokenizer';
 // Characters a call scans in full; a text that does not fit what is left of it is estimated from
 // samples of at least SAMPLE_MIN_CHARACTERS, in SAMPLE_WINDOWS evenly spaced windows. These bound
 // the work per call (docs/decisions.md §16 gives the time they take).
-const SCAN_BUDGET_CHARACTERS = 524_288;
+const SCAN_BUDGET_CHARACTERS = 262_144;
 const SAMPLE_MIN_CHARACTERS = 32_768;
 const SAMPLE_WINDOWS = 32;
 // With a tokenizer: the largest piece it is given, how far back a cut looks for whitespace, and
