@@ -41,7 +41,13 @@ export { TOKEN_PRICES, IMAGE_PRICES } from './data/prices.js';
 export type { TokenPrice } from './data/prices.js';
 export { resolveModel } from './models/resolve.js';
 export { estimateRequest, countTextTokens } from './pacing/estimate.js';
-export type { Endpoint, EstimateOptions, RequestEstimate } from './pacing/estimate.js';
+export type {
+  CountMethod,
+  Endpoint,
+  EstimateOptions,
+  RequestEstimate,
+  TokenCounter,
+} from './pacing/estimate.js';
 export { estimateCost } from './advisor/estimate-cost.js';
 export type { CostEstimate } from './advisor/estimate-cost.js';
 export type { ResolvedModel } from './models/resolve.js';

@@ -3,7 +3,7 @@
  * kind (`character-rates.ts`) — Latin words by their length, digits by groups of three, runs of one
  * character at a discount, CJK and emoji per character. Linear in the text; loads nothing and holds
  * one 64 KB table: it replaces a tokenizer, whose cost grows with the square of a long run without
- * spaces (issue 19) and whose tables take ~70 MB (toolchain.md §5).
+ * spaces (issue 19) and whose tables are slow to load and large to hold (toolchain.md §5).
  */
 import type { CharacterRates, WordRates } from './character-rates.js';
 
@@ -293,7 +293,6 @@ export function countByCharacters(text: string, rates: CharacterRates): number {
         digits += 1;
       } else {
         tokens += (same >= 3 ? repeated : previousKind === kind ? next : first)[kind] as number;
-        digits = 0;
       }
     }
     if (kind !== DIGIT) digits = 0;
