@@ -627,7 +627,8 @@ export function createPipeline(
     }
     let admitted: Admitted | undefined;
     const parsed = address.parsed ? address.json : undefined;
-    const admit = (): Admitted => (admitted ??= admitSent(input, init, parsed, key, held, startedAtMs));
+    const admit = (): Admitted =>
+      (admitted ??= admitSent(input, init, parsed, key, held, startedAtMs, estimated));
     deps.lessons.add(admit);
     return sent.then(
       (response) => {
@@ -655,8 +656,8 @@ export function createPipeline(
   }
 
   /**
-   * Reads, estimates and admits a call `sendAhead` sent (`parsed`: its body, when `readAddress`
-   * parsed it; `held`: what the pacer holds for it).
+   * Reads and admits a call `sendAhead` sent (`parsed`: its body, when `readAddress` parsed it;
+   * `held`: what the pacer holds for it; `estimate`: its estimate, made before it was sent).
    */
   const admitSent = (
     input: string,
@@ -665,11 +666,9 @@ export function createPipeline(
     key: string,
     held: number,
     startedAtMs: number,
+    estimate: RequestEstimate,
   ): Admitted => {
-    const { request, json } = readCall(input, init, deps.bodies, parsed);
-    const estimate = estimateRequest(request.endpoint, json ?? parseBody(request), request.model, {
-      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
-    });
+    const { request } = readCall(input, init, deps.bodies, parsed);
     const ticket = pacer.admitSent(key, estimate, request.model, held);
     const state = newState(request);
     state.attemptCount = 1;
