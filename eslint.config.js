@@ -20,6 +20,29 @@ export default tseslint.config(
     },
   },
   {
+    // No tokenizer in the library: counting is by characters or by the caller's `countTokens`
+    // (docs/decisions.md §24). Only the simulator of `tierguard/testing` loads one, lazily (an
+    // optional peer). Restates the selectors above: a later block's options replace earlier ones.
+    files: ['src/**/*.ts'],
+    ignores: ['src/testing/simulator/tokens.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'List exports by name (house style: hand-kept public surface).',
+        },
+        { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' },
+        {
+          selector:
+            'ImportDeclaration[source.value=/^gpt-tokenizer/], ImportExpression[source.value=/^gpt-tokenizer/]',
+          message:
+            'No tokenizer in src/: take a `countTokens` option instead (gpt-tokenizer is a devDependency).',
+        },
+      ],
+    },
+  },
+  {
     files: ['*.config.ts', '*.config.js', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },

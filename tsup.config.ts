@@ -14,7 +14,4 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: false,
-  // p-retry is ESM-only: esbuild's CJS interop breaks `require('p-retry')` on Node 20
-  // (toolchain.md §2), so it is inlined into both outputs.
-  noExternal: ['p-retry', 'is-network-error'],
 });

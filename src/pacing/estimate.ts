@@ -2,11 +2,15 @@
  * What the API will count for a call before it is sent: the prompt's tokens plus the largest
  * possible output × choices (openai-api.md note B: the TPM estimate uses max_tokens; the cookbook
  * counts messages with tiktoken plus per-message overhead and n × max_tokens; embeddings count the
- * input only). The tokenizer (gpt-tokenizer, ~0.2 s and ~70 MB to load, toolchain.md §5) is
- * imported lazily, once per encoding.
+ * input only). Synchronous and bounded: the text is counted from its characters
+ * (`token-count.ts`), or by the caller's own tokenizer in bounded pieces. The pacer learns each
+ * lane's ratio between the API's `usage.prompt_tokens` and this estimate, and the rate-limit
+ * headers correct its buckets, so an estimate within about a quarter of the true count is enough
+ * (docs/decisions.md §24).
  */
-import type { Encoding } from '../data/models.js';
-import { resolveModel } from '../models/resolve.js';
+import { CallCounter, type CountMethod, type TokenCounter } from './token-count.js';
+
+export type { CountMethod, TokenCounter } from './token-count.js';
 
 /** The endpoint a request goes to, which decides what is counted. */
 export type Endpoint =
@@ -26,6 +30,11 @@ export interface RequestEstimate {
   readonly images: number;
   /** No maximum was given: `maxOutputTokens` is the default. */
   readonly outputDefaulted: boolean;
+  /**
+   * How the prompt was counted: `tokenizer` when `countTokens` counted all of its text,
+   * `characters` when any of it was estimated from its characters.
+   */
+  readonly method?: CountMethod;
 }
 
 /** Options of the estimate. */
@@ -36,56 +45,15 @@ export interface EstimateOptions {
    * @default 1_024
    */
   readonly defaultMaxOutputTokens?: number;
+  /**
+   * An exact tokenizer, e.g. gpt-tokenizer's `countTokens`. It is called only on pieces of at
+   * most ~2 KB, and not at all past 64 K characters a call: the rest is estimated from characters.
+   * Without it, the whole estimate comes from characters (no tokenizer is loaded).
+   */
+  readonly countTokens?: TokenCounter;
 }
 
-type Encoder = (text: string) => number;
-
-// Counts of recent strings, per encoding: bounded, oldest dropped first.
-const CACHE_ENTRIES = 2_048;
-const CACHE_MIN_LENGTH = 1;
-const CACHE_MAX_LENGTH = 65_536;
-
-const loading = new Map<Encoding, Promise<Encoder>>();
-const loaded = new Map<Encoding, Encoder>();
-
-/** Loads an encoding once; later calls reuse the same promise. */
-function encoder(encoding: Encoding): Promise<Encoder> | Encoder {
-  const ready = loaded.get(encoding);
-  if (ready !== undefined) return ready;
-  let pending = loading.get(encoding);
-  if (pending === undefined) {
-    const load =
-      encoding === 'cl100k_base'
-        ? import('gpt-tokenizer/encoding/cl100k_base')
-        : import('gpt-tokenizer/encoding/o200k_base');
-    pending = load.then((module) => {
-      const cache = new Map<string, number>();
-      const count: Encoder = (text) => {
-        if (text === '') return 0;
-        const known = cache.get(text);
-        if (known !== undefined) return known;
-        let tokens: number;
-        try {
-          // Counting without building the tokens, and without the special-token pass; a prompt
-          // that contains a special token is counted with it.
-          tokens = module.countTokens(text);
-        } catch {
-          tokens = module.countTokens(text, { allowedSpecial: 'all' });
-        }
-        // Roles, system prompts and tool schemas repeat on every call: remember recent counts.
-        if (text.length >= CACHE_MIN_LENGTH && text.length <= CACHE_MAX_LENGTH) {
-          if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-          cache.set(text, tokens);
-        }
-        return tokens;
-      };
-      loaded.set(encoding, count);
-      return count;
-    });
-    loading.set(encoding, pending);
-  }
-  return pending;
-}
+type Count = (text: string) => number;
 
 // Chat overhead, as OpenAI's cookbook counts it for current models: 3 tokens per message, 1 per
 // name, 3 to prime the reply (openai-cookbook "How to count tokens with tiktoken").
@@ -117,7 +85,7 @@ function jsonLength(value: unknown): number {
 }
 
 /** Counts the text an arbitrary value holds (strings, arrays of them, parts with `text`). */
-function countContent(value: unknown, count: Encoder): number {
+function countContent(value: unknown, count: Count): number {
   if (typeof value === 'string') return count(value);
   if (Array.isArray(value)) {
     let total = 0;
@@ -139,7 +107,7 @@ function countContent(value: unknown, count: Encoder): number {
   return value === undefined || value === null ? 0 : Math.ceil(jsonLength(value) / 4);
 }
 
-function countMessages(messages: unknown, count: Encoder): number {
+function countMessages(messages: unknown, count: Count): number {
   if (!Array.isArray(messages)) return 0;
   let total = REPLY_PRIMING;
   for (const message of messages) {
@@ -162,7 +130,7 @@ function countMessages(messages: unknown, count: Encoder): number {
   return total;
 }
 
-function countDefinitions(body: Record<string, unknown>, count: Encoder): number {
+function countDefinitions(body: Record<string, unknown>, count: Count): number {
   let total = 0;
   for (const field of ['tools', 'functions'] as const) {
     const value = body[field];
@@ -176,7 +144,7 @@ function countDefinitions(body: Record<string, unknown>, count: Encoder): number
   return total;
 }
 
-function countResponsesInput(input: unknown, count: Encoder): number {
+function countResponsesInput(input: unknown, count: Count): number {
   if (typeof input === 'string') return count(input) + TOKENS_PER_MESSAGE;
   if (!Array.isArray(input)) return 0;
   let total = 0;
@@ -193,7 +161,7 @@ function countResponsesInput(input: unknown, count: Encoder): number {
   return total;
 }
 
-function countPrompt(prompt: unknown, count: Encoder): number {
+function countPrompt(prompt: unknown, count: Count): number {
   if (typeof prompt === 'string') return count(prompt);
   if (!Array.isArray(prompt)) return 0;
   // Token arrays count their length; arrays of token arrays sum them.
@@ -209,9 +177,9 @@ function countPrompt(prompt: unknown, count: Encoder): number {
 function estimateWith(
   endpoint: Endpoint,
   body: unknown,
-  count: Encoder,
+  count: Count,
   defaultMax: number,
-): RequestEstimate {
+): Omit<RequestEstimate, 'method'> {
   const fields = isRecord(body) ? body : {};
   let promptTokens = 0;
   switch (endpoint) {
@@ -288,133 +256,25 @@ function outputOf(
   };
 }
 
-// `estimateBound`: a token is at least one byte of UTF-8, and a UTF-16 unit is at most three bytes,
-// so a text of L units holds at most 3·L tokens — the estimate's per-message overheads included
-// (3 tokens for at least `{}`). An image part is counted 765 tokens however short its JSON
-// (`{"type":"image_url"}`, 20 units): a body that names an image is allowed 40 more a unit.
-const BOUND_TOKENS_PER_UNIT = 3;
-const BOUND_IMAGE_TOKENS_PER_UNIT = 40;
-
-/** The most `estimateRequest` can give a call, computed without counting its text. */
-export interface EstimateBound {
-  /** At least the estimate's `promptTokens`. */
-  readonly promptTokens: number;
-  /** Exactly the estimate's `maxOutputTokens × n`. */
-  readonly outputTokens: number;
-}
-
 /**
- * The endpoints `estimateBound` bounds: those whose calls take tokens and requests only (chat,
- * Responses, completions, embeddings, moderations), not images, audio or the rest.
- */
-export function boundsEndpoint(endpoint: Endpoint): boolean {
-  return endpoint !== 'images' && endpoint !== 'audio' && endpoint !== 'other';
-}
-
-/**
- * A bound on what the estimate of `body` (serialized to `text`) will be, for the endpoints
- * `boundsEndpoint` names; `undefined` for the others. It reads a few fields and the text's length,
- * not the text itself.
- */
-export function estimateBound(
-  endpoint: Endpoint,
-  body: Record<string, unknown>,
-  text: string,
-  defaultMax: number,
-): EstimateBound | undefined {
-  if (!boundsEndpoint(endpoint)) return undefined;
-  const perUnit = text.includes('image')
-    ? BOUND_TOKENS_PER_UNIT + BOUND_IMAGE_TOKENS_PER_UNIT
-    : BOUND_TOKENS_PER_UNIT;
-  const output = outputOf(endpoint, body, defaultMax);
-  return { promptTokens: text.length * perUnit, outputTokens: output.max * output.choices };
-}
-
-/** The estimate a bound stands for, when the call cannot be counted now (its tokenizer is loading). */
-export function estimateFromBound(bound: EstimateBound): RequestEstimate {
-  return {
-    promptTokens: bound.promptTokens,
-    maxOutputTokens: bound.outputTokens,
-    n: 1,
-    totalTokens: bound.promptTokens + bound.outputTokens,
-    images: 0,
-    outputDefaulted: false,
-  };
-}
-
-// A service names a handful of models: resolve each name's encoding once.
-const encodings = new Map<string, Encoding>();
-
-function encodingFor(model: string | undefined): Encoding {
-  if (model === undefined) return 'o200k_base';
-  let encoding = encodings.get(model);
-  if (encoding === undefined) {
-    encoding = resolveModel(model).info?.encoding ?? 'o200k_base';
-    if (encodings.size < 256) encodings.set(model, encoding);
-  }
-  return encoding;
-}
-
-/**
- * Starts loading the tokenizer in the background, so that the first call does not wait for it
- * (about 0.2 s, toolchain.md §5). Never throws; a failed load is retried by the first estimate.
- */
-export function preloadTokenizer(encoding: Encoding = 'o200k_base'): void {
-  const ready = encoder(encoding);
-  if (ready instanceof Promise) {
-    ready.catch(() => {
-      loading.delete(encoding);
-    });
-  }
-}
-
-/** An exact tokenizer a caller may hand the guard. */
-export type TokenCounter = (text: string, model: string) => number;
-
-/**
- * Estimates what the API will count for `body` sent to `endpoint`, synchronously (interim: a
- * quarter of the text's length, or the caller's counter). Never throws on odd bodies.
+ * Estimates what the API will count for `body` sent to `endpoint`. Synchronous and bounded whatever
+ * the body holds; loads nothing; never throws (a body it cannot walk is counted a quarter of its
+ * JSON length, the API's own rough rule).
  */
 export function estimateRequest(
   endpoint: Endpoint,
   body: unknown,
-  model?: string,
-  options: EstimateOptions & { readonly countTokens?: TokenCounter } = {},
-): RequestEstimate {
-  const counter = options.countTokens;
-  const count: Encoder =
-    counter === undefined ? (text) => Math.ceil(text.length / 4) : (text) => counter(text, model ?? 'gpt-4o');
-  return estimateSafely(endpoint, body, count, options.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT);
-}
-
-/**
- * `estimateRequest` for the pipeline: the estimate itself once the model's tokenizer is loaded (it
- * is, after the first call), a promise of it only until then — a call should not wait a turn of the
- * event loop for an answer that is already known.
- */
-export function estimateRequestNow(
-  endpoint: Endpoint,
-  body: unknown,
   model: string | undefined,
-  defaultMax: number,
-): RequestEstimate | Promise<RequestEstimate> {
-  if (endpoint === 'other') return estimateWith(endpoint, body, () => 0, defaultMax);
-  const ready = encoder(encodingFor(model));
-  return ready instanceof Promise
-    ? ready.then((count) => estimateSafely(endpoint, body, count, defaultMax))
-    : estimateSafely(endpoint, body, ready, defaultMax);
-}
-
-function estimateSafely(
-  endpoint: Endpoint,
-  body: unknown,
-  count: Encoder,
-  defaultMax: number,
+  options: EstimateOptions = {},
 ): RequestEstimate {
+  const defaultMax = options.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT;
+  const counter = new CallCounter(model, options.countTokens);
   try {
-    return estimateWith(endpoint, body, count, defaultMax);
+    return {
+      ...estimateWith(endpoint, body, (text) => counter.count(text), defaultMax),
+      method: counter.method,
+    };
   } catch {
-    // A body the counters cannot walk: a quarter of its JSON length is the API's own rough rule.
     const promptTokens = Math.ceil(jsonLength(body) / 4);
     return {
       promptTokens,
@@ -423,13 +283,20 @@ function estimateSafely(
       totalTokens: promptTokens + defaultMax,
       images: 0,
       outputDefaulted: true,
+      method: 'characters',
     };
   }
 }
 
-/** Counts the tokens of a text with the model's encoding. */
-export async function countTextTokens(text: string, model?: string): Promise<number> {
-  const ready = encoder(encodingFor(model));
-  const count = ready instanceof Promise ? await ready : ready;
-  return count(text);
+/**
+ * The tokens of a text for `model` (o200k_base's rates when it names none): estimated from its
+ * characters, or counted by `options.countTokens` within the same bounds as a call's text.
+ * Never throws.
+ */
+export function countTextTokens(
+  text: string,
+  model?: string,
+  options: Pick<EstimateOptions, 'countTokens'> = {},
+): number {
+  return new CallCounter(model, options.countTokens).count(text);
 }
