@@ -396,13 +396,20 @@ describe.each(OPENAI_MAJORS)(
       'a 429 with %s is retried after that wait, not the bucket’s refill',
       async (_name, headers, waitMs) => {
         vi.useFakeTimers();
-        const fetch = scriptedFetch([rateLimited(headers), chatCompletion({ content: 'served' })]);
-        const wrapped = tracked({ tier: 'tier-5' }).wrap(clientOf(major, fetch));
+        const fetch = scriptedFetch([
+          chatCompletion({ content: 'earlier' }),
+          rateLimited(headers),
+          chatCompletion({ content: 'served' }),
+        ]);
+        // The default options (tier 'auto'): the lane takes the message's "Limit 3" as its RPM.
+        const wrapped = tracked().wrap(clientOf(major, fetch));
+        // A call served earlier: the lane exists, as in a service that has been running.
+        await wrapped.chat.completions.create(BODY);
         const pending = settle(wrapped.chat.completions.create(BODY));
         await vi.advanceTimersByTimeAsync(waitMs - 1);
-        expect(fetch.calls).toHaveLength(1);
-        await vi.advanceTimersByTimeAsync(1);
         expect(fetch.calls).toHaveLength(2);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(fetch.calls).toHaveLength(3);
         const { value } = await pending;
         expect(value?.choices[0]?.message.content).toBe('served');
       },
