@@ -33,10 +33,18 @@ export function ownHeaders(source: Headers, bodyRewrapped: boolean): Headers {
   return headers;
 }
 
-/** Keeps the transport's `url` on an answer the guard rebuilt (a constructed `Response` has none). */
+/**
+ * Keeps the transport's `url` on an answer the guard rebuilt (a constructed `Response` has none),
+ * and on its clones: `clone()` of a constructed `Response` would lose it again.
+ */
 function withUrl(response: Response, url: string): Response {
-  if (url !== '' && response.url !== url)
-    Object.defineProperty(response, 'url', { value: url, enumerable: true, configurable: true });
+  if (url === '' || response.url === url) return response;
+  Object.defineProperty(response, 'url', { value: url, enumerable: true, configurable: true });
+  Object.defineProperty(response, 'clone', {
+    value: (): Response => withUrl(Response.prototype.clone.call(response), url),
+    configurable: true,
+    writable: true,
+  });
   return response;
 }
 
