@@ -86,7 +86,8 @@ function failedInside(
   bodyText: string,
 ): Failure {
   const diagnosis = context.diagnose(facts);
-  const headers = ownHeaders(response.headers, false);
+  // The caller gets an error body the guard wrote, not the transport's.
+  const headers = ownHeaders(response.headers, true);
   headers.set('content-type', 'application/json');
   return {
     kind: 'failure',
