@@ -4,8 +4,12 @@
  * paginated lists (`has_more`, `after`), multipart uploads read back from their fields. Ids count
  * from 1 after every reset, so two runs of the same calls get the same answers.
  *
- * One deliberate failure: a chat call whose `user` is `'fail-once'` gets a 500 (with a 10 ms
- * `retry-after-ms`) the first time after a reset, so a retry shows on the wire.
+ * Plain chat completions and the models list are gzip-encoded when the client accepts it; bodies
+ * in one piece carry their `content-length`.
+ *
+ * Chat calls that ask for something else: `user: 'fail-once'` gets a 500 (with a 10 ms
+ * `retry-after-ms`) the first time after a reset, so a retry shows on the wire; `model:
+ * 'gpt-unknown'` gets the API's 404 `model_not_found`; `user: 'slow'` is answered after 300 ms.
  */
 import type { Answer, RecordedRequest, Responder } from './recording-server.js';
 
@@ -28,11 +32,12 @@ const LIMIT_HEADERS = {
   'x-ratelimit-reset-tokens': '75ms',
 };
 
-function json(value: unknown, headers: Readonly<Record<string, string>>, status = 200): Answer {
+function json(value: unknown, headers: Readonly<Record<string, string>>, status = 200, gzip = false): Answer {
   return {
     status,
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(value),
+    gzip,
   };
 }
 
@@ -49,6 +54,11 @@ function sse(
       ),
     ],
   };
+}
+
+/** Plain chat completions and the models list are sent gzip-encoded when the client accepts it. */
+function acceptsGzip(request: RecordedRequest): boolean {
+  return /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
 }
 
 function bodyJson(request: RecordedRequest): Record<string, unknown> {
@@ -152,10 +162,24 @@ export function plausibleAnswers(): Responder {
         500,
       );
     }
+    if (body.model === 'gpt-unknown')
+      return json(
+        {
+          error: {
+            message: 'The model `gpt-unknown` does not exist or you do not have access to it.',
+            type: 'invalid_request_error',
+            param: null,
+            code: 'model_not_found',
+          },
+        },
+        headers,
+        404,
+      );
     const format = body.response_format as { type?: unknown } | undefined;
     const content = format?.type === 'json_schema' ? JSON.stringify(WEATHER) : TEXT;
     const completionId = id('chatcmpl-');
     const usage = { prompt_tokens: 9, completion_tokens: 5, total_tokens: 14 };
+    if (body.user === 'slow') return { ...json({ object: 'chat.completion' }, headers), delayMs: 300 };
     if (body.stream === true) {
       const chunk = (choices: unknown[], extra: object = {}) => ({
         id: completionId,
@@ -204,6 +228,8 @@ export function plausibleAnswers(): Responder {
         system_fingerprint: 'fp_loopback',
       },
       headers,
+      200,
+      acceptsGzip(request),
     );
   };
 
@@ -327,7 +353,8 @@ export function plausibleAnswers(): Responder {
     if (route === 'GET /batches') return json(page(BATCHES, request), headers);
     if (/^GET \/batches\/[^/]+$/.test(route))
       return json(batch(decodeURIComponent(path.split('/').at(-1) ?? '')), headers);
-    if (route === 'GET /models') return json({ object: 'list', data: MODELS }, headers);
+    if (route === 'GET /models')
+      return json({ object: 'list', data: MODELS }, headers, 200, acceptsGzip(request));
     return json(
       {
         error: {

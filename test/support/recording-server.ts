@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /** A request as it arrived. */
 export interface RecordedRequest {
@@ -17,11 +18,18 @@ export interface RecordedRequest {
   readonly body: Buffer;
 }
 
-/** What the server answers: a body in one piece, or pieces written one after another (an SSE stream). */
+/**
+ * What the server answers: a body in one piece (sent with its `content-length`), or pieces written
+ * one after another (an SSE stream, chunked).
+ */
 export interface Answer {
   readonly status?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array | readonly string[];
+  /** Send a body in one piece gzip-encoded (`content-encoding: gzip`), as the API's CDN does. */
+  readonly gzip?: boolean;
+  /** Wait this long before answering (real time: keep it short). */
+  readonly delayMs?: number;
 }
 
 /** Answers the `index`-th request since the last reset. */
@@ -54,18 +62,27 @@ async function readRequest(request: IncomingMessage): Promise<RecordedRequest> {
 }
 
 async function writeAnswer(response: ServerResponse, answer: Answer): Promise<void> {
-  response.writeHead(answer.status ?? 200, { ...answer.headers });
+  if (answer.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+  if (response.destroyed) return;
   const body = answer.body;
-  if (Array.isArray(body)) {
-    for (const piece of body as readonly string[]) {
-      response.write(piece);
-      // A turn between pieces: the client reads the stream as it arrives.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    response.end();
+  if (!Array.isArray(body)) {
+    const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body as string | Uint8Array);
+    const sent = answer.gzip === true ? gzipSync(bytes) : bytes;
+    response.writeHead(answer.status ?? 200, {
+      ...answer.headers,
+      ...(answer.gzip === true ? { 'content-encoding': 'gzip' } : {}),
+      'content-length': String(sent.length),
+    });
+    response.end(sent);
     return;
   }
-  response.end(body as string | Uint8Array | undefined);
+  response.writeHead(answer.status ?? 200, { ...answer.headers });
+  for (const piece of body as readonly string[]) {
+    response.write(piece);
+    // A turn between pieces: the client reads the stream as it arrives.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  response.end();
 }
 
 /** Starts a recording server; `createResponder` is called now and on every `reset()`. */
