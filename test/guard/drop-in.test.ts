@@ -286,6 +286,7 @@ describe.each(OPENAI_MAJORS)('5. the raw Response is a Response ($name)', (major
       const copy = response.clone();
       expect(copy.headers.get('x-tierguard-model')).toBe(model);
       expect(copy.headers.get('x-tierguard-attempts')).toBe('1');
+      expect(copy.url).toBe(response.url);
     }
   };
 
