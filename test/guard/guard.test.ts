@@ -30,7 +30,6 @@ const ask = (openai: OpenAI, model = 'gpt-4o') =>
     max_tokens: 50,
   });
 
-
 const guards: Guard[] = [];
 function tracked(options: Parameters<typeof createGuard>[0] = {}): Guard {
   const created = createGuard(options);
