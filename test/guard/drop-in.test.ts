@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import type OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGuard, diagnose, guard, type Guard, type GuardOptions } from '../../src/index.js';
+import { createGuard, diagnose, guard, guardOf, type Guard, type GuardOptions } from '../../src/index.js';
 import {
   apiErrors,
   chatCompletion,
@@ -94,7 +94,15 @@ describe.each(OPENAI_MAJORS)('1. retries never multiply ($name)', (major) => {
     },
     {
       name: 'guard(guard(client))',
-      call: (client) => guard(guard(client, options), options).chat.completions.create(BODY),
+      call: (client) => {
+        const inner = guard(client, options);
+        const outer = guard(inner, options);
+        for (const wrapped of [inner, outer]) {
+          const owner = guardOf(wrapped);
+          if (owner !== undefined) guards.push(owner);
+        }
+        return outer.chat.completions.create(BODY);
+      },
     },
     {
       name: 'two guards, and a per-call maxRetries',
