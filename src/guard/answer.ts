@@ -22,21 +22,33 @@ export interface FailedAnswer {
 
 const OURS = /^x-tierguard-/i;
 
-/** A copy of `source` without upstream `x-tierguard-*` headers (and, for a re-wrapped body, its length and encoding). */
-export function ownHeaders(source: Headers, bodyRewrapped: boolean): Headers {
+/**
+ * A copy of `source` without upstream `x-tierguard-*` headers (and, for a body the guard changed,
+ * its length and encoding). A body the guard only read and re-wrapped is the one the transport
+ * would have given the caller: its headers stay as the bare client shows them.
+ */
+export function ownHeaders(source: Headers, bodyChanged: boolean): Headers {
   const headers = new Headers();
   for (const [name, value] of source) {
     if (OURS.test(name)) continue;
-    if (bodyRewrapped && (name === 'content-length' || name === 'content-encoding')) continue;
+    if (bodyChanged && (name === 'content-length' || name === 'content-encoding')) continue;
     headers.append(name, value);
   }
   return headers;
 }
 
-/** Keeps the transport's `url` on an answer the guard rebuilt (a constructed `Response` has none). */
+/**
+ * Keeps the transport's `url` on an answer the guard rebuilt (a constructed `Response` has none),
+ * and on its clones: `clone()` of a constructed `Response` would lose it again.
+ */
 function withUrl(response: Response, url: string): Response {
-  if (url !== '' && response.url !== url)
-    Object.defineProperty(response, 'url', { value: url, enumerable: true, configurable: true });
+  if (url === '' || response.url === url) return response;
+  Object.defineProperty(response, 'url', { value: url, enumerable: true, configurable: true });
+  Object.defineProperty(response, 'clone', {
+    value: (): Response => withUrl(Response.prototype.clone.call(response), url),
+    configurable: true,
+    writable: true,
+  });
   return response;
 }
 
@@ -47,7 +59,7 @@ export function servedResponse(
   model: string | undefined,
   attempts: number,
 ): Response {
-  const headers = ownHeaders(original.headers, true);
+  const headers = ownHeaders(original.headers, false);
   if (model !== undefined) headers.set('x-tierguard-model', model);
   headers.set('x-tierguard-attempts', String(attempts));
   return withUrl(
@@ -67,14 +79,15 @@ export function failedResponse(
   attempts: number,
   secrets: readonly string[],
 ): Response {
-  const headers = ownHeaders(answer.headers, true);
+  const body = maskSecrets(answer.bodyText, secrets);
+  const headers = ownHeaders(answer.headers, body !== answer.bodyText);
   headers.set('x-should-retry', 'false');
   headers.set('x-tierguard-cause', diagnosis.cause);
   headers.set('x-tierguard-attempts', String(attempts));
   if (model !== undefined) headers.set('x-tierguard-model', model);
   if (diagnosis.origin === 'local') headers.set('x-tierguard-local', '1');
   headers.set(DIAGNOSIS_ID_HEADER, newDiagnosisId());
-  const response = new Response(maskSecrets(answer.bodyText, secrets), {
+  const response = new Response(body, {
     status: answer.status,
     statusText: answer.statusText,
     headers,

@@ -7,7 +7,7 @@
 import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import type { Pacer, Ticket } from '../pacing/pacer.js';
-import type { FailedAnswer } from './answer.js';
+import { ownHeaders, type FailedAnswer } from './answer.js';
 import type { BudgetGate } from './budget-gate.js';
 import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from './stream-peek.js';
 
@@ -48,7 +48,10 @@ export interface ObserveContext {
 /** Learns from a failed answer and returns the failure. */
 async function failed(response: Response, context: ObserveContext): Promise<Failure> {
   const bodyText = await response.text().catch(() => '');
-  const diagnosis = context.diagnose({ status: response.status, body: bodyText, headers: response.headers });
+  // Upstream `x-tierguard-*` headers are never read as the guard's (a forged `x-tierguard-local`
+  // would make a server's 500 a local refusal, never retried).
+  const headers = ownHeaders(response.headers, false);
+  const diagnosis = context.diagnose({ status: response.status, body: bodyText, headers });
   const limit = diagnosis.limit?.kind === 'context' ? undefined : diagnosis.limit;
   context.pacer.observe(context.ticket, {
     status: response.status,
@@ -68,7 +71,7 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
     answer: {
       status: response.status,
       statusText: response.statusText,
-      headers: response.headers,
+      headers,
       bodyText,
       url: response.url,
     },
@@ -83,6 +86,9 @@ function failedInside(
   bodyText: string,
 ): Failure {
   const diagnosis = context.diagnose(facts);
+  // The caller gets an error body the guard wrote, not the transport's.
+  const headers = ownHeaders(response.headers, true);
+  headers.set('content-type', 'application/json');
   return {
     kind: 'failure',
     diagnosis,
@@ -91,7 +97,7 @@ function failedInside(
       // The status the client raises the right class for (the cause catalogue's `streamStatus`).
       status: CAUSE_CATALOGUE[diagnosis.cause].streamStatus,
       statusText: '',
-      headers: new Headers({ ...Object.fromEntries(response.headers), 'content-type': 'application/json' }),
+      headers,
       bodyText,
       url: response.url,
     },
@@ -109,7 +115,7 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
     return failedInside(
       response,
       context,
-      { status: response.status, body: text, headers: response.headers },
+      { status: response.status, body: text, headers: ownHeaders(response.headers, false) },
       text,
     );
   }
@@ -137,7 +143,7 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
       usage = seen;
     },
     onError: (error: StreamErrorEvent) =>
-      context.onLateStreamError(context.diagnose({ error, headers: response.headers })),
+      context.onLateStreamError(context.diagnose({ error, headers: ownHeaders(response.headers, false) })),
     onEnd: () => {
       if (usage !== undefined) {
         pacer.observe(ticket, { status: response.status, usage });
@@ -149,7 +155,12 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
   });
   if (peeked.kind === 'error') {
     const error = peeked.error;
-    return failedInside(response, context, { error, headers: response.headers }, JSON.stringify({ error }));
+    return failedInside(
+      response,
+      context,
+      { error, headers: ownHeaders(response.headers, false) },
+      JSON.stringify({ error }),
+    );
   }
   return { kind: 'success', response, body: peeked.body, model: context.model };
 }

@@ -1,0 +1,449 @@
+/**
+ * The drop-in promise, one test per item of issue 15's "What breaks today" (1–8), each through the
+ * real client of openai 6 and of openai 7: code written for the bare client behaves the same once
+ * the client is wrapped. Every delay runs on fake timers (a 20 s wait takes no real time), except
+ * item 5, which needs a real transport's `url` and talks to a loopback server.
+ */
+import { inspect } from 'node:util';
+import type OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGuard, diagnose, guard, guardOf, type Guard, type GuardOptions } from '../../src/index.js';
+import {
+  apiErrors,
+  chatCompletion,
+  fakeApiKey,
+  fixtures,
+  scriptedFetch,
+  type ScriptItem,
+  type ScriptedFetch,
+} from '../../src/testing/index.js';
+import { OPENAI_MAJORS, type OpenAIMajor } from '../support/openai-majors.js';
+import { plausibleAnswers } from '../support/plausible-answers.js';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+
+const KEY = fakeApiKey('d1n6');
+const BASE_URL = 'https://api.openai.test/v1';
+const BODY = {
+  model: 'gpt-4o',
+  messages: [{ role: 'user' as const, content: 'Write one line about rivers.' }],
+  max_tokens: 50,
+};
+
+const guards: Guard[] = [];
+/** A guard closed after the test. */
+function tracked(options: GuardOptions = {}): Guard {
+  const created = createGuard(options);
+  guards.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+  await Promise.all(guards.splice(0).map((created) => created.close()));
+});
+
+function clientOf(
+  major: OpenAIMajor,
+  fetch: ScriptedFetch,
+  extra: { timeout?: number; maxRetries?: number } = {},
+): OpenAI {
+  return new major.OpenAI({ apiKey: KEY, baseURL: BASE_URL, fetch, ...extra });
+}
+
+/** Settles `promise` into its value or its error, so that fake timers can run while it is pending. */
+function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+// Item 3 runs first: a cold start is only cold once in a process.
+describe.each(OPENAI_MAJORS)('3. cold start ($name)', (major) => {
+  it('the first guarded call reaches the transport without waiting for anything (no time passes)', async () => {
+    vi.useFakeTimers();
+    const fetch = scriptedFetch(chatCompletion({ content: 'first' }));
+    const wrapped = tracked().wrap(clientOf(major, fetch));
+    const startedAt = performance.now();
+    const pending = settle(wrapped.chat.completions.create(BODY));
+    // Only callbacks already due run: a tokenizer (or anything else) loading first would hold the call.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch.calls).toHaveLength(1);
+    expect(performance.now()).toBe(startedAt);
+    const { value } = await pending;
+    expect(value?.choices[0]?.message.content).toBe('first');
+  });
+});
+
+describe.each(OPENAI_MAJORS)('1. retries never multiply ($name)', (major) => {
+  const MAX_ATTEMPTS = 3;
+  const options: GuardOptions = { tier: 'tier-5', retry: { maxAttempts: MAX_ATTEMPTS } };
+  const variants: readonly {
+    readonly name: string;
+    readonly call: (client: OpenAI) => Promise<unknown>;
+  }[] = [
+    {
+      name: 'create(body, { maxRetries: 3 })',
+      call: (client) => tracked(options).wrap(client).chat.completions.create(BODY, { maxRetries: 3 }),
+    },
+    {
+      name: 'wrapped.withOptions({ maxRetries: 2 })',
+      call: (client) =>
+        tracked(options).wrap(client).withOptions({ maxRetries: 2 }).chat.completions.create(BODY),
+    },
+    {
+      name: 'guard(guard(client))',
+      call: (client) => {
+        const inner = guard(client, options);
+        const outer = guard(inner, options);
+        for (const wrapped of [inner, outer]) {
+          const owner = guardOf(wrapped);
+          if (owner !== undefined) guards.push(owner);
+        }
+        return outer.chat.completions.create(BODY);
+      },
+    },
+    {
+      name: 'two guards, and a per-call maxRetries',
+      call: (client) =>
+        tracked(options).wrap(tracked(options).wrap(client)).chat.completions.create(BODY, { maxRetries: 4 }),
+    },
+  ];
+  const failures: readonly {
+    readonly name: string;
+    readonly item: ScriptItem;
+    readonly sends: number;
+    readonly errorClass: (major: OpenAIMajor) => abstract new (...args: never[]) => unknown;
+    readonly cause: string;
+  }[] = [
+    {
+      name: 'insufficient_quota',
+      item: fixtures.insufficient_quota,
+      sends: 1,
+      errorClass: (m) => m.OpenAI.RateLimitError,
+      cause: 'insufficient_quota',
+    },
+    {
+      name: 'a persistent 500',
+      item: fixtures.server_error,
+      sends: MAX_ATTEMPTS,
+      errorClass: (m) => m.OpenAI.InternalServerError,
+      cause: 'server_error',
+    },
+    {
+      name: 'a connection reset on every try',
+      item: { networkError: 'reset' },
+      sends: MAX_ATTEMPTS,
+      errorClass: (m) => m.OpenAI.APIConnectionError,
+      cause: 'connection_error',
+    },
+  ];
+  const cases = variants.flatMap((variant) => failures.map((failure) => ({ variant, failure })));
+
+  it.each(cases)(
+    '$variant.name, $failure.name: sent $failure.sends time(s)',
+    async ({ variant, failure }) => {
+      vi.useFakeTimers();
+      const fetch = scriptedFetch(failure.item, { afterLast: 'repeat-last' });
+      const pending = settle(variant.call(clientOf(major, fetch)));
+      // Long past every backoff of the guard and of the client (8 s at most each).
+      await vi.advanceTimersByTimeAsync(120_000);
+      const { error } = await pending;
+      expect(fetch.calls).toHaveLength(failure.sends);
+      expect(error).toBeInstanceOf(failure.errorClass(major));
+      expect(diagnose(error).cause).toBe(failure.cause);
+      // Every send is the guard's own attempt: the client never resent one.
+      expect(fetch.calls.map((call) => call.headers['x-stainless-retry-count'])).toEqual(
+        Array.from({ length: failure.sends }, (_, index) => String(index)),
+      );
+    },
+  );
+});
+
+describe.each(OPENAI_MAJORS)('2. the client’s timeout bounds each attempt ($name)', (major) => {
+  it('a hanging first attempt times out after the client’s timeout and the retry serves', async () => {
+    vi.useFakeTimers();
+    const fetch = scriptedFetch([{ hang: true }, chatCompletion({ content: 'second try' })]);
+    const wrapped = tracked({ tier: 'tier-5' }).wrap(clientOf(major, fetch, { timeout: 1_000 }));
+    const pending = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch.calls).toHaveLength(1);
+    expect(fetch.calls[0]?.signal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetch.calls[0]?.signal?.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    const { value, error } = await pending;
+    expect(error).toBeUndefined();
+    expect(value?.choices[0]?.message.content).toBe('second try');
+    expect(fetch.calls).toHaveLength(2);
+  });
+
+  it('time waiting in the queue is not counted: a bucket empty for 5 s with timeout 1 s still serves', async () => {
+    vi.useFakeTimers();
+    const fetch = scriptedFetch(chatCompletion({ content: 'after the queue' }), { afterLast: 'repeat-last' });
+    const created = tracked({ limits: { 'gpt-4o': { requests: 1, tokens: 1_000_000, windowMs: 5_000 } } });
+    const wrapped = created.wrap(clientOf(major, fetch, { timeout: 1_000 }));
+    const first = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await first).value?.choices[0]?.message.content).toBe('after the queue');
+    // The only request of the window is spent: the next call waits about 5 s for the bucket.
+    const second = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(fetch.calls).toHaveLength(1);
+    expect(created.stats().waiting).toBe(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const { value, error } = await second;
+    expect(error).toBeUndefined();
+    expect(value?.choices[0]?.message.content).toBe('after the queue');
+    expect(fetch.calls).toHaveLength(2);
+  });
+
+  it('a 503 that persists under a short timeout is the InternalServerError the bare client gives', async () => {
+    vi.useFakeTimers();
+    const bareFetch = scriptedFetch(fixtures.overloaded, { afterLast: 'repeat-last' });
+    const bare = settle(
+      clientOf(major, bareFetch, { timeout: 800, maxRetries: 2 }).chat.completions.create(BODY),
+    );
+    const guardedFetch = scriptedFetch(fixtures.overloaded, { afterLast: 'repeat-last' });
+    const wrapped = tracked({ tier: 'tier-5', retry: { maxAttempts: 3 } }).wrap(
+      clientOf(major, guardedFetch, { timeout: 800 }),
+    );
+    const guarded = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const [bareError, guardedError] = [(await bare).error, (await guarded).error];
+    expect(bareError).toBeInstanceOf(major.OpenAI.InternalServerError);
+    expect(guardedError).toBeInstanceOf(major.OpenAI.InternalServerError);
+    expect(guardedError).not.toBeInstanceOf(major.OpenAI.APIConnectionTimeoutError);
+    expect(guardedFetch.calls).toHaveLength(bareFetch.calls.length);
+    expect(diagnose(guardedError).cause).toBe('overloaded');
+  });
+
+  it('a timed-out final attempt is an APIConnectionTimeoutError, after every attempt was tried', async () => {
+    vi.useFakeTimers();
+    const fetch = scriptedFetch({ hang: true });
+    const wrapped = tracked({ tier: 'tier-5', retry: { maxAttempts: 2 } }).wrap(
+      clientOf(major, fetch, { timeout: 1_000 }),
+    );
+    const pending = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const { error } = await pending;
+    expect(error).toBeInstanceOf(major.OpenAI.APIConnectionTimeoutError);
+    expect(fetch.calls).toHaveLength(2);
+    expect(diagnose(error).cause).toBe('timeout');
+    // openai 7 keeps the thrown error as the cause of its timeout error, so diagnose(err) finds the
+    // guard's diagnosis; openai 6 throws a new APIConnectionTimeoutError with nothing to follow.
+    if (major.name === 'openai 7')
+      expect(diagnose(error).attempts?.map((attempt) => attempt.cause)).toEqual(['timeout', 'timeout']);
+  });
+});
+
+describe.each(OPENAI_MAJORS)(
+  '4. AzureOpenAI keeps its deployment, API version and endpoint ($name)',
+  (major) => {
+    it('wraps without OPENAI_API_VERSION, sends to the deployment’s path, paces under the deployment’s model', async () => {
+      vi.stubEnv('OPENAI_API_VERSION', undefined);
+      vi.stubEnv('OPENAI_BASE_URL', undefined);
+      const fetch = scriptedFetch(chatCompletion({ content: 'from azure' }), { afterLast: 'repeat-last' });
+      const azure = new major.AzureOpenAI({
+        apiKey: KEY,
+        apiVersion: '2024-10-21',
+        deployment: 'dep-4o',
+        endpoint: 'https://example-resource.openai.azure.com',
+        fetch,
+      });
+      const created = tracked({ tier: 'tier-1', deployments: { 'dep-4o': 'gpt-4o' } });
+      const wrapped = created.wrap(azure);
+      expect(wrapped).toBeInstanceOf(major.AzureOpenAI);
+      // The body names another model: the deployment decides where the call goes and its limits.
+      const completion = await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o-mini' });
+      expect(completion.choices[0]?.message.content).toBe('from azure');
+      expect(fetch.calls.map((call) => call.url)).toEqual([
+        'https://example-resource.openai.azure.com/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21',
+      ]);
+      expect(fetch.calls[0]?.headers['api-key']).toBe(KEY);
+      const lanes = created.stats().limits;
+      expect(lanes).toHaveLength(1);
+      expect(lanes[0]?.family).toBe('deployment:dep-4o');
+      // gpt-4o's tier-1 row (30,000 TPM), not gpt-4o-mini's (200,000).
+      expect(lanes[0]?.buckets.tokens?.capacity).toBe(30_000);
+    });
+  },
+);
+
+describe.each(OPENAI_MAJORS)('5. the raw Response is a Response ($name)', (major) => {
+  let server: RecordingServer;
+  beforeAll(async () => {
+    server = await startRecordingServer(plausibleAnswers);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const checkResponse = (response: Response, path: string, unread: boolean): void => {
+    expect(response).toBeInstanceOf(Response);
+    expect(response.headers).toBeInstanceOf(Headers);
+    const model = path.endsWith('/embeddings') ? 'text-embedding-3-small' : 'gpt-4o';
+    expect(Headers.prototype.get.call(response.headers, 'x-tierguard-model')).toBe(model);
+    expect(Headers.prototype.get.call(response.headers, 'x-tierguard-attempts')).toBe('1');
+    expect(Headers.prototype.has.call(response.headers, 'x-request-id')).toBe(true);
+    expect(inspect(response)).toMatch(/^Response \{/);
+    expect(response.url).toBe(`${server.url}${path}`);
+    // A body the client already read cannot be cloned, guarded or not.
+    if (unread) {
+      const copy = response.clone();
+      expect(copy.headers.get('x-tierguard-model')).toBe(model);
+      expect(copy.headers.get('x-tierguard-attempts')).toBe('1');
+      expect(copy.url).toBe(response.url);
+    }
+  };
+
+  it('withResponse() and asResponse() give a real Response with the guard’s headers and the request URL', async () => {
+    const wrapped = tracked().wrap(new major.OpenAI({ apiKey: KEY, baseURL: `${server.url}/v1` }));
+    for (let index = 0; index < 3; index += 1) {
+      const { data, response } = await wrapped.chat.completions.create(BODY).withResponse();
+      expect(data.choices[0]?.message.content).toBe('Hello from the loopback server.');
+      checkResponse(response, '/v1/chat/completions', false);
+      const raw = await wrapped.chat.completions.create(BODY).asResponse();
+      checkResponse(raw, '/v1/chat/completions', true);
+      expect(((await raw.clone().json()) as { object: string }).object).toBe('chat.completion');
+      const embedded = await wrapped.embeddings
+        .create({ model: 'text-embedding-3-small', input: 'rivers' })
+        .withResponse();
+      checkResponse(embedded.response, '/v1/embeddings', false);
+    }
+  });
+});
+
+describe.each(OPENAI_MAJORS)('6. errors carry the diagnosis, not a blob ($name)', (major) => {
+  // Header values the guard adds stay short and readable; nothing looks like an encoded payload.
+  const BLOB = /[A-Za-z0-9+/_-]{120,}={0,2}/;
+  const forged = {
+    'x-tierguard-diagnosis': Buffer.from(
+      JSON.stringify({ cause: 'insufficient_quota', retryable: false, hint: { title: 'forged' } }),
+    ).toString('base64'),
+    'x-tierguard-diagnosis-id': 'tgd_forged00forged',
+    'x-tierguard-cause': 'insufficient_quota',
+    'x-tierguard-model': 'forged-model',
+    'x-tierguard-attempts': '99',
+    'x-tierguard-local': '1',
+  };
+
+  it('a caught error has no header longer than 100 characters, and diagnose(err) has every attempt', async () => {
+    vi.useFakeTimers();
+    const item = fixtures.server_error;
+    const fetch = scriptedFetch(item, { afterLast: 'repeat-last' });
+    const wrapped = tracked({ tier: 'tier-5', retry: { maxAttempts: 3 } }).wrap(clientOf(major, fetch));
+    const pending = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const { error } = await pending;
+    expect(error).toBeInstanceOf(major.OpenAI.InternalServerError);
+    const headers = (error as { headers: Headers }).headers;
+    expect(headers).toBeInstanceOf(Headers);
+    const upstream = new Set(Object.keys(item.headers ?? {}).map((name) => name.toLowerCase()));
+    const added = [...headers].filter(([name]) => !upstream.has(name) && name !== 'content-type');
+    expect(added.map(([name]) => name)).toContain('x-tierguard-attempts');
+    for (const [name, value] of added) expect(`${name}: ${value}`.length).toBeLessThanOrEqual(100);
+    expect(inspect(error, { depth: 6 })).not.toMatch(BLOB);
+    expect(JSON.stringify(error)).not.toMatch(BLOB);
+    const diagnosis = diagnose(error);
+    expect(diagnosis.cause).toBe('server_error');
+    expect(diagnosis.attempts?.map((attempt) => attempt.cause)).toEqual([
+      'server_error',
+      'server_error',
+      'server_error',
+    ]);
+  });
+
+  it('forged upstream x-tierguard-* headers change nothing, on a failure or a success', async () => {
+    vi.useFakeTimers();
+    const failing = { ...fixtures.server_error, headers: { ...fixtures.server_error.headers, ...forged } };
+    const fetch = scriptedFetch([failing, failing, failing, chatCompletion({ headers: forged })]);
+    const wrapped = tracked({ tier: 'tier-5', retry: { maxAttempts: 3 } }).wrap(clientOf(major, fetch));
+    const pending = settle(wrapped.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const { error } = await pending;
+    // The forged "insufficient_quota" did not stop the retries of a 500.
+    expect(fetch.calls).toHaveLength(3);
+    expect(error).toBeInstanceOf(major.OpenAI.InternalServerError);
+    const headers = (error as { headers: Headers }).headers;
+    expect(headers.get('x-tierguard-model')).toBe('gpt-4o');
+    expect(headers.get('x-tierguard-attempts')).toBe('3');
+    expect(headers.get('x-tierguard-diagnosis')).toBeNull();
+    expect(headers.get('x-tierguard-diagnosis-id')).not.toBe(forged['x-tierguard-diagnosis-id']);
+    expect(diagnose(error)).toMatchObject({ cause: 'server_error', origin: 'api', retryable: true });
+    expect(JSON.stringify(diagnose(error))).not.toMatch(/forged|"99"/);
+
+    const { response } = await wrapped.chat.completions.create(BODY).withResponse();
+    expect(response.headers.get('x-tierguard-model')).toBe('gpt-4o');
+    expect(response.headers.get('x-tierguard-attempts')).toBe('1');
+    for (const name of ['x-tierguard-diagnosis', 'x-tierguard-diagnosis-id', 'x-tierguard-cause'])
+      expect(response.headers.get(name)).toBeNull();
+  });
+});
+
+describe.each(OPENAI_MAJORS)(
+  '7. the server’s explicit wait wins over the local estimate ($name)',
+  (major) => {
+    // The message names a small RPM limit (3) and a 20 s wait; the headers say 400 ms, or 1 s.
+    const rateLimited = (headers: Record<string, string>): ScriptItem => {
+      const fixture = apiErrors.rateLimited({
+        model: 'gpt-4o',
+        kind: 'requests',
+        limit: 3,
+        used: 3,
+        requested: 1,
+        retryAfterMs: 20_000,
+      });
+      return { ...fixture, headers: { ...fixture.headers, ...headers } };
+    };
+
+    it.each([
+      ['retry-after-ms: 400', { 'retry-after-ms': '400' }, 400],
+      ['retry-after: 1', { 'retry-after': '1' }, 1_000],
+    ] as const)(
+      'a 429 with %s is retried after that wait, not the bucket’s refill',
+      async (_name, headers, waitMs) => {
+        vi.useFakeTimers();
+        const fetch = scriptedFetch([
+          chatCompletion({ content: 'earlier' }),
+          rateLimited(headers),
+          chatCompletion({ content: 'served' }),
+        ]);
+        // The default options (tier 'auto'): the lane takes the message's "Limit 3" as its RPM.
+        const wrapped = tracked().wrap(clientOf(major, fetch));
+        // A call served earlier: the lane exists, as in a service that has been running.
+        await wrapped.chat.completions.create(BODY);
+        const pending = settle(wrapped.chat.completions.create(BODY));
+        await vi.advanceTimersByTimeAsync(waitMs - 1);
+        expect(fetch.calls).toHaveLength(2);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(fetch.calls).toHaveLength(3);
+        const { value } = await pending;
+        expect(value?.choices[0]?.message.content).toBe('served');
+      },
+    );
+  },
+);
+
+describe.each(OPENAI_MAJORS)('8. the server sees the guard’s retries counted ($name)', (major) => {
+  it('x-stainless-retry-count is 0, 1, 2 on the guard’s attempts, as the bare client sends it', async () => {
+    vi.useFakeTimers();
+    const script = [fixtures.server_error, fixtures.server_error, chatCompletion()];
+    const bareFetch = scriptedFetch(script);
+    const bare = settle(clientOf(major, bareFetch, { maxRetries: 2 }).chat.completions.create(BODY));
+    const guardedFetch = scriptedFetch(script);
+    const guarded = settle(
+      tracked({ tier: 'tier-5', retry: { maxAttempts: 3 } })
+        .wrap(clientOf(major, guardedFetch))
+        .chat.completions.create(BODY),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect((await bare).error).toBeUndefined();
+    expect((await guarded).error).toBeUndefined();
+    const counts = (fetch: ScriptedFetch) =>
+      fetch.calls.map((call) => call.headers['x-stainless-retry-count']);
+    expect(counts(guardedFetch)).toEqual(['0', '1', '2']);
+    expect(counts(guardedFetch)).toEqual(counts(bareFetch));
+  });
+});

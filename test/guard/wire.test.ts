@@ -1,0 +1,373 @@
+/**
+ * The drop-in harness: for openai 6 and 7, the same calls made by a bare client and by a guarded one
+ * (`guard(new OpenAI({ baseURL, apiKey }))`, default options) against a loopback server that
+ * records every request and answers every endpoint with a plausible success. Both runs must put
+ * the same requests on the wire (`wire-view.ts` says what is left out and why) and give the caller
+ * the same results: parsed data, streamed chunks, bytes, and for `.withResponse()` the status, URL
+ * and headers (the guard's own `x-tierguard-*` aside).
+ */
+import type OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { createGuard, type Guard } from '../../src/index.js';
+import { fakeApiKey } from '../../src/testing/index.js';
+import { OPENAI_MAJORS, type OpenAIMajor } from '../support/openai-majors.js';
+import { FILE_CONTENT, SPEECH_BYTES, WEATHER, plausibleAnswers } from '../support/plausible-answers.js';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { callerHeaders, wireView } from '../support/wire-view.js';
+
+const KEY = fakeApiKey('w1r3');
+const AZURE = { apiVersion: '2024-10-21', deployment: 'dep-4o' } as const;
+const MESSAGES = [{ role: 'user' as const, content: 'Say hello.' }];
+const Weather = z.object({ city: z.string(), temperatureC: z.number() });
+
+/** A call sequence a caller makes; returns what the caller gets, in a form `toEqual` compares. */
+interface Step {
+  readonly name: string;
+  /** Which client the step uses. */
+  readonly client: 'openai' | 'azure';
+  /** Requests the step puts on the wire (a check that the step ran as meant). */
+  readonly requests: number;
+  readonly run: (client: OpenAI, major: OpenAIMajor) => Promise<unknown>;
+}
+
+/**
+ * What a caller sees of an error. `x-should-retry` is left out with the guard's own headers: the
+ * guard says `false` on every failure it delivers (it already retried what could be retried).
+ */
+function errorView(error: unknown): unknown {
+  const { status, code, type, param, requestID, headers } = error as Record<string, unknown>;
+  const kept = headers instanceof Headers ? callerHeaders(headers) : headers;
+  if (typeof kept === 'object' && kept !== null) delete (kept as Record<string, unknown>)['x-should-retry'];
+  return {
+    class: (error as object).constructor.name,
+    message: (error as Error).message,
+    status,
+    code,
+    type,
+    param,
+    requestID,
+    error: (error as { error?: unknown }).error,
+    headers: kept,
+  };
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+const STEPS: readonly Step[] = [
+  {
+    name: 'chat.completions.create',
+    client: 'openai',
+    requests: 1,
+    run: (client) => client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, max_tokens: 20 }),
+  },
+  {
+    name: 'chat.completions.create, stream: true',
+    client: 'openai',
+    requests: 1,
+    run: async (client) =>
+      collect(
+        await client.chat.completions.create({
+          model: 'gpt-4o',
+          messages: MESSAGES,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+      ),
+  },
+  {
+    name: 'chat.completions.stream() helper',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const deltas: string[] = [];
+      const runner = client.chat.completions.stream({ model: 'gpt-4o', messages: MESSAGES });
+      runner.on('content', (delta) => deltas.push(delta));
+      return { final: await runner.finalChatCompletion(), deltas };
+    },
+  },
+  {
+    name: 'chat.completions.parse with a zod response format',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) => {
+      const completion = await client.chat.completions.parse({
+        model: 'gpt-4o',
+        messages: MESSAGES,
+        response_format: major.zodResponseFormat(Weather, 'weather'),
+      });
+      expect(completion.choices[0]?.message.parsed).toEqual(WEATHER);
+      return completion;
+    },
+  },
+  {
+    name: 'responses.create',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const response = await client.responses.create({ model: 'gpt-4o', input: 'Say hello.' });
+      return { response, outputText: response.output_text };
+    },
+  },
+  {
+    name: 'responses.create, stream: true',
+    client: 'openai',
+    requests: 1,
+    run: async (client) =>
+      collect(await client.responses.create({ model: 'gpt-4o', input: 'Say hello.', stream: true })),
+  },
+  {
+    name: 'embeddings.create',
+    client: 'openai',
+    requests: 1,
+    run: (client) => client.embeddings.create({ model: 'text-embedding-3-small', input: ['one', 'two'] }),
+  },
+  {
+    name: 'images.generate',
+    client: 'openai',
+    requests: 1,
+    run: (client) => client.images.generate({ model: 'gpt-image-1', prompt: 'A lighthouse at dusk.' }),
+  },
+  {
+    name: 'audio.speech.create (binary answer)',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const speech = await client.audio.speech.create({
+        model: 'gpt-4o-mini-tts',
+        voice: 'alloy',
+        input: 'Hello.',
+      });
+      const bytes = Buffer.from(await speech.arrayBuffer());
+      expect(bytes.equals(Buffer.from(SPEECH_BYTES))).toBe(true);
+      return {
+        status: speech.status,
+        url: speech.url,
+        headers: callerHeaders(speech.headers),
+        bytes: bytes.toString('base64'),
+      };
+    },
+  },
+  {
+    name: 'audio.transcriptions.create (multipart upload)',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) =>
+      client.audio.transcriptions.create({
+        model: 'whisper-1',
+        file: await major.toFile(Buffer.from('RIFF....WAVEfmt '), 'hello.wav', { type: 'audio/wav' }),
+        language: 'en',
+      }),
+  },
+  {
+    name: 'files.create (multipart upload)',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) =>
+      client.files.create({
+        file: await major.toFile(Buffer.from(FILE_CONTENT), 'batch.jsonl'),
+        purpose: 'batch',
+      }),
+  },
+  {
+    name: 'files.list, every page',
+    client: 'openai',
+    requests: 2,
+    run: (client) => collect(client.files.list({ limit: 2 })),
+  },
+  {
+    name: 'files.retrieve',
+    client: 'openai',
+    requests: 1,
+    run: (client) => client.files.retrieve('file-b'),
+  },
+  {
+    name: 'files.content',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const content = await client.files.content('file-a');
+      return { status: content.status, headers: callerHeaders(content.headers), text: await content.text() };
+    },
+  },
+  {
+    name: 'batches.create',
+    client: 'openai',
+    requests: 1,
+    run: (client) =>
+      client.batches.create({
+        input_file_id: 'file-a',
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      }),
+  },
+  {
+    name: 'batches.retrieve',
+    client: 'openai',
+    requests: 1,
+    run: (client) => client.batches.retrieve('batch_b'),
+  },
+  {
+    name: 'batches.list, every page',
+    client: 'openai',
+    requests: 2,
+    run: (client) => collect(client.batches.list({ limit: 2 })),
+  },
+  {
+    name: 'models.list, every page',
+    client: 'openai',
+    requests: 1,
+    run: (client) => collect(client.models.list()),
+  },
+  {
+    name: '.withResponse()',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const { data, response } = await client.chat.completions
+        .create({ model: 'gpt-4o', messages: MESSAGES })
+        .withResponse();
+      return { data, status: response.status, url: response.url, headers: callerHeaders(response.headers) };
+    },
+  },
+  {
+    name: '.asResponse(), cloned',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const response = await client.embeddings
+        .create({ model: 'text-embedding-3-small', input: 'x' })
+        .asResponse();
+      const copy = response.clone();
+      return {
+        status: copy.status,
+        url: copy.url,
+        headers: callerHeaders(copy.headers),
+        body: (await copy.json()) as unknown,
+      };
+    },
+  },
+  {
+    name: 'per-call options: timeout, headers, idempotencyKey',
+    client: 'openai',
+    requests: 1,
+    run: (client) =>
+      client.chat.completions.create(
+        { model: 'gpt-4o', messages: MESSAGES },
+        { timeout: 5_000, headers: { 'x-caller-tag': 'drop-in' }, idempotencyKey: 'idem-42' },
+      ),
+  },
+  {
+    name: 'withOptions({ timeout }) on the client',
+    client: 'openai',
+    requests: 1,
+    run: (client) =>
+      client
+        .withOptions({ timeout: 20_000 })
+        .chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }),
+  },
+  {
+    name: 'a retry after a 500 (retry-after-ms: 10)',
+    client: 'openai',
+    requests: 2,
+    run: (client) =>
+      client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, user: 'fail-once' }),
+  },
+  {
+    name: 'a 404 model_not_found: the same error',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) => {
+      const error = await client.chat.completions
+        .create({ model: 'gpt-unknown', messages: MESSAGES })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(major.OpenAI.NotFoundError);
+      return errorView(error);
+    },
+  },
+  {
+    name: 'the caller aborts while the answer is on its way',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) => {
+      const controller = new AbortController();
+      const pending = client.chat.completions
+        .create({ model: 'gpt-4o', messages: MESSAGES, user: 'slow' }, { signal: controller.signal })
+        .catch((error: unknown) => error);
+      setTimeout(() => controller.abort(), 50);
+      const error = await pending;
+      expect(error).toBeInstanceOf(major.OpenAI.APIUserAbortError);
+      return errorView(error);
+    },
+  },
+  {
+    name: 'AzureOpenAI chat.completions.create',
+    client: 'azure',
+    requests: 1,
+    run: (client) => client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }),
+  },
+  {
+    name: 'AzureOpenAI chat .withResponse()',
+    client: 'azure',
+    requests: 1,
+    run: async (client) => {
+      const { data, response } = await client.chat.completions
+        .create({ model: 'gpt-4o', messages: MESSAGES, stream: true })
+        .withResponse();
+      return {
+        chunks: await collect(data),
+        status: response.status,
+        url: response.url,
+        headers: callerHeaders(response.headers),
+      };
+    },
+  },
+];
+
+describe.each(OPENAI_MAJORS)('$name: a guarded client and a bare one on the wire', (major) => {
+  let server: RecordingServer;
+  const guards: Guard[] = [];
+  let clients: Record<Step['client'], { bare: OpenAI; guarded: OpenAI }>;
+
+  beforeAll(async () => {
+    vi.stubEnv('OPENAI_BASE_URL', undefined);
+    vi.stubEnv('OPENAI_API_VERSION', undefined);
+    vi.stubEnv('OPENAI_ORG_ID', undefined);
+    vi.stubEnv('OPENAI_PROJECT_ID', undefined);
+    server = await startRecordingServer(plausibleAnswers);
+    const wrap = (client: OpenAI): OpenAI => {
+      const created = createGuard();
+      guards.push(created);
+      return created.wrap(client);
+    };
+    const openai = () => new major.OpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY });
+    const azure = () => new major.AzureOpenAI({ endpoint: server.url, apiKey: KEY, ...AZURE });
+    clients = {
+      openai: { bare: openai(), guarded: wrap(openai()) },
+      azure: { bare: azure(), guarded: wrap(azure()) },
+    };
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await Promise.all(guards.map((created) => created.close()));
+    await server.close();
+  });
+
+  it.each(STEPS)('$name', async (step) => {
+    const { bare, guarded } = clients[step.client];
+    server.reset();
+    const bareResult = await step.run(bare, major);
+    const bareWire = await wireView(server.requests);
+    server.reset();
+    const guardedResult = await step.run(guarded, major);
+    const guardedWire = await wireView(server.requests);
+    expect(bareWire).toHaveLength(step.requests);
+    expect(guardedWire).toEqual(bareWire);
+    expect(guardedResult).toEqual(bareResult);
+  });
+});

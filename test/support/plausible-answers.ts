@@ -1,0 +1,371 @@
+/**
+ * A responder for the recording server that answers every endpoint the drop-in harness calls with a
+ * plausible success in the API's shape: JSON, SSE streams for `stream: true`, binary audio,
+ * paginated lists (`has_more`, `after`), multipart uploads read back from their fields. Ids count
+ * from 1 after every reset, so two runs of the same calls get the same answers.
+ *
+ * Plain chat completions and the models list are gzip-encoded when the client accepts it; bodies
+ * in one piece carry their `content-length`.
+ *
+ * Chat calls that ask for something else: `user: 'fail-once'` gets a 500 (with a 10 ms
+ * `retry-after-ms`) the first time after a reset, so a retry shows on the wire; `model:
+ * 'gpt-unknown'` gets the API's 404 `model_not_found`; `user: 'slow'` is answered after 300 ms.
+ */
+import type { Answer, RecordedRequest, Responder } from './recording-server.js';
+
+const CREATED = 1_763_856_000;
+const PAGE_SIZE = 2;
+const TEXT = 'Hello from the loopback server.';
+/** The structured answer of a call with a JSON-schema response format (the harness's weather schema). */
+export const WEATHER = { city: 'Paris', temperatureC: 21 } as const;
+/** The bytes `audio.speech` answers with. */
+export const SPEECH_BYTES = Uint8Array.from({ length: 96 }, (_, index) => (index * 37 + 11) % 256);
+/** What `files.content` answers with. */
+export const FILE_CONTENT = '{"custom_id":"1","method":"POST","url":"/v1/chat/completions"}\n';
+
+const LIMIT_HEADERS = {
+  'x-ratelimit-limit-requests': '5000',
+  'x-ratelimit-remaining-requests': '4999',
+  'x-ratelimit-reset-requests': '12ms',
+  'x-ratelimit-limit-tokens': '800000',
+  'x-ratelimit-remaining-tokens': '799000',
+  'x-ratelimit-reset-tokens': '75ms',
+};
+
+function json(value: unknown, headers: Readonly<Record<string, string>>, status = 200, gzip = false): Answer {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(value),
+    gzip,
+  };
+}
+
+function sse(
+  events: readonly { readonly event?: string; readonly data: unknown }[],
+  headers: Readonly<Record<string, string>>,
+): Answer {
+  return {
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', ...headers },
+    body: [
+      ...events.map(
+        ({ event, data }) =>
+          `${event === undefined ? '' : `event: ${event}\n`}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+      ),
+    ],
+  };
+}
+
+/** Plain chat completions and the models list are sent gzip-encoded when the client accepts it. */
+function acceptsGzip(request: RecordedRequest): boolean {
+  return /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+}
+
+function bodyJson(request: RecordedRequest): Record<string, unknown> {
+  if (!(request.headers['content-type'] ?? '').includes('json')) return {};
+  try {
+    return JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** A multipart body's fields: text as text, files by name, type and size. */
+export async function multipartFields(request: RecordedRequest): Promise<Record<string, unknown>> {
+  const form = await new Response(new Uint8Array(request.body), {
+    headers: { 'content-type': request.headers['content-type'] ?? '' },
+  }).formData();
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of form) {
+    fields[name] =
+      typeof value === 'string'
+        ? value
+        : {
+            name: value.name,
+            type: value.type,
+            size: value.size,
+            content: Buffer.from(await value.arrayBuffer()).toString('base64'),
+          };
+  }
+  return fields;
+}
+
+function page<T extends { readonly id: string }>(items: readonly T[], request: RecordedRequest): object {
+  const query = new URLSearchParams(request.query as [string, string][]);
+  const after = query.get('after');
+  const limit = Number(query.get('limit') ?? PAGE_SIZE);
+  const start = after === null ? 0 : items.findIndex((item) => item.id === after) + 1;
+  const data = items.slice(start, start + limit);
+  return {
+    object: 'list',
+    data,
+    has_more: start + limit < items.length,
+    ...(data.length === 0 ? {} : { first_id: data[0]?.id, last_id: data.at(-1)?.id }),
+  };
+}
+
+function file(id: string, filename: string, bytes: number): object {
+  return { id, object: 'file', bytes, created_at: CREATED, filename, purpose: 'batch', status: 'processed' };
+}
+
+function batch(id: string): object {
+  return {
+    id,
+    object: 'batch',
+    endpoint: '/v1/chat/completions',
+    input_file_id: 'file-input',
+    completion_window: '24h',
+    status: 'validating',
+    created_at: CREATED,
+    request_counts: { total: 0, completed: 0, failed: 0 },
+    errors: null,
+    output_file_id: null,
+    error_file_id: null,
+    metadata: null,
+  };
+}
+
+const FILES = ['file-a', 'file-b', 'file-c'].map((id, index) =>
+  file(id, `part-${index + 1}.jsonl`, 120 + index),
+) as {
+  id: string;
+}[];
+const BATCHES = ['batch_a', 'batch_b', 'batch_c'].map(batch) as { id: string }[];
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'].map((id) => ({
+  id,
+  object: 'model',
+  created: CREATED,
+  owned_by: 'system',
+}));
+
+/** A new responder: its ids and its one deliberate failure start over. */
+export function plausibleAnswers(): Responder {
+  let sequence = 0;
+  let failedOnce = false;
+  const id = (prefix: string): string => `${prefix}${String(++sequence).padStart(6, '0')}`;
+
+  const chat = (request: RecordedRequest, headers: Record<string, string>): Answer => {
+    const body = bodyJson(request);
+    const model = typeof body.model === 'string' ? body.model : 'gpt-4o';
+    if (body.user === 'fail-once' && !failedOnce) {
+      failedOnce = true;
+      return json(
+        {
+          error: {
+            message: 'The server had an error while processing your request.',
+            type: 'server_error',
+            param: null,
+            code: null,
+          },
+        },
+        { ...headers, 'retry-after-ms': '10' },
+        500,
+      );
+    }
+    if (body.model === 'gpt-unknown')
+      return json(
+        {
+          error: {
+            message: 'The model `gpt-unknown` does not exist or you do not have access to it.',
+            type: 'invalid_request_error',
+            param: null,
+            code: 'model_not_found',
+          },
+        },
+        headers,
+        404,
+      );
+    const format = body.response_format as { type?: unknown } | undefined;
+    const content = format?.type === 'json_schema' ? JSON.stringify(WEATHER) : TEXT;
+    const completionId = id('chatcmpl-');
+    const usage = { prompt_tokens: 9, completion_tokens: 5, total_tokens: 14 };
+    if (body.user === 'slow') return { ...json({ object: 'chat.completion' }, headers), delayMs: 300 };
+    if (body.stream === true) {
+      const chunk = (choices: unknown[], extra: object = {}) => ({
+        id: completionId,
+        object: 'chat.completion.chunk',
+        created: CREATED,
+        model,
+        system_fingerprint: 'fp_loopback',
+        choices,
+        ...extra,
+      });
+      const includeUsage =
+        (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+      const pieces = content.match(/.{1,8}/g) ?? [];
+      return sse(
+        [
+          {
+            data: chunk([
+              { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
+            ]),
+          },
+          ...pieces.map((piece) => ({
+            data: chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]),
+          })),
+          { data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]) },
+          ...(includeUsage ? [{ data: chunk([], { usage }) }] : []),
+          { data: '[DONE]' },
+        ],
+        headers,
+      );
+    }
+    return json(
+      {
+        id: completionId,
+        object: 'chat.completion',
+        created: CREATED,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content, refusal: null, annotations: [] },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage,
+        system_fingerprint: 'fp_loopback',
+      },
+      headers,
+      200,
+      acceptsGzip(request),
+    );
+  };
+
+  const responses = (request: RecordedRequest, headers: Record<string, string>): Answer => {
+    const body = bodyJson(request);
+    const responseId = id('resp_');
+    const messageId = id('msg_');
+    const base = {
+      id: responseId,
+      object: 'response',
+      created_at: CREATED,
+      model: typeof body.model === 'string' ? body.model : 'gpt-4o',
+      error: null,
+      incomplete_details: null,
+      instructions: null,
+      metadata: {},
+      parallel_tool_calls: true,
+      temperature: 1,
+      top_p: 1,
+      tool_choice: 'auto',
+      tools: [],
+    };
+    const message = {
+      id: messageId,
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: TEXT, annotations: [] }],
+    };
+    const done = {
+      ...base,
+      status: 'completed',
+      output: [message],
+      usage: {
+        input_tokens: 9,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: 5,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 14,
+      },
+    };
+    if (body.stream !== true) return json(done, headers);
+    let number = 0;
+    const event = (type: string, data: object) => ({
+      event: type,
+      data: { type, sequence_number: number++, ...data },
+    });
+    const place = { item_id: messageId, output_index: 0, content_index: 0 };
+    return sse(
+      [
+        event('response.created', { response: { ...base, status: 'in_progress', output: [] } }),
+        event('response.output_item.added', {
+          output_index: 0,
+          item: { ...message, status: 'in_progress', content: [] },
+        }),
+        ...(TEXT.match(/.{1,8}/g) ?? []).map((delta) =>
+          event('response.output_text.delta', { ...place, delta }),
+        ),
+        event('response.output_text.done', { ...place, text: TEXT }),
+        event('response.output_item.done', { output_index: 0, item: message }),
+        event('response.completed', { response: done }),
+      ],
+      headers,
+    );
+  };
+
+  return async (request) => {
+    const headers = { 'x-request-id': id('req_'), 'openai-processing-ms': '5', ...LIMIT_HEADERS };
+    const { method, path } = request;
+    const route = `${method} ${path.replace(/^\/(?:v1|openai)(?:\/deployments\/[^/]+)?/, '')}`;
+    if (route === 'POST /chat/completions') return chat(request, headers);
+    if (route === 'POST /responses') return responses(request, headers);
+    if (route === 'POST /embeddings') {
+      const body = bodyJson(request);
+      const vector = Array.from({ length: 8 }, (_, index) => Number(Math.sin(index + 1).toFixed(6)));
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      return json(
+        {
+          object: 'list',
+          data: inputs.map((_, index) => ({
+            object: 'embedding',
+            index,
+            embedding:
+              body.encoding_format === 'base64'
+                ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+                : vector,
+          })),
+          model: body.model,
+          usage: { prompt_tokens: 4, total_tokens: 4 },
+        },
+        headers,
+      );
+    }
+    if (route === 'POST /images/generations')
+      return json(
+        {
+          created: CREATED,
+          data: [{ b64_json: Buffer.from(SPEECH_BYTES.subarray(0, 24)).toString('base64') }],
+          usage: { input_tokens: 12, output_tokens: 1_056, total_tokens: 1_068 },
+        },
+        headers,
+      );
+    if (route === 'POST /audio/speech')
+      return { headers: { 'content-type': 'audio/mpeg', ...headers }, body: SPEECH_BYTES };
+    if (route === 'POST /audio/transcriptions') {
+      const fields = await multipartFields(request);
+      const upload = fields.file as { size?: number } | undefined;
+      return json({ text: `heard ${upload?.size ?? 0} bytes with ${String(fields.model)}` }, headers);
+    }
+    if (route === 'POST /files') {
+      const fields = await multipartFields(request);
+      const upload = fields.file as { name?: string; size?: number } | undefined;
+      return json(file(id('file-'), upload?.name ?? 'upload', upload?.size ?? 0), headers);
+    }
+    if (route === 'GET /files') return json(page(FILES, request), headers);
+    if (/^GET \/files\/[^/]+\/content$/.test(route))
+      return { headers: { 'content-type': 'application/octet-stream', ...headers }, body: FILE_CONTENT };
+    if (/^GET \/files\/[^/]+$/.test(route))
+      return json(file(decodeURIComponent(path.split('/').at(-1) ?? ''), 'part-1.jsonl', 120), headers);
+    if (route === 'POST /batches') return json(batch(id('batch_')), headers);
+    if (route === 'GET /batches') return json(page(BATCHES, request), headers);
+    if (/^GET \/batches\/[^/]+$/.test(route))
+      return json(batch(decodeURIComponent(path.split('/').at(-1) ?? '')), headers);
+    if (route === 'GET /models')
+      return json({ object: 'list', data: MODELS }, headers, 200, acceptsGzip(request));
+    return json(
+      {
+        error: {
+          message: `No route ${method} ${path} on the loopback server.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      },
+      headers,
+      404,
+    );
+  };
+}
