@@ -68,7 +68,13 @@ export type { PaymentHistory, TierStanding } from './advisor/tier-for.js';
 export { upgradePlan } from './advisor/upgrade-plan.js';
 export type { PlanStep, UpgradePlan, UpgradePlanOptions } from './advisor/upgrade-plan.js';
 export { estimateRequest, countTextTokens } from './pacing/estimate.js';
-export type { CountMethod, Endpoint, EstimateOptions, RequestEstimate, TokenCounter } from './pacing/estimate.js';
+export type {
+  CountMethod,
+  Endpoint,
+  EstimateOptions,
+  RequestEstimate,
+  TokenCounter,
+} from './pacing/estimate.js';
 export { estimateCost } from './advisor/estimate-cost.js';
 export type {
   CostAssumption,

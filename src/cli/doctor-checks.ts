@@ -12,7 +12,7 @@ import { requiredTier, tierQualification } from '../advisor/required-tier.js';
 import { MODEL_TIER_LIMITS, TIERS, type Tier, type TierRow } from '../data/tiers.js';
 import type { Cause } from '../data/causes.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import type { Diagnosis, Hint, Locale } from '../diagnose/types.js';
+import type { Diagnosis, Hint, Locale, Provider } from '../diagnose/types.js';
 import { resolveModel } from '../models/resolve.js';
 import { readRateLimitHeaders } from '../util/rate-limit-headers.js';
 import { maskKey } from '../util/mask.js';
@@ -48,6 +48,8 @@ export interface DoctorOptions {
   readonly models: readonly string[];
   readonly timeoutMs: number;
   readonly locale: Locale;
+  /** Who serves the base URL, when the caller knows better than the URL (the simulator is OpenAI's double). */
+  readonly provider?: Provider | undefined;
 }
 
 /** What one request came back with. */
@@ -184,6 +186,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorStep[]> {
     diagnose(raw, {
       locale,
       baseURL: base,
+      ...(options.provider === undefined ? {} : { provider: options.provider }),
       ...(model === undefined ? {} : { model }),
       ...(tier === undefined ? {} : { tier }),
     });
@@ -291,7 +294,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorStep[]> {
       detected,
     );
     const { plan, titleSuffix } =
-      diagnosis.cause === 'model_access_denied' ? planFor(model, detected, text) : {};
+      // OpenAI's tiers only: a relay's or Azure's access has nothing to do with them.
+      diagnosis.cause === 'model_access_denied' && (diagnosis.provider ?? 'openai') === 'openai'
+        ? planFor(model, detected, text)
+        : {};
     steps.push({
       id: 'model',
       status: 'fail',

@@ -28,6 +28,8 @@ Exit code 0 only when every check passes.
 Options:
   --model <name>        a model you need (repeat for several; default gpt-4o-mini)
   --base-url <url>      the API or a relay (default: OPENAI_BASE_URL or https://api.openai.com/v1)
+  --provider <name>     who serves the base URL: openai, azure or other (default: from the URL;
+                        say openai for a gateway or proxy that forwards to OpenAI)
   --simulate <tier>     run against tierguard's simulator of a free, tier-1 … tier-5 account
   --timeout <ms>        per request (default 15000)
   --json                print the result as JSON
@@ -106,6 +108,7 @@ export const doctor: Command = {
         model: { type: 'string', multiple: true, default: [] },
         'base-url': { type: 'string' },
         simulate: { type: 'string' },
+        provider: { type: 'string' },
         timeout: { type: 'string', default: '15000' },
         json: { type: 'boolean', default: false },
         locale: { type: 'string', default: 'en' },
@@ -122,6 +125,13 @@ export const doctor: Command = {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       io.err(
         `tierguard doctor: --timeout must be a positive number of milliseconds, got ${JSON.stringify(values.timeout)}\n`,
+      );
+      return 2;
+    }
+    const provider = values.provider;
+    if (provider !== undefined && provider !== 'openai' && provider !== 'azure' && provider !== 'other') {
+      io.err(
+        `tierguard doctor: --provider must be openai, azure or other, got ${JSON.stringify(provider)}\n`,
       );
       return 2;
     }
@@ -154,6 +164,12 @@ export const doctor: Command = {
         models: values.model,
         timeoutMs,
         locale,
+        // The simulator is OpenAI's double.
+        ...(provider !== undefined
+          ? { provider }
+          : simulator === undefined
+            ? {}
+            : { provider: 'openai' as const }),
       });
       const ok = steps.every((step) => step.status !== 'fail');
       io.out(

@@ -112,12 +112,7 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   const { call, target } = plan;
   const { options, pacer } = context;
   const model = target.model ?? call.model;
-  const request = prepareRequest(
-    call,
-    target,
-    plan.sent,
-    context.attemptTimeoutMs === undefined ? undefined : Math.trunc(context.attemptTimeoutMs / 1_000),
-  );
+  const request = prepareRequest(call, target, plan.sent);
   const lane = laneFor(context, call, target, model);
   const estimate: RequestEstimate = estimateRequest(call.endpoint, request.json ?? parseBody(call), model, {
     defaultMaxOutputTokens: options.defaultMaxOutputTokens,

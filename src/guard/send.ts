@@ -6,9 +6,6 @@
  */
 import type { Target } from './fallback.js';
 import { parseBody, type Call } from './request.js';
-import { WRAPPED_TIMEOUT_MS } from './wrap.js';
-
-const WRAPPED_TIMEOUT_HEADER = String(Math.trunc(WRAPPED_TIMEOUT_MS / 1_000));
 
 /** What goes on the wire for one attempt. */
 export interface PreparedRequest {
@@ -51,23 +48,13 @@ function urlFor(call: Call, target: Target, otherHost: boolean): string {
 
 /**
  * Prepares attempt `attempt` (0 for the first) of `call` for `target`. `attempt` above 0 is shown
- * to the server as the client shows its own retries (`x-stainless-retry-count`). `clientTimeoutS`
- * replaces the `x-stainless-timeout` the wrapped client sends (it carries the guard's own bound,
- * not the caller's), so that the wire shows what the bare client would send.
+ * to the server as the client shows its own retries (`x-stainless-retry-count`).
  */
-export function prepareRequest(
-  call: Call,
-  target: Target,
-  attempt: number,
-  clientTimeoutS: number | undefined,
-): PreparedRequest {
+export function prepareRequest(call: Call, target: Target, attempt: number): PreparedRequest {
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
   const url = urlFor(call, target, otherHost);
   const headers = new Headers(call.headers);
   if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
-  // The wrapped client announces the guard's own bound; a per-call timeout it announces as given.
-  if (clientTimeoutS !== undefined && headers.get('x-stainless-timeout') === WRAPPED_TIMEOUT_HEADER)
-    headers.set('x-stainless-timeout', String(clientTimeoutS));
   if (otherHost) {
     for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
   }

@@ -5,7 +5,7 @@
  * asks for (never longer than the window it speaks for).
  */
 import type { Tier } from '../data/tiers.js';
-import { readRateLimitHeaders } from '../util/rate-limit-headers.js';
+import { readRateLimitHeaders, type HeaderSource } from '../util/rate-limit-headers.js';
 import type { Lane, Ticket } from './lane.js';
 import { detectTier, learnCapacity, learnScale, learnWindow, plausibleCapacity } from './learning.js';
 import type { Observation, PacerEvent } from './pacer.js';
@@ -25,6 +25,31 @@ export interface AnswerContext {
 }
 
 const HEADED = ['requests', 'tokens'] as const;
+
+/**
+ * How old an answer's `remaining` is: the server counted the call when it arrived and answered
+ * after working on it. Its own `openai-processing-ms` says how long that was, when it sends it;
+ * otherwise the whole time since the call was sent (the network's share of it is small, and
+ * crediting none of it stalls a lane at every wave of answers from a slow model).
+ */
+function answerAge(ticket: Ticket, observation: Observation, nowMs: number, windowMs: number): number {
+  if (ticket.sentAtMs === undefined) return 0;
+  const sinceSent = Math.max(0, nowMs - ticket.sentAtMs);
+  const said = processingMs(observation.headers);
+  return Math.min(windowMs, said === undefined ? sinceSent : Math.min(said, sinceSent));
+}
+
+function processingMs(headers: HeaderSource | undefined): number | undefined {
+  if (headers === undefined) return undefined;
+  const text =
+    typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(name: string): string | null }).get('openai-processing-ms')
+      : (headers as Readonly<Record<string, string | null | undefined>>)['openai-processing-ms'];
+  const value = Number(text);
+  return text === null || text === undefined || text === '' || !Number.isFinite(value) || value < 0
+    ? undefined
+    : value;
+}
 // A raise from an answer's headers stops this far below what they allow: counts are floored.
 const RAISE_MARGIN_SHARE = 0.02;
 
@@ -62,9 +87,7 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
     if (said.remaining === undefined) continue;
     const mark = ticket.marks[kind];
     if (mark === undefined && !learned.created) continue;
-    // The server counted the call when it arrived: its `remaining` is as old as the call.
-    const ageMs =
-      ticket.sentAtMs === undefined ? 0 : Math.min(limit.windowMs, Math.max(0, now - ticket.sentAtMs));
+    const ageMs = answerAge(ticket, observation, now, limit.windowMs);
     const othersUnanswered = ticket.lane.inFlight > 1;
     const raiseCeiling =
       store.shared || othersUnanswered
@@ -88,6 +111,7 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
   }
   const promptTokens = observation.usage?.promptTokens;
   if (promptTokens !== undefined) {
+    lane.learning.usageSeen = true;
     learnScale(lane, ticket.estimate, promptTokens);
     // Without headers, the reservation is reconciled from usage: the prompt as the API counted
     // it, plus the output it charged — the full maximum when one was set, else what it wrote.

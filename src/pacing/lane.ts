@@ -30,6 +30,8 @@ export interface LaneLearning {
   promptScale: number;
   /** Usage samples the scale was learned from. */
   scaleSamples: number;
+  /** An answer has said how the server counted a prompt (`usage`): the estimates are no longer a guess. */
+  usageSeen: boolean;
   /** Window estimates from reset headers, per dimension (`learning.ts` adopts their median). */
   readonly windowSamples: Map<Dimension, number[]>;
   /** The window was given by the caller: never inferred. */
@@ -75,6 +77,9 @@ export interface Ticket {
   finished: boolean;
 }
 
+// The margin a first window holds back until the server has said how it counts (docs/decisions.md).
+const UNCERTAIN_RESERVE = 0.15;
+
 /** One limit key's lane. */
 export class Lane {
   /** The store's key: base URL, organization, project, account hash, family. */
@@ -101,6 +106,7 @@ export class Lane {
   rateLimited = 0;
   /** When the lane last admitted or finished a call (eviction of idle lanes). */
   lastUsedMs: number;
+  readonly createdAtMs: number;
 
   constructor(init: {
     key: string;
@@ -118,9 +124,11 @@ export class Lane {
     this.concurrency = init.concurrency;
     this.concurrencyRaisedAtMs = init.nowMs;
     this.lastUsedMs = init.nowMs;
+    this.createdAtMs = init.nowMs;
     this.learning = {
       promptScale: 1,
       scaleSamples: 0,
+      usageSeen: false,
       windowSamples: new Map(),
       windowFixed: init.windowFixed,
       headerless: true,
@@ -152,13 +160,29 @@ export class Lane {
     return amounts;
   }
 
-  /** The store items of a take of `amounts`. */
-  items(amounts: Amounts): TakeItem[] {
+  /**
+   * The store items of a take of `amounts` (for `estimate`). In its first window, before any answer
+   * has said how the server counts prompts, a take whose estimate came from characters must leave
+   * `UNCERTAIN_RESERVE` of the token bucket: such estimates may be off by that much, and a first
+   * burst must not overshoot on a guess.
+   */
+  items(amounts: Amounts, estimate: RequestEstimate, nowMs: number): TakeItem[] {
     const items: TakeItem[] = [];
     for (const [dimension, limit] of this.limits) {
       const amount = amounts[dimension];
       if (amount === undefined || amount <= 0) continue;
-      items.push({ dimension, amount, capacity: limit.capacity, windowMs: limit.windowMs });
+      const uncertain =
+        (dimension === 'tokens' || dimension === 'tokens-day') &&
+        estimate.method === 'characters' &&
+        !this.learning.usageSeen &&
+        nowMs - this.createdAtMs < limit.windowMs;
+      items.push({
+        dimension,
+        amount,
+        capacity: limit.capacity,
+        windowMs: limit.windowMs,
+        ...(uncertain ? { reserve: Math.floor(limit.capacity * UNCERTAIN_RESERVE) } : {}),
+      });
     }
     return items;
   }

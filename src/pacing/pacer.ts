@@ -246,7 +246,7 @@ export class Pacer {
     if (this.#closed) throw new Error('tierguard: the guard is closed; no new calls are accepted');
     const amounts = lane.amounts(estimate);
     const store = this.#options.store;
-    for (const item of lane.items(amounts))
+    for (const item of lane.items(amounts, estimate, this.#now()))
       await store.adjust(lane.key, item.dimension, -Math.min(item.amount, item.capacity));
     return this.#scheduler.ticket(
       lane,

@@ -122,7 +122,7 @@ export class Scheduler {
         return this.#stall(lane, head, 'concurrency', 0);
       }
       const amounts = lane.amounts(head.estimate);
-      const items = lane.items(amounts);
+      const items = lane.items(amounts, head.estimate, now);
       const result: TakeResult =
         items.length === 0
           ? { ok: true, atMs: now, marks: {}, levels: {} }

@@ -38,6 +38,11 @@ export interface BucketSpec {
 export interface TakeItem extends BucketSpec {
   readonly dimension: Dimension;
   readonly amount: number;
+  /**
+   * What the take must leave in the bucket (not taken): a margin held while the amounts are
+   * still uncertain. A take that would leave less waits.
+   */
+  readonly reserve?: number;
 }
 
 /** The result of trying to take from every dimension of a key at once. */

@@ -69,12 +69,10 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
   });
 
   it('fails on a model above the tier, saying which tier can use it and how to get there', async () => {
-    const sim = await createSimulator({ tier: 'free' });
-    open.push(sim);
-    const result = await tierguard(['doctor', '--model', 'gpt-4o-mini', '--model', 'gpt-4o'], {
-      OPENAI_API_KEY: KEY,
-      OPENAI_BASE_URL: sim.baseURL,
-    });
+    const result = await tierguard(
+      ['doctor', '--simulate', 'free', '--model', 'gpt-4o-mini', '--model', 'gpt-4o'],
+      {},
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✓ gpt-4o-mini is reachable');
     expect(result.stdout).toContain('✗ gpt-4o is not reachable');
@@ -92,11 +90,8 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
     const lines = result.stdout.split('\n').filter((line) => line.startsWith('    '));
     expect(new Set(lines).size).toBe(lines.length);
     const chinese = await tierguard(
-      ['doctor', '--model', 'gpt-4o-mini', '--model', 'gpt-4o', '--locale', 'zh-CN'],
-      {
-        OPENAI_API_KEY: KEY,
-        OPENAI_BASE_URL: sim.baseURL,
-      },
+      ['doctor', '--simulate', 'free', '--model', 'gpt-4o-mini', '--model', 'gpt-4o', '--locale', 'zh-CN'],
+      {},
     );
     expect(chinese.stdout).toContain(
       '    → gpt-4o 的升级计划：达到 Tier 1——再付 $5（累计 $5；响应头显示你目前处于免费等级（Free））。',
@@ -137,10 +132,13 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const result = await tierguard(['doctor', '--model', 'gpt-4o-mini', '--model', 'gpt-4o'], {
-        OPENAI_API_KEY: KEY,
-        OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
-      });
+      const result = await tierguard(
+        ['doctor', '--provider', 'openai', '--model', 'gpt-4o-mini', '--model', 'gpt-4o'],
+        {
+          OPENAI_API_KEY: KEY,
+          OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+        },
+      );
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('gpt-4o-mini: 5,000 RPM, 2,000,000 TPM → matches Tier 2');
       expect(result.stdout).toContain(

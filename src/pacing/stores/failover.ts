@@ -5,8 +5,8 @@
  *
  * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
  *   the shared buckets held when it last saw them, not a full bucket;
- * - a shared bucket that comes back empty (a restart without persistence) is debited by what this
- *   process knows it spent in that bucket's window, by every process that finds it so;
+ * - a shared bucket that comes back empty (a restart without persistence) starts empty: what the
+ *   processes spent before is unknown, and the API's bucket may be empty too;
  * - when the backend returns, what each process took locally while it was away (within the
  *   window) is taken from the shared buckets too.
  */
@@ -77,9 +77,6 @@ export class FailoverStore implements BucketStore {
   readonly #options: FailoverStoreOptions;
   readonly #backend: SharedBackend;
   readonly #specs = new Map<string, Map<Dimension, { spec: BucketSpec; priority: number }>>();
-  readonly #spent = new Map<string, RecentSpend>();
-  /** The shared count of everything taken from each bucket, as this process last saw it. */
-  readonly #marks = new Map<string, number>();
   /** What this process took from its local buckets while degraded: owed to the shared ones. */
   readonly #owed = new Map<
     string,
@@ -92,6 +89,8 @@ export class FailoverStore implements BucketStore {
   #epoch = 0;
   #health: StoreHealth = 'connecting';
   #processes = 0;
+  /** Probes in a row that counted fewer processes than `#processes` (a count falls only slowly). */
+  #fewer = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -124,22 +123,11 @@ export class FailoverStore implements BucketStore {
       async (store) => {
         const result = await store.take(key, items);
         if (!result.ok) return result;
-        this.#remember(key, items, result);
+        this.#emptyRecreated(key, items, result);
         return { ...result, origin: 'shared' };
       },
       () => this.#takeLocally(key, items),
     );
-  }
-
-  /** What this process spent in one bucket, locally or shared. */
-  #spentIn(key: string, dimension: Dimension): RecentSpend {
-    const name = `${key}\u0000${dimension}`;
-    let spent = this.#spent.get(name);
-    if (spent === undefined) {
-      spent = new RecentSpend();
-      this.#spent.set(name, spent);
-    }
-    return spent;
   }
 
   /** A take from the local buckets, remembered so that the shared ones learn of it when they are back. */
@@ -156,7 +144,6 @@ export class FailoverStore implements BucketStore {
       }
       const amount = Math.min(item.amount, item.capacity);
       owed.spend.add(now, amount);
-      this.#spentIn(key, item.dimension).add(now, amount);
     }
     return { ...result, origin: `local:${this.#epoch}` };
   }
@@ -168,6 +155,8 @@ export class FailoverStore implements BucketStore {
     this.#owed.clear();
     for (const { key, item, spend } of owed) {
       const amount = spend.within(now, item.windowMs);
+      // A bucket the backend lost takes nothing here: the take that recreates it debits what was
+      // spent (`#remember`), this local spend included.
       if (amount > 0) await this.#backend.store.adjust(key, item.dimension, -amount);
     }
   }
@@ -221,9 +210,7 @@ export class FailoverStore implements BucketStore {
 
   drop(key: string): void {
     this.#specs.delete(key);
-    for (const name of this.#spent.keys()) if (name.startsWith(`${key}\u0000`)) this.#spent.delete(name);
     for (const name of this.#owed.keys()) if (name.startsWith(`${key}\u0000`)) this.#owed.delete(name);
-    for (const name of this.#marks.keys()) if (name.startsWith(`${key}\u0000`)) this.#marks.delete(name);
     this.#local.drop(key);
     this.#backend.store.drop(key);
   }
@@ -236,35 +223,24 @@ export class FailoverStore implements BucketStore {
   }
 
   /**
-   * Notes what a shared take spent, and debits a bucket that came back empty (a wipe): the take
-   * created it, or its count of everything taken went back below what this process saw last.
+   * Empties a bucket the take found missing and recreated full: the backend restarted empty. What
+   * the processes spent before is unknown here (each knows only its own), so the bucket starts
+   * empty, as the API's may be, and refills from there. Too low a level costs at most a window
+   * after a wipe; too high a level costs 429s.
    */
-  #remember(key: string, items: readonly TakeItem[], result: Extract<TakeResult, { ok: true }>): void {
-    const now = this.#now();
+  #emptyRecreated(key: string, items: readonly TakeItem[], result: Extract<TakeResult, { ok: true }>): void {
     for (const item of items) {
-      const name = `${key}\u0000${item.dimension}`;
-      const spent = this.#spentIn(key, item.dimension);
-      const mark = result.marks[item.dimension];
-      const seen = this.#marks.get(name);
-      const wiped =
-        result.created?.includes(item.dimension) === true ||
-        (mark !== undefined && seen !== undefined && mark < seen);
-      if (wiped) {
-        const known = spent.within(now, item.windowMs);
-        if (known > 0)
-          void Promise.resolve(this.#backend.store.adjust(key, item.dimension, -known)).catch(
-            () => undefined,
-          );
-      }
-      if (mark !== undefined) this.#marks.set(name, mark);
-      spent.add(now, Math.min(item.amount, item.capacity));
+      if (result.created?.includes(item.dimension) !== true) continue;
+      const left = item.capacity - Math.min(item.amount, item.capacity);
+      if (left > 0)
+        void Promise.resolve(this.#backend.store.adjust(key, item.dimension, -left)).catch(() => undefined);
     }
   }
 
   async #connect(): Promise<void> {
     try {
       await this.#backend.connect(this.#options.connectTimeoutMs ?? 3_000);
-      this.#processes = await this.#backend.heartbeat();
+      this.#countProcesses(await this.#backend.heartbeat());
       if (this.#closed) return;
       this.#health = 'healthy';
       this.#startTimer();
@@ -284,7 +260,7 @@ export class FailoverStore implements BucketStore {
   async probeNow(): Promise<void> {
     if (this.#closed) return;
     try {
-      this.#processes = await this.#backend.heartbeat();
+      this.#countProcesses(await this.#backend.heartbeat());
       if (this.#health === 'degraded') {
         await withTimeout(this.#repay(), this.#options.commandTimeoutMs ?? 1_000, 'repaying local spend');
         this.#health = 'healthy';
@@ -292,6 +268,21 @@ export class FailoverStore implements BucketStore {
       }
     } catch (error) {
       if (this.#health === 'healthy') this.#degrade(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /**
+   * The processes sharing the backend: a higher count is taken at once, a lower one only after
+   * three probes agree — a backend that restarted empty has forgotten the others until they
+   * announce themselves again, and a process that left is gone after its member TTL anyway.
+   */
+  #countProcesses(count: number): void {
+    if (count >= this.#processes) {
+      this.#processes = count;
+      this.#fewer = 0;
+    } else if (++this.#fewer >= 3) {
+      this.#processes = count;
+      this.#fewer = 0;
     }
   }
 

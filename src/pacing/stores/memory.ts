@@ -57,9 +57,10 @@ export class MemoryStore implements BucketStore {
     let limiting: Dimension | undefined;
     for (const item of items) {
       const state = this.#refilled(lane, item.dimension, item, now);
-      const amount = Math.min(item.amount, state.capacity);
-      if (state.level < amount) {
-        const wait = (amount - state.level) / state.refillPerMs;
+      // What must be there: the amount, and the reserve it must leave (never above a full bucket).
+      const needed = Math.min(Math.min(item.amount, state.capacity) + (item.reserve ?? 0), state.capacity);
+      if (state.level < needed) {
+        const wait = (needed - state.level) / state.refillPerMs;
         if (wait > waitMs) {
           waitMs = wait;
           limiting = item.dimension;

@@ -62,7 +62,7 @@ local function save(key, b)
 end
 `;
 
-// KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs.
+// KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve.
 const TAKE = `${PRELUDE}
 local now = now_ms()
 local buckets = {}
@@ -70,8 +70,9 @@ local wait = 0
 local limiting = 0
 local created = 0
 for i = 1, #KEYS do
-  local base = (i - 1) * 4
+  local base = (i - 1) * 5
   local amount = tonumber(ARGV[base + 1])
+  local reserve = tonumber(ARGV[base + 5])
   local b = load(KEYS[i])
   if not b then
     local cap = tonumber(ARGV[base + 2])
@@ -82,8 +83,9 @@ for i = 1, #KEYS do
   if amount > b.cap then amount = b.cap end
   b.amount = amount
   buckets[i] = b
-  if b.level < amount then
-    local w = (amount - b.level) / b.rate
+  local needed = math.min(amount + reserve, b.cap)
+  if b.level < needed then
+    local w = (needed - b.level) / b.rate
     if w > wait then wait = w; limiting = i end
   end
 end
@@ -210,7 +212,8 @@ export class RedisStore implements BucketStore {
 
   async take(key: string, items: readonly TakeItem[]): Promise<TakeResult> {
     const args: (string | number)[] = [];
-    for (const item of items) args.push(item.amount, item.capacity, item.windowMs, ttlFor(item.windowMs));
+    for (const item of items)
+      args.push(item.amount, item.capacity, item.windowMs, ttlFor(item.windowMs), item.reserve ?? 0);
     const reply = (await this.#eval(
       'take',
       items.map((item) => this.bucketKey(key, item.dimension)),
