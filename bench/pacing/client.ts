@@ -17,6 +17,11 @@ export interface ClientTask {
   /** Run only the calls `index, index + of, …` (processes that share one workload). */
   readonly slice?: { readonly index: number; readonly of: number };
   readonly redis?: { readonly url: string; readonly keyPrefix: string };
+  /**
+   * Wall-clock ms to start at, after loading: processes that run together start together, none
+   * slowed by another's start-up.
+   */
+  readonly startAtMs?: number;
 }
 
 /** One call's result. */
@@ -42,6 +47,9 @@ const slice = task.slice ?? { index: 0, of: 1 };
 const mine = plan.jobs
   .map((job, index) => ({ job, offsetMs: plan.offsetsMs[index] ?? 0 }))
   .filter((_, index) => index % slice.of === slice.index);
+
+const untilStartMs = (task.startAtMs ?? 0) - (performance.timeOrigin + performance.now());
+if (untilStartMs > 0) await new Promise((resolve) => setTimeout(resolve, untilStartMs));
 
 const started = performance.now();
 const startedAtMs = performance.timeOrigin + started;

@@ -10,12 +10,13 @@ import type { ServerArrival } from './servers.js';
 export const BIN_MS = 500;
 export const BINS = 10;
 
-/** How many of `timesMs` fall in each 0.5 s bin of the first 5 s. */
-export function binsOf(timesMs: readonly number[]): number[] {
-  const bins = new Array<number>(BINS).fill(0);
+/** How many of `timesMs` fall in each 0.5 s bin: the first `count` bins (default: up to the last time). */
+export function binsOf(timesMs: readonly number[], count?: number): number[] {
+  const length = count ?? Math.floor(Math.max(0, ...timesMs) / BIN_MS) + 1;
+  const bins = new Array<number>(length).fill(0);
   for (const atMs of timesMs) {
     const bin = Math.floor(atMs / BIN_MS);
-    if (bin >= 0 && bin < BINS) bins[bin] = (bins[bin] ?? 0) + 1;
+    if (bin >= 0 && bin < length) bins[bin] = (bins[bin] ?? 0) + 1;
   }
   return bins;
 }
@@ -39,6 +40,8 @@ export interface BurstRow {
   readonly p99Ms: number;
   /** Arrivals at the server per 0.5 s from the start, for the first 5 s. */
   readonly bins: readonly number[];
+  /** The same, to the last arrival. */
+  readonly allBins: readonly number[];
   /** What the server charged the served calls differs from the charges the ideal assumed. */
   readonly chargeMismatch: string | undefined;
 }
@@ -82,7 +85,11 @@ export function burstRow(run: BurstRun): BurstRow {
     idealMs: run.idealMs,
     p50Ms: percentile(settled, 0.5),
     p99Ms: percentile(settled, 0.99),
-    bins: binsOf(run.arrivals.map((arrival) => arrival.atMs - run.startedAtMs)),
+    bins: binsOf(
+      run.arrivals.map((arrival) => arrival.atMs - run.startedAtMs),
+      BINS,
+    ),
+    allBins: binsOf(run.arrivals.map((arrival) => arrival.atMs - run.startedAtMs)),
     chargeMismatch: checkCharges(run, served),
   };
 }
@@ -100,6 +107,8 @@ export interface SteadyRow {
   readonly p90Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** p99 of the calls submitted after the first window: what is left once the start is over. */
+  readonly p99AfterFirstWindowMs: number;
 }
 
 export function steadyRow(
@@ -107,8 +116,12 @@ export function steadyRow(
   load: string,
   calls: readonly CallResult[],
   arrivals: readonly ServerArrival[],
+  windowMs: number,
 ): SteadyRow {
   const latencies = calls.map((call) => call.settledMs - call.submittedMs);
+  const later = calls
+    .filter((call) => call.submittedMs >= windowMs)
+    .map((call) => call.settledMs - call.submittedMs);
   const served = calls.filter((call) => call.ok).length;
   return {
     strategy,
@@ -122,5 +135,6 @@ export function steadyRow(
     p90Ms: percentile(latencies, 0.9),
     p99Ms: percentile(latencies, 0.99),
     maxMs: Math.max(0, ...latencies),
+    p99AfterFirstWindowMs: percentile(later, 0.99),
   };
 }
