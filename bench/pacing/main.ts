@@ -7,7 +7,7 @@
  *   --strategy guard-told,guard-auto,cookbook,bare,p-retry
  *   --rows     burst,steady,redis
  *
- * Without flags: the default plan (about 6 minutes). A selection keeps the default plan's bursts
+ * Without flags: the default plan (about 7½ minutes here). A selection keeps the default plan's bursts
  * that match it, or runs the product of the selection when none does.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
