@@ -4,7 +4,7 @@
  * queued calls, and a soak at twice the limit. Writes bench/results/latest.md and a chart, and
  * updates the README's results section. Every figure comes from this run.
  *
- *   npm run bench            (builds first; ~12 minutes; pacing flags as for bench:pacing)
+ *   npm run bench            (builds first; ~15 minutes; pacing flags as for bench:pacing)
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -8,7 +8,8 @@
  *   --rows     burst,steady,redis
  *
  * Without flags: the default plan (about 7½ minutes here). A selection keeps the default plan's bursts
- * that match it, or runs the product of the selection when none does.
+ * that match it; naming what the default plan does not run (`sim/spread`, `p-retry`, another
+ * latency) runs every combination of the lists given instead.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -51,12 +51,14 @@ const CLIENT_TIMEOUT_MS = 180_000;
 const TOGETHER_DELAY_MS = 3_000;
 const wallClock = (): number => performance.timeOrigin + performance.now();
 
+const DEFAULT_SERVERS: readonly ServerName[] = ['bucket/4', 'bucket/3', 'sim/tokens', 'sim/chars3-sparse'];
+const DEFAULT_STRATEGIES: readonly StrategyName[] = ['guard-told', 'guard-auto', 'cookbook', 'bare'];
+
 /** The default burst plan: every mode at 60 ms; the long latencies on the independent server only. */
 function defaultBursts(): [ServerName, number, StrategyName][] {
   const plan: [ServerName, number, StrategyName][] = [];
-  for (const server of ['bucket/4', 'bucket/3', 'sim/tokens', 'sim/chars3-sparse'] as const)
-    for (const strategy of ['guard-told', 'guard-auto', 'cookbook', 'bare'] as const)
-      plan.push([server, BIG_MATRIX_LATENCY_MS, strategy]);
+  for (const server of DEFAULT_SERVERS)
+    for (const strategy of DEFAULT_STRATEGIES) plan.push([server, BIG_MATRIX_LATENCY_MS, strategy]);
   for (const latency of [800, 2_000])
     for (const server of ['bucket/4', 'bucket/3'] as const)
       for (const strategy of ['guard-told', 'guard-auto', 'cookbook'] as const)
@@ -64,19 +66,27 @@ function defaultBursts(): [ServerName, number, StrategyName][] {
   return plan;
 }
 
-/** The bursts to run: the default plan filtered by the selection, or the selection's product if none is left. */
+/**
+ * The bursts to run: the default plan's that match the selection; or, when the selection names a
+ * server, latency or strategy the default plan does not run (or matches nothing), every combination
+ * of the lists given (a list not given: the four default servers, 60 ms, the four default strategies).
+ */
 export function burstPlan(selection: PacingSelection): [ServerName, number, StrategyName][] {
+  const plan = defaultBursts();
   const keep = ([server, latency, strategy]: [ServerName, number, StrategyName]): boolean =>
     (selection.servers?.includes(server) ?? true) &&
     (selection.latencies?.includes(latency) ?? true) &&
     (selection.strategies?.includes(strategy) ?? true);
-  const filtered = defaultBursts().filter(keep);
-  if (filtered.length > 0) return filtered;
+  const filtered = plan.filter(keep);
+  const outside =
+    (selection.servers ?? []).some((server) => !plan.some(([name]) => name === server)) ||
+    (selection.latencies ?? []).some((latency) => !plan.some(([, ms]) => ms === latency)) ||
+    (selection.strategies ?? []).some((strategy) => !plan.some(([, , name]) => name === strategy));
+  if (filtered.length > 0 && !outside) return filtered;
   const product: [ServerName, number, StrategyName][] = [];
-  for (const server of selection.servers ?? (Object.keys(SERVER_MODES) as ServerName[]))
+  for (const server of selection.servers ?? DEFAULT_SERVERS)
     for (const latency of selection.latencies ?? [BIG_MATRIX_LATENCY_MS])
-      for (const strategy of selection.strategies ??
-        (['guard-told', 'guard-auto', 'cookbook', 'bare'] as const))
+      for (const strategy of selection.strategies ?? DEFAULT_STRATEGIES)
         product.push([server, latency, strategy]);
   return product;
 }
