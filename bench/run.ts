@@ -1,20 +1,19 @@
 /**
- * tierguard's benchmark: one workload, side by side, against the simulator; plus the server
- * counting 33% more, three processes sharing Redis, the guard's overhead per call, 100,000 queued
- * calls, and a soak at twice the limit. Writes bench/results/latest.md and a chart, and updates
- * the README's results section. Every figure comes from this run.
+ * tierguard's benchmark: the pacing rows (bench/pacing/: a burst per server mode, latency and
+ * strategy, a steady load, three processes sharing Redis), the guard's overhead per call, 100,000
+ * queued calls, and a soak at twice the limit. Writes bench/results/latest.md and a chart, and
+ * updates the README's results section. Every figure comes from this run.
  *
- *   npm run bench            (builds first; ~5 minutes)
+ *   npm run bench            (builds first; ~15 minutes; pacing flags as for bench:pacing)
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { built } from './built.js';
-import { renderChart, tokensPerSecond, type Series } from './chart.js';
-import { freePort, redisServerBinary, startRedisServer } from '../test/support/redis-server.js';
-import { percentile } from './stats.js';
+import { parsePacingFlags } from './pacing/flags.js';
+import { runPacingSection } from './pacing/section.js';
 import {
   STEADY_AFTER_PAIRS,
   WARM_UP_PAIRS,
@@ -23,24 +22,12 @@ import {
   type OverheadPrompt,
   type OverheadServer,
 } from './overhead-worker.js';
-import { startRemoteSimulator, type RemoteSimulator } from './remote-sim.js';
-import {
-  bareSdk,
-  cookbookProcessor,
-  pRetryBackoff,
-  tierguard,
-  type Job,
-  type RunOutcome,
-  type Strategy,
-} from './strategies.js';
+import { startRemoteSimulator } from './remote-sim.js';
 
 const { createGuard, estimateRequest } = built;
 
 const root = new URL('../', import.meta.url).pathname;
-const WINDOW_MS = 4_000;
-const CALLS = 300;
 const TPM = 30_000;
-const RPM = 500;
 const LATENCY = { min: 40, max: 100 };
 const PROMPT =
   'Summarize the customer ticket below in one line for the support queue. '.repeat(2) +
@@ -51,186 +38,6 @@ const started = Date.now();
 const log = (line: string): void => {
   process.stdout.write(`[${((Date.now() - started) / 1_000).toFixed(0).padStart(4)} s] ${line}\n`);
 };
-
-const jobs: Job[] = Array.from({ length: CALLS }, () => ({
-  model: 'gpt-4o',
-  messages: [{ role: 'user', content: PROMPT }],
-  max_tokens: 200,
-}));
-
-interface Row {
-  readonly name: string;
-  readonly served: number;
-  readonly failed: number;
-  readonly requests: number;
-  readonly refused: number;
-  readonly wallMs: number;
-  readonly idealMs: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly timeline: { atMs: number; status: number; tokens: number }[];
-}
-
-/** The fastest the workload can be served: one window's tokens at once, the rest at the refill rate. */
-function idealMs(tokensPerCall: number): number {
-  return Math.max(0, ((tokensPerCall * CALLS - TPM) / TPM) * WINDOW_MS, ((CALLS - RPM) / RPM) * WINDOW_MS);
-}
-
-/**
- * Warms the simulator: its tokenizer loads on the first request that needs its encoding (o200k for
- * the gpt-4o workload), which would otherwise slow the first answer by ~250 ms. The call goes to
- * gpt-4o-mini, whose buckets are not the workload's.
- */
-async function warm(sim: RemoteSimulator): Promise<void> {
-  await fetch(`${sim.baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: 'Bearer sk-warm', 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'warm' }],
-      max_tokens: 1,
-    }),
-  });
-}
-
-async function runStrategy(
-  name: string,
-  strategy: Strategy,
-  simOptions: Record<string, unknown> = {},
-): Promise<Row> {
-  const sim = await startRemoteSimulator({
-    tier: 'tier-1',
-    windowMs: WINDOW_MS,
-    latencyMs: LATENCY,
-    outputTokens: 120,
-    seed: 7,
-    ...simOptions,
-  });
-  await warm(sim);
-  await sim.reset();
-  const outcome: RunOutcome = await strategy(jobs, sim.baseURL, WINDOW_MS);
-  const stats = await sim.stats();
-  await sim.close();
-  const served = outcome.calls.filter((call) => call.ok).length;
-  const servedCharges = stats.timeline.filter((entry) => entry.status === 200).map((entry) => entry.tokens);
-  const perCall =
-    servedCharges.length === 0
-      ? 0
-      : servedCharges.reduce((sum, value) => sum + value, 0) / servedCharges.length;
-  const row: Row = {
-    name,
-    served,
-    failed: CALLS - served,
-    requests: stats.requests,
-    refused: stats.rateLimited.total,
-    wallMs: outcome.wallMs,
-    idealMs: idealMs(perCall),
-    p50: percentile(
-      outcome.calls.map((call) => call.ms),
-      0.5,
-    ),
-    p99: percentile(
-      outcome.calls.map((call) => call.ms),
-      0.99,
-    ),
-    timeline: stats.timeline,
-  };
-  log(
-    `${name}: ${served}/${CALLS} served, ${row.refused} × 429 of ${row.requests} requests, ${(row.wallMs / 1_000).toFixed(1)} s`,
-  );
-  return row;
-}
-
-async function withRedis<T>(fn: (url: string) => Promise<T>): Promise<T | string> {
-  const binary = redisServerBinary();
-  if (binary === '') return 'skipped: redis-server is not installed (apt-get install -y redis-server)';
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'tierguard-bench-redis-'));
-  const child = await startRedisServer(binary, port, dir);
-  try {
-    return await fn(`redis://127.0.0.1:${port}`);
-  } finally {
-    child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function sharedRedisRun(): Promise<Row | string> {
-  return withRedis(async (url) => {
-    const sim: RemoteSimulator = await startRemoteSimulator({
-      tier: 'tier-1',
-      windowMs: WINDOW_MS,
-      latencyMs: LATENCY,
-      outputTokens: 120,
-      seed: 7,
-    });
-    await warm(sim);
-    await sim.reset();
-    const keyPrefix = `tierguard-bench:${Date.now()}:`;
-    const outputs = await Promise.all(
-      [0, 1, 2].map(
-        () =>
-          new Promise<string>((resolve, reject) => {
-            execFile(
-              process.execPath,
-              [
-                '--import',
-                'tsx',
-                'bench/redis-worker.ts',
-                sim.baseURL,
-                url,
-                keyPrefix,
-                String(CALLS / 3),
-                String(WINDOW_MS),
-              ],
-              {
-                cwd: root,
-                env: { ...process.env, BENCH_PROMPT: PROMPT },
-                timeout: 180_000,
-                maxBuffer: 16 * 1_048_576,
-              },
-              (error, stdout) => (error === null ? resolve(stdout) : reject(error)),
-            );
-          }),
-      ),
-    );
-    const stats = await sim.stats();
-    await sim.close();
-    const results = outputs.map(
-      (output) =>
-        JSON.parse(output) as { calls: { ms: number; ok: boolean }[]; startedAt: number; endedAt: number },
-    );
-    // From the first worker's first call to the last worker's last answer (not the processes' start-up).
-    const wallMs =
-      Math.max(...results.map((result) => result.endedAt)) -
-      Math.min(...results.map((result) => result.startedAt));
-    const calls = results.flatMap((result) => result.calls);
-    const served = calls.filter((call) => call.ok).length;
-    const charges = stats.timeline.filter((entry) => entry.status === 200).map((entry) => entry.tokens);
-    const row: Row = {
-      name: 'tierguard, 3 processes sharing Redis',
-      served,
-      failed: CALLS - served,
-      requests: stats.requests,
-      refused: stats.rateLimited.total,
-      wallMs,
-      idealMs: idealMs(charges.reduce((sum, value) => sum + value, 0) / Math.max(1, charges.length)),
-      p50: percentile(
-        calls.map((call) => call.ms),
-        0.5,
-      ),
-      p99: percentile(
-        calls.map((call) => call.ms),
-        0.99,
-      ),
-      timeline: stats.timeline,
-    };
-    log(
-      `${row.name}: ${served}/${CALLS} served, ${row.refused} × 429 of ${row.requests} requests, ${(wallMs / 1_000).toFixed(1)} s`,
-    );
-    return row;
-  });
-}
 
 /**
  * The guard's cost per call, measured in a process of its own (bench/overhead-worker.ts): the
@@ -479,42 +286,8 @@ const pct = (part: number, whole: number): string =>
   whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`;
 const secs = (ms: number): string => `${(ms / 1_000).toFixed(1)} s`;
 
-function table(rows: readonly Row[]): string {
-  const header =
-    '| strategy | served | failed | requests sent | 429s | 429 share | wall time | ideal | utilization | p50 | p99 |\n|---|---|---|---|---|---|---|---|---|---|---|';
-  return [
-    header,
-    ...rows.map(
-      (row) =>
-        `| ${row.name} | ${row.served} | ${row.failed} | ${row.requests} | ${row.refused} | ${pct(row.refused, row.requests)} | ${secs(row.wallMs)} | ${secs(row.idealMs)} | ${row.failed > 0 ? 'n/a (calls failed)' : pct(Math.min(row.idealMs, row.wallMs), row.wallMs)} | ${secs(row.p50)} | ${secs(row.p99)} |`,
-    ),
-  ].join('\n');
-}
-
 async function main(): Promise<void> {
-  log(
-    `workload: ${CALLS} calls of gpt-4o on a Tier 1 account (${RPM} RPM, ${TPM.toLocaleString('en-US')} TPM), a "minute" of ${WINDOW_MS / 1_000} s`,
-  );
-  const main: Row[] = [];
-  main.push(await runStrategy('1. bare SDK, default retries (2)', bareSdk(2)));
-  main.push(await runStrategy('2. bare SDK, maxRetries: 10', bareSdk(10)));
-  main.push(await runStrategy('3. p-retry backoff around the SDK (cookbook notebook)', pRetryBackoff));
-  main.push(await runStrategy('4. cookbook parallel processor, exact limits', cookbookProcessor));
-  main.push(await runStrategy('5. tierguard, tier: tier-1', tierguard('tier')));
-  main.push(await runStrategy('6. tierguard, tier: auto (nothing told)', tierguard('auto')));
-  const more: Row[] = [];
-  more.push(
-    await runStrategy('4. cookbook parallel processor, exact limits', cookbookProcessor, {
-      tokenCountFactor: 1.33,
-    }),
-  );
-  more.push(await runStrategy('5. tierguard, tier: tier-1', tierguard('tier'), { tokenCountFactor: 1.33 }));
-  more.push(
-    await runStrategy('6. tierguard, tier: auto (nothing told)', tierguard('auto'), {
-      tokenCountFactor: 1.33,
-    }),
-  );
-  const shared = await sharedRedisRun();
+  const pacing = await runPacingSection(parsePacingFlags(process.argv.slice(2)), log);
   const costs = [
     ...(await overhead(0, 'simulator')),
     ...(await overhead(0, 'simulator', 'new')),
@@ -526,28 +299,12 @@ async function main(): Promise<void> {
   const soaked = await soak();
 
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  const limitPerSecond = (TPM * 1_000) / WINDOW_MS;
-  const series: Series[] = main.map((row) => ({
-    label: row.name.replace(/ \(.*\)$/, '').slice(0, 30),
-    points: tokensPerSecond(row.timeline, 500),
-  }));
-  writeFileSync(
-    join(root, 'bench/results/tokens-per-second.svg'),
-    renderChart(
-      series,
-      limitPerSecond,
-      `Tokens served per second: ${CALLS} gpt-4o calls on Tier 1 (a ${WINDOW_MS / 1_000} s "minute")`,
-    ),
-  );
+  writeFileSync(join(root, 'bench/results/tokens-per-second.svg'), pacing.chart);
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 1_073_741_824).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const soakGrowth = (soaked.windows.at(-1)?.heapMb ?? 0) - (soaked.windows[0]?.heapMb ?? 0);
   const handleGrowth = (soaked.windows.at(-1)?.handles ?? 0) - (soaked.windows[0]?.handles ?? 0);
-  const sharedText =
-    typeof shared === 'string'
-      ? shared
-      : `${table([shared])}\n\n${shared.refused} of ${shared.requests} requests answered 429 (${pct(shared.refused, shared.requests)}).`;
   const overheadRows = costs
     .map(
       ({ server, latencyMs, prompt, window, forks }) =>
@@ -558,35 +315,18 @@ async function main(): Promise<void> {
 
 Run on ${date} UTC, ${machine}. Produced by \`npm run bench\` (bench/run.ts); every figure below comes from that run.
 
-## The workload
+## Pacing
 
-${CALLS} chat completions of gpt-4o (about ${Math.round(main[4]?.timeline.find((entry) => entry.status === 200)?.tokens ?? 0)} tokens counted per call: the prompt plus \`max_tokens: 200\`), all submitted at once, against
-tierguard's simulator of a **Tier 1** account (${RPM} RPM, ${TPM.toLocaleString('en-US')} TPM for gpt-4o, openai-api.md Table 4), running in its own
-process on 127.0.0.1 with ${LATENCY.min}–${LATENCY.max} ms of latency. To run in minutes, the simulator's "minute" lasts **${WINDOW_MS / 1_000} s**;
-the peers' own time constants (the cookbook's 15 s pause, the notebook's 1–60 s backoff) are scaled by the same factor. The
-bare SDK's backoff (0.5–8 s) cannot be scaled: against a ${WINDOW_MS / 1_000} s window it waits relatively longer than against a minute,
-which favours it. The simulator does not send \`retry-after\` (OpenAI does not confirm sending it).
-
-The workload is about ${((CALLS * (main[4]?.timeline.find((entry) => entry.status === 200)?.tokens ?? 0)) / TPM).toFixed(1)} windows of tokens. *Ideal* is the fastest any
-client can be served within the limit: one window's worth at once, the rest at the refill rate. *Utilization* = ideal / wall time.
-
-## Six strategies, one workload
-
-${table(main)}
+300 chat calls fired at once right after the client is created (nothing warmed), prompts of 8–31
+repetitions of a 27-character phrase, \`max_tokens\` 100–299, against servers that enforce 100 requests
+and 20,000 tokens per 2 s window per model, each strategy in a fresh process against a fresh server
+(bench/pacing/, issue 16). *Ideal*: an omniscient client that knows each call's exact charge and
+sends in order as early as both buckets allow, plus one latency for the last answer;
+*utilization* = ideal / finish. The pacing section took ${secs(pacing.elapsedMs)}.
 
 ![tokens per second](tokens-per-second.svg)
 
-## The server counts 33% more tokens than the client estimates
-
-The same workload; the simulator's tokenizer counts 1.33× what the client's does (in the rate limit and in \`usage\`).
-
-${table(more)}
-
-## Three processes sharing one account through Redis
-
-Three worker processes, ${CALLS / 3} calls each, one guard per process with \`redis\` set, against one simulated account. Wall time runs from the first worker's first call to the last answer (process start-up excluded).
-
-${sharedText}
+${pacing.markdown}
 
 ## The guard's overhead per call
 
@@ -633,7 +373,7 @@ ${soaked.refused} of ${soaked.requests} requests answered 429 (${pct(soaked.refu
   // The README shows the main table and the chart, with the machine and date.
   const readmePath = join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
-  const section = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${date} UTC (${machine}); a ${WINDOW_MS / 1_000} s "minute" ([details](bench/results/latest.md)).\n\n${table(main)}\n\n![tokens per second](bench/results/tokens-per-second.svg)\n<!-- bench:end -->`;
+  const section = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${date} UTC (${machine}): a burst of 300 calls fired right after the client is created, against servers that enforce 100 requests and 20,000 tokens per 2 s ([details](bench/results/latest.md)).\n\n${pacing.summary}\n\n![tokens per second](bench/results/tokens-per-second.svg)\n<!-- bench:end -->`;
   if (readme.includes('<!-- bench:start -->'))
     writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, section));
   log(

@@ -30,6 +30,9 @@ export type {
 export { createSimulator } from './simulator/simulator.js';
 export type { Simulator } from './simulator/simulator.js';
 export type {
+  LatencyRange,
+  LatencySpread,
+  RateLimitHeaderMode,
   SimulatedRequest,
   SimulatorAccount,
   SimulatorAccountPatch,

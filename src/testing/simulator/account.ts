@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { apiErrors, type ErrorFixture } from '../fixtures.js';
 import type { CatalogueEntry } from './catalogue.js';
-import type { SimulatorAccount, SimulatorAccountPatch } from './options.js';
+import type { SimulatorAccount, SimulatorAccountPatch } from './account-options.js';
 
 /** The project id the simulator shows in allowed-models refusals. */
 const PROJECT_ID = 'proj_simulated';

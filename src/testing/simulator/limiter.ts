@@ -5,7 +5,6 @@
  * takes one request from the per-minute bucket; a call larger than the TPM limit never fits and is
  * not charged (Table 1 #19).
  */
-import { rateLimitHeaders } from '../fixtures.js';
 import { SimBucket } from './buckets.js';
 import type { CatalogueEntry } from './catalogue.js';
 
@@ -99,35 +98,6 @@ export class RateLimiter {
     if (tokens !== undefined && charge.tokens > 0) tokens.take(charge.tokens, nowMs);
     if (lane.images !== undefined && charge.images > 0) lane.images.take(charge.images, nowMs);
     return ADMITTED;
-  }
-
-  /**
-   * The `x-ratelimit-*` headers of a lane now (Table 2): limit, remaining (whole units) and reset
-   * (until full, Go-style) of requests and tokens, for the buckets the lane has.
-   */
-  headers(lane: Lane, nowMs: number): Record<string, string> {
-    const { requests, tokens } = lane;
-    if (requests === undefined && tokens === undefined) return {};
-    const headers = rateLimitHeaders({
-      limitRequests: requests?.capacity ?? 0,
-      remainingRequests: requests?.remaining(nowMs) ?? 0,
-      resetRequestsMs: requests?.resetMs(nowMs) ?? 0,
-      limitTokens: tokens?.capacity ?? 0,
-      remainingTokens: tokens?.remaining(nowMs) ?? 0,
-      resetTokensMs: tokens?.resetMs(nowMs) ?? 0,
-    });
-    // A lane without one of the two buckets has no such limit: no header rather than a made-up 0.
-    if (requests === undefined) {
-      delete headers['x-ratelimit-limit-requests'];
-      delete headers['x-ratelimit-remaining-requests'];
-      delete headers['x-ratelimit-reset-requests'];
-    }
-    if (tokens === undefined) {
-      delete headers['x-ratelimit-limit-tokens'];
-      delete headers['x-ratelimit-remaining-tokens'];
-      delete headers['x-ratelimit-reset-tokens'];
-    }
-    return headers;
   }
 
   #refuse(

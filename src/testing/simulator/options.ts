@@ -8,62 +8,13 @@
 import { z } from 'zod';
 import { TIERS, type Tier } from '../../data/tiers.js';
 import { isFunction, parseWith, positive, positiveInteger } from '../../util/options.js';
+import { accountSchema, type SimulatorAccount } from './account-options.js';
 import { FAULT_KINDS, type FaultRule } from './faults.js';
+import { lognormalLatency, type LatencySpec } from './latency.js';
+import type { RateLimitHeaderMode } from './rate-headers.js';
 
-/** The account the simulator plays; every field can change mid-run with `setAccount`. */
-export interface SimulatorAccount {
-  /**
-   * Billing set up; `false` answers 429 `billing_not_active` (openai-api.md Table 1 #26).
-   * @default true
-   */
-  readonly billingActive?: boolean;
-  /**
-   * Prepaid credit, USD. Each served call's cost is taken from it; at 0 or below the API answers
-   * 429 `insufficient_quota` (Table 1 #21).
-   * @default Infinity
-   */
-  readonly creditUsd?: number;
-  /**
-   * Report used-up credit as `credit_balance_exhausted` (Table 1 #22) instead of `insufficient_quota`.
-   * @default false
-   */
-  readonly prepaid?: boolean;
-  /**
-   * What the organization has spent this month, USD; served calls add their cost.
-   * @default 0
-   */
-  readonly spentUsd?: number;
-  /**
-   * The organization's hard monthly spend limit, USD: at or above it, 429
-   * `organization_spend_limit_exceeded` (Table 1 #23).
-   */
-  readonly spendLimitUsd?: number;
-  /** The project's spend limit, USD: 429 `project_spend_limit_exceeded` (Table 1 #24). */
-  readonly projectSpendLimitUsd?: number;
-  /**
-   * OpenAI's monthly usage limit of the tier, USD: 429 `organization_usage_limit_exceeded` (Table 1
-   * #25). Not enforced unless set (Table 3 lists each tier's figure), so long runs do not run into it.
-   */
-  readonly usageLimitUsd?: number;
-  /**
-   * `false` answers every call 403 `unsupported_country_region_territory` (Table 1 #9).
-   * @default true
-   */
-  readonly regionSupported?: boolean;
-  /**
-   * `false`: gpt-image-1 answers 403, o3 and gpt-5 refuse `stream: true` and `reasoning.summary`
-   * with 400 `unsupported_value` (Table 1 #12–15, `VERIFICATION_REQUIREMENTS`).
-   * @default true
-   */
-  readonly organizationVerified?: boolean;
-  /** The project's allowed models (names or families); any other model answers 403 (Table 1 #11). */
-  readonly allowedModels?: readonly string[];
-}
-
-/** A change to the account: a field set to `undefined` (or `null`, from JSON) returns to its default. */
-export type SimulatorAccountPatch = {
-  readonly [Field in keyof SimulatorAccount]?: SimulatorAccount[Field] | undefined | null;
-};
+export type { SimulatorAccount, SimulatorAccountPatch } from './account-options.js';
+export type { RateLimitHeaderMode } from './rate-headers.js';
 
 /** Limits of one model or family, per window, replacing the tier table's figures field by field. */
 export interface SimulatorLimits {
@@ -103,16 +54,21 @@ export interface SimulatorOptions {
   readonly limits?: Readonly<Record<string, SimulatorLimits>>;
   /**
    * The length of a "minute": every per-minute bucket refills over it, per-day buckets over 1,440 of
-   * it. Run a minute in a second to test pacing quickly.
+   * it. Run a minute in a second to test pacing quickly. No header or message names it (429s still
+   * say "per min"), as the API's do not: a client told nothing must infer it from
+   * `x-ratelimit-reset-*` (the time until the bucket is full again).
    * @default 60_000
    */
   readonly windowMs?: number;
   /**
-   * Added before each answer: a fixed number of ms, or a range drawn uniformly from the seeded
-   * generator. A tierguard default, small enough for thousands of calls.
+   * Added before each answer, after the call was charged (the headers speak for the moment of the
+   * charge, so a long latency makes them old): a fixed number of ms; a range `{ min, max }` drawn
+   * uniformly; or a log-normal spread `{ median, p90, min?, max? }` (right-skewed, as completions
+   * are), clamped to `[min, max]` (default `[0, 10 × p90]`). Drawn from the seeded generator. The
+   * default is a tierguard choice, small enough for thousands of calls.
    * @default { min: 0, max: 2 }
    */
-  readonly latencyMs?: number | { readonly min: number; readonly max: number };
+  readonly latencyMs?: number | LatencyRange | LatencySpread;
   /**
    * Pause between streamed events, ms.
    * @default 0
@@ -149,10 +105,20 @@ export interface SimulatorOptions {
   readonly account?: SimulatorAccount;
   /**
    * The server counts this × the tokenizer's prompt tokens (rounded up), in the rate-limit charge
-   * and in the `usage` it reports: 1.33 plays a server that counts a third more than you do.
+   * and in the `usage` it reports: 1.33 plays a server that counts a third more than you do. Only
+   * with `promptCount: 'tokenizer'`.
    * @default 1
    */
   readonly tokenCountFactor?: number;
+  /**
+   * How the server counts a prompt, in the rate-limit charge and in `usage.prompt_tokens`:
+   * `'tokenizer'`, the model's tokenizer plus the chat format's overhead (OpenAI's recipe); or
+   * `{ charactersPerToken: k }`, `ceil(characters of the prompt's text / k)` with no tokenizer, as
+   * relays and compatible servers estimate — a count no client tokenizer reproduces, which the client
+   * can learn only from `usage`. The output maximum × n is charged on top in both.
+   * @default 'tokenizer'
+   */
+  readonly promptCount?: 'tokenizer' | { readonly charactersPerToken: number };
   /**
    * The output charged to the TPM bucket when a request sets no `max_tokens`,
    * `max_completion_tokens` or `max_output_tokens`. OpenAI does not document what it charges then
@@ -176,10 +142,25 @@ export interface SimulatorOptions {
   readonly embeddingDimensions?: number;
   /**
    * `x-ratelimit-*` headers (Table 2): on every answer that reached the rate limiter, 429s included;
-   * `'none'` sends none (openai-node#1477); `'minus-one'` sends Azure's -1 token headers (Table 1b).
+   * `'none'` sends none (openai-node#1477); `'minus-one'` sends Azure's -1 token headers (Table 1b);
+   * `{ share: 0.3 }` sends them on that share of answers (drawn from the seeded generator) and none on
+   * the rest, as with headers that are sometimes missing (community thread in Table 2's caveats).
    * @default 'full'
    */
-  readonly rateLimitHeaders?: 'full' | 'none' | 'minus-one';
+  readonly rateLimitHeaders?: RateLimitHeaderMode;
+  /**
+   * `x-ratelimit-remaining-*`: `'floor'`, the whole units left, as the API sends them (so a client
+   * reading them sees up to one unit less than there is); `'exact'`, the level to 1/1000.
+   * @default 'floor'
+   */
+  readonly remainingHeader?: 'floor' | 'exact';
+  /**
+   * `x-ratelimit-reset-*` is rounded up to a multiple of this many ms: 1 writes it as precisely as
+   * the API's Go durations go (`6ms`, `3.6s`), 1,000 in whole seconds (`4s`, `1m0s`), as in the API's
+   * documented samples (`1s`, `6m0s`) — a coarse grain hides the window from a client inferring it.
+   * @default 1
+   */
+  readonly resetGranularityMs?: number;
   /**
    * Send `retry-after` and `retry-after-ms` on rate-limit 429s. Azure does (MS-AZ429); OpenAI is not
    * confirmed to (openai-api.md "Could not confirm"), hence off.
@@ -200,12 +181,28 @@ export interface SimulatorOptions {
   readonly now?: () => number;
 }
 
+/** A latency drawn uniformly from `[min, max]` ms. */
+export interface LatencyRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A log-normal latency, ms: half the answers faster than `median`, nine in ten faster than `p90`. */
+export interface LatencySpread {
+  readonly median: number;
+  readonly p90: number;
+  /** @default 0 */
+  readonly min?: number;
+  /** @default 10 × p90 */
+  readonly max?: number;
+}
+
 /** The options with every default filled in. */
 export interface ResolvedSimulatorOptions {
   readonly tier: Tier;
   readonly limits: Readonly<Record<string, SimulatorLimits>>;
   readonly windowMs: number;
-  readonly latencyMs: { readonly min: number; readonly max: number };
+  readonly latency: LatencySpec;
   readonly streamChunkDelayMs: number;
   readonly seed: number;
   readonly port: number;
@@ -216,10 +213,14 @@ export interface ResolvedSimulatorOptions {
   readonly apiKey: string | undefined;
   readonly account: SimulatorAccount;
   readonly tokenCountFactor: number;
+  /** `undefined`: the tokenizer counts; a number: `ceil(characters / it)`. */
+  readonly charactersPerToken: number | undefined;
   readonly defaultMaxOutputTokens: number;
   readonly outputTokens: number | ((request: SimulatedRequest) => number);
   readonly embeddingDimensions: number;
-  readonly rateLimitHeaders: 'full' | 'none' | 'minus-one';
+  readonly rateLimitHeaders: RateLimitHeaderMode;
+  readonly remainingHeader: 'floor' | 'exact';
+  readonly resetGranularityMs: number;
   readonly retryAfterHeaders: boolean;
   readonly faults: readonly FaultRule[];
   readonly timelineLimit: number;
@@ -240,64 +241,16 @@ export const SIMULATOR_DEFAULTS = {
   defaultMaxOutputTokens: 1_024,
   outputTokens: 20,
   embeddingDimensions: 8,
+  promptCount: 'tokenizer',
   rateLimitHeaders: 'full',
+  remainingHeader: 'floor',
+  resetGranularityMs: 1,
   retryAfterHeaders: false,
   timelineLimit: 200_000,
 } as const;
 
 const nonNegative = (what: string) =>
   z.number({ error: `${what} (a number ≥ 0)` }).min(0, { error: `${what} (a number ≥ 0)` });
-// zod 4 refuses infinite numbers; credit may be Infinity (unlimited) in code, absent in JSON.
-const usd = (what: string) =>
-  z.custom<number>((value) => typeof value === 'number' && !Number.isNaN(value), {
-    error: `${what} in USD (a number)`,
-  });
-
-const accountFields = {
-  billingActive: z.boolean({ error: 'true or false' }),
-  creditUsd: usd('prepaid credit'),
-  prepaid: z.boolean({ error: 'true or false' }),
-  spentUsd: usd('spend this month'),
-  spendLimitUsd: usd('a spend limit'),
-  projectSpendLimitUsd: usd('a spend limit'),
-  usageLimitUsd: usd('a usage limit'),
-  regionSupported: z.boolean({ error: 'true or false' }),
-  organizationVerified: z.boolean({ error: 'true or false' }),
-  allowedModels: z.array(z.string(), { error: 'an array of model names' }),
-} as const;
-
-const accountSchema = z.strictObject(
-  {
-    billingActive: accountFields.billingActive.optional(),
-    creditUsd: accountFields.creditUsd.optional(),
-    prepaid: accountFields.prepaid.optional(),
-    spentUsd: accountFields.spentUsd.optional(),
-    spendLimitUsd: accountFields.spendLimitUsd.optional(),
-    projectSpendLimitUsd: accountFields.projectSpendLimitUsd.optional(),
-    usageLimitUsd: accountFields.usageLimitUsd.optional(),
-    regionSupported: accountFields.regionSupported.optional(),
-    organizationVerified: accountFields.organizationVerified.optional(),
-    allowedModels: accountFields.allowedModels.optional(),
-  },
-  { error: 'an object describing the account (billingActive, creditUsd, spendLimitUsd, …)' },
-);
-
-const accountPatchSchema = z.strictObject(
-  {
-    billingActive: accountFields.billingActive.nullish(),
-    creditUsd: accountFields.creditUsd.nullish(),
-    prepaid: accountFields.prepaid.nullish(),
-    spentUsd: accountFields.spentUsd.nullish(),
-    spendLimitUsd: accountFields.spendLimitUsd.nullish(),
-    projectSpendLimitUsd: accountFields.projectSpendLimitUsd.nullish(),
-    usageLimitUsd: accountFields.usageLimitUsd.nullish(),
-    regionSupported: accountFields.regionSupported.nullish(),
-    organizationVerified: accountFields.organizationVerified.nullish(),
-    allowedModels: accountFields.allowedModels.nullish(),
-  },
-  { error: 'an object of account fields to change' },
-);
-
 const limitsSchema = z.strictObject(
   {
     requests: positive('requests per window').optional(),
@@ -333,67 +286,116 @@ export const faultRuleSchema = z.strictObject(
   { error: 'a fault rule { fault, rate?, count?, after?, models?, paths? }' },
 );
 
-const schema = z.strictObject({
-  tier: z.enum(TIERS, { error: `one of ${TIERS.map((tier) => `'${tier}'`).join(', ')}` }).optional(),
-  limits: z
-    .record(z.string(), limitsSchema, {
-      error: "an object of limits per model: { 'gpt-4o': { requests, tokens } }",
-    })
-    .optional(),
-  windowMs: positive('milliseconds').optional(),
-  latencyMs: z
-    .union(
-      [
-        nonNegative('milliseconds'),
-        z
-          .strictObject({ min: nonNegative('milliseconds'), max: nonNegative('milliseconds') })
-          .refine((range) => range.min <= range.max, { error: 'min ≤ max' }),
-      ],
-      { error: 'milliseconds (a number ≥ 0) or { min, max }' },
-    )
-    .optional(),
-  streamChunkDelayMs: nonNegative('milliseconds').optional(),
-  seed: z.number({ error: 'a finite number' }).optional(),
-  port: z
-    .number({ error: 'a port between 0 and 65535' })
-    .int({ error: 'a port between 0 and 65535' })
-    .min(0, { error: 'a port between 0 and 65535' })
-    .max(65_535, { error: 'a port between 0 and 65535' })
-    .optional(),
-  host: z.literal('127.0.0.1', { error: "'127.0.0.1' (the simulator binds to loopback only)" }).optional(),
-  organization: z.string({ error: 'an organization id' }).min(1, { error: 'an organization id' }).optional(),
-  apiKey: z.string({ error: 'an API key string' }).min(1, { error: 'an API key string' }).optional(),
-  account: accountSchema.optional(),
-  tokenCountFactor: positive('times the tokenizer count').optional(),
-  defaultMaxOutputTokens: positiveInteger('tokens').optional(),
-  outputTokens: z
-    .union([z.number().int().min(0), z.custom<(request: SimulatedRequest) => number>(isFunction)], {
-      error: 'a number of tokens (an integer ≥ 0) or a function (request) => number',
-    })
-    .optional(),
-  embeddingDimensions: positiveInteger('dimensions').optional(),
-  rateLimitHeaders: z
-    .enum(['full', 'none', 'minus-one'], { error: "one of 'full', 'none', 'minus-one'" })
-    .optional(),
-  retryAfterHeaders: z.boolean({ error: 'true or false' }).optional(),
-  faults: z.array(faultRuleSchema, { error: 'an array of fault rules' }).optional(),
-  timelineLimit: z
-    .number({ error: 'an integer ≥ 0' })
-    .int({ error: 'an integer ≥ 0' })
-    .min(0, { error: 'an integer ≥ 0' })
-    .optional(),
-  now: z.custom<() => number>(isFunction, { error: 'a function () => milliseconds' }).optional(),
-});
+const schema = z
+  .strictObject({
+    tier: z.enum(TIERS, { error: `one of ${TIERS.map((tier) => `'${tier}'`).join(', ')}` }).optional(),
+    limits: z
+      .record(z.string(), limitsSchema, {
+        error: "an object of limits per model: { 'gpt-4o': { requests, tokens } }",
+      })
+      .optional(),
+    windowMs: positive('milliseconds').optional(),
+    latencyMs: z
+      .union(
+        [
+          nonNegative('milliseconds'),
+          z
+            .strictObject({ min: nonNegative('milliseconds'), max: nonNegative('milliseconds') })
+            .refine((range) => range.min <= range.max, { error: 'min ≤ max' }),
+          z
+            .strictObject({
+              median: nonNegative('milliseconds'),
+              p90: nonNegative('milliseconds'),
+              min: nonNegative('milliseconds').optional(),
+              max: nonNegative('milliseconds').optional(),
+            })
+            .refine((spread) => spread.median <= spread.p90, { error: 'median ≤ p90' })
+            .refine((spread) => (spread.min ?? 0) <= (spread.max ?? Infinity), { error: 'min ≤ max' }),
+        ],
+        { error: 'milliseconds (a number ≥ 0), { min, max } or { median, p90, min?, max? }' },
+      )
+      .optional(),
+    streamChunkDelayMs: nonNegative('milliseconds').optional(),
+    seed: z.number({ error: 'a finite number' }).optional(),
+    port: z
+      .number({ error: 'a port between 0 and 65535' })
+      .int({ error: 'a port between 0 and 65535' })
+      .min(0, { error: 'a port between 0 and 65535' })
+      .max(65_535, { error: 'a port between 0 and 65535' })
+      .optional(),
+    host: z.literal('127.0.0.1', { error: "'127.0.0.1' (the simulator binds to loopback only)" }).optional(),
+    organization: z
+      .string({ error: 'an organization id' })
+      .min(1, { error: 'an organization id' })
+      .optional(),
+    apiKey: z.string({ error: 'an API key string' }).min(1, { error: 'an API key string' }).optional(),
+    account: accountSchema.optional(),
+    tokenCountFactor: positive('times the tokenizer count').optional(),
+    promptCount: z
+      .union(
+        [z.literal('tokenizer'), z.strictObject({ charactersPerToken: positive('characters per token') })],
+        { error: "'tokenizer' or { charactersPerToken } (a number > 0)" },
+      )
+      .optional(),
+    defaultMaxOutputTokens: positiveInteger('tokens').optional(),
+    outputTokens: z
+      .union([z.number().int().min(0), z.custom<(request: SimulatedRequest) => number>(isFunction)], {
+        error: 'a number of tokens (an integer ≥ 0) or a function (request) => number',
+      })
+      .optional(),
+    embeddingDimensions: positiveInteger('dimensions').optional(),
+    rateLimitHeaders: z
+      .union(
+        [
+          z.enum(['full', 'none', 'minus-one']),
+          z.strictObject({
+            share: z
+              .number({ error: 'a probability between 0 and 1' })
+              .min(0, { error: 'a probability between 0 and 1' })
+              .max(1, { error: 'a probability between 0 and 1' }),
+          }),
+        ],
+        { error: "one of 'full', 'none', 'minus-one', or { share } (a probability between 0 and 1)" },
+      )
+      .optional(),
+    remainingHeader: z.enum(['floor', 'exact'], { error: "'floor' or 'exact'" }).optional(),
+    resetGranularityMs: positive('milliseconds').optional(),
+    retryAfterHeaders: z.boolean({ error: 'true or false' }).optional(),
+    faults: z.array(faultRuleSchema, { error: 'an array of fault rules' }).optional(),
+    timelineLimit: z
+      .number({ error: 'an integer ≥ 0' })
+      .int({ error: 'an integer ≥ 0' })
+      .min(0, { error: 'an integer ≥ 0' })
+      .optional(),
+    now: z.custom<() => number>(isFunction, { error: 'a function () => milliseconds' }).optional(),
+  })
+  // A factor of the tokenizer's count means nothing to a server that counts characters.
+  .refine((options) => options.tokenCountFactor === undefined || typeof options.promptCount !== 'object', {
+    error: 'no factor with promptCount: { charactersPerToken } (set the characters per token instead)',
+    path: ['tokenCountFactor'],
+  });
+
+function resolveLatency(
+  latency:
+    | number
+    | LatencyRange
+    | { median: number; p90: number; min?: number | undefined; max?: number | undefined },
+): LatencySpec {
+  if (typeof latency === 'number') return { kind: 'uniform', min: latency, max: latency };
+  if ('median' in latency)
+    return lognormalLatency(latency.median, latency.p90, latency.min ?? 0, latency.max ?? 10 * latency.p90);
+  return { kind: 'uniform', min: latency.min, max: latency.max };
+}
 
 /** Parses the options once; throws `TierguardOptionsError` naming every bad field. */
 export function parseSimulatorOptions(input: unknown): ResolvedSimulatorOptions {
   const options = parseWith(schema, input ?? {}, '', Object.keys(schema.shape));
-  const latency = options.latencyMs ?? SIMULATOR_DEFAULTS.latencyMs;
+  const promptCount = options.promptCount ?? SIMULATOR_DEFAULTS.promptCount;
   return {
     tier: options.tier ?? SIMULATOR_DEFAULTS.tier,
     limits: (options.limits ?? {}) as Readonly<Record<string, SimulatorLimits>>,
     windowMs: options.windowMs ?? SIMULATOR_DEFAULTS.windowMs,
-    latencyMs: typeof latency === 'number' ? { min: latency, max: latency } : latency,
+    latency: resolveLatency(options.latencyMs ?? SIMULATOR_DEFAULTS.latencyMs),
     streamChunkDelayMs: options.streamChunkDelayMs ?? SIMULATOR_DEFAULTS.streamChunkDelayMs,
     seed: options.seed ?? SIMULATOR_DEFAULTS.seed,
     port: options.port ?? SIMULATOR_DEFAULTS.port,
@@ -403,21 +405,19 @@ export function parseSimulatorOptions(input: unknown): ResolvedSimulatorOptions 
     apiKey: options.apiKey,
     account: (options.account ?? {}) as SimulatorAccount,
     tokenCountFactor: options.tokenCountFactor ?? SIMULATOR_DEFAULTS.tokenCountFactor,
+    charactersPerToken: promptCount === 'tokenizer' ? undefined : promptCount.charactersPerToken,
     defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? SIMULATOR_DEFAULTS.defaultMaxOutputTokens,
     outputTokens: options.outputTokens ?? SIMULATOR_DEFAULTS.outputTokens,
     embeddingDimensions: options.embeddingDimensions ?? SIMULATOR_DEFAULTS.embeddingDimensions,
     rateLimitHeaders: options.rateLimitHeaders ?? SIMULATOR_DEFAULTS.rateLimitHeaders,
+    remainingHeader: options.remainingHeader ?? SIMULATOR_DEFAULTS.remainingHeader,
+    resetGranularityMs: options.resetGranularityMs ?? SIMULATOR_DEFAULTS.resetGranularityMs,
     retryAfterHeaders: options.retryAfterHeaders ?? SIMULATOR_DEFAULTS.retryAfterHeaders,
     faults: (options.faults ?? []) as readonly FaultRule[],
     timelineLimit: options.timelineLimit ?? SIMULATOR_DEFAULTS.timelineLimit,
     // Read at each call, so that fake timers installed after construction still drive it.
     now: options.now ?? (() => Date.now()),
   };
-}
-
-/** Parses an account patch (`setAccount`); throws `TierguardOptionsError` naming every bad field. */
-export function parseAccountPatch(input: unknown): SimulatorAccountPatch {
-  return parseWith(accountPatchSchema, input ?? {}, 'account', Object.keys(accountPatchSchema.shape));
 }
 
 /** Parses a fault rule (`inject`); throws `TierguardOptionsError` naming every bad field. */

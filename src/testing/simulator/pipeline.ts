@@ -8,6 +8,7 @@ import { apiErrors, fakeRequestId, type ErrorFixture } from '../fixtures.js';
 import type { AccountBook } from './account.js';
 import { refuseKey, refuseOrganization } from './account.js';
 import type { CatalogueEntry, ModelCatalogue } from './catalogue.js';
+import { promptCharacters, tokensFromCharacters } from './characters.js';
 import {
   chatCompletionBody,
   embeddingsBody,
@@ -19,12 +20,14 @@ import {
 } from './endpoints.js';
 import { faultAnswer } from './fault-answers.js';
 import type { FaultBook, FaultKind } from './faults.js';
+import { drawLatency } from './latency.js';
 import type { Admission, Lane, RateLimiter } from './limiter.js';
 import type { ResolvedSimulatorOptions } from './options.js';
+import { rateLimitHeadersFor } from './rate-headers.js';
 import type { IncomingCall, Reply } from './server.js';
 import { errorCodeOf, type StatsRecorder } from './stats.js';
 import { chatStreamFrames, responsesStreamFrames } from './streaming.js';
-import { countRequest, type CountedEndpoint } from './tokens.js';
+import { countRequest, requestOutput, type CountedEndpoint } from './tokens.js';
 
 /** Everything one simulator holds; the pipeline reads and updates it. */
 export interface SimulatorState {
@@ -36,6 +39,8 @@ export interface SimulatorState {
   readonly stats: StatsRecorder;
   /** Draws latencies (a generator apart from the faults', so that latencies never shift fault picks). */
   readonly latencyRandom: () => number;
+  /** Draws which answers carry rate-limit headers in a `{ share }` mode (a third generator). */
+  readonly headerRandom: () => number;
   /** Requests received so far: numbers request ids and generated ids. */
   sequence: number;
 }
@@ -52,14 +57,6 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
-} as const;
-const GARBAGE_HEADERS = {
-  'x-ratelimit-limit-requests': 'lots',
-  'x-ratelimit-remaining-requests': '',
-  'x-ratelimit-reset-requests': 'soon',
-  'x-ratelimit-limit-tokens': '1e309',
-  'x-ratelimit-remaining-tokens': '-7',
-  'x-ratelimit-reset-tokens': '??',
 } as const;
 
 function wait(ms: number): Promise<void> {
@@ -93,42 +90,21 @@ function apiHeaders(call: Call): Record<string, string> {
   };
 }
 
-function drawLatency(state: SimulatorState): number {
-  const { min, max } = state.options.latencyMs;
-  return max <= min ? min : min + state.latencyRandom() * (max - min);
-}
-
 /** Waits the call's latency; true when the client is still there to answer. */
 async function delayed(call: Call): Promise<boolean> {
   if (call.latencyMs >= 1) await wait(call.latencyMs);
   return call.reply.open;
 }
 
-/**
- * The `x-ratelimit-*` headers of the call's answer (Table 2), read when the answer is decided (after
- * any charge), as the options and header faults say; none when the call names no model the account
- * can call here (no budget to report).
- */
+/** The `x-ratelimit-*` headers of the call's answer, read when the answer is decided (after any charge). */
 function limitHeaders(call: Call): Record<string, string> {
-  const { lane, headerFaults } = call;
-  if (lane === undefined) return {};
-  const mode = headerFaults.includes('no-rate-headers')
-    ? 'none'
-    : headerFaults.includes('garbage-headers')
-      ? 'garbage'
-      : headerFaults.includes('minus-one-headers')
-        ? 'minus-one'
-        : call.state.options.rateLimitHeaders;
-  if (mode === 'none') return {};
-  if (mode === 'garbage') return { ...GARBAGE_HEADERS };
-  const headers = call.state.limiter.headers(lane, call.nowMs);
-  if (mode === 'minus-one') {
-    // Azure's Responses quirk (Table 1b, openai-dotnet#838): token headers -1, reset 0.
-    headers['x-ratelimit-limit-tokens'] = '-1';
-    headers['x-ratelimit-remaining-tokens'] = '-1';
-    headers['x-ratelimit-reset-tokens'] = '0';
-  }
-  return headers;
+  const { options, headerRandom } = call.state;
+  const format = {
+    mode: options.rateLimitHeaders,
+    remaining: options.remainingHeader,
+    resetGranularityMs: options.resetGranularityMs,
+  };
+  return rateLimitHeadersFor(call.lane, call.nowMs, format, call.headerFaults, headerRandom);
 }
 
 /** Answers with one of the API's error fixtures (counted), after the latency. */
@@ -260,7 +236,16 @@ async function modelCall(
 
   // Rate limits: charged now, the prompt as the server counts it plus the largest output × n.
   const { options } = state;
-  const counted = await countRequest(route.endpoint, body, entry.encoding, options.defaultMaxOutputTokens);
+  const counted =
+    options.charactersPerToken === undefined
+      ? await countRequest(route.endpoint, body, entry.encoding, options.defaultMaxOutputTokens)
+      : {
+          promptTokens: tokensFromCharacters(
+            promptCharacters(route.endpoint, body),
+            options.charactersPerToken,
+          ),
+          ...requestOutput(route.endpoint, body, options.defaultMaxOutputTokens),
+        };
   const promptTokens = Math.ceil(counted.promptTokens * options.tokenCountFactor);
   const outputChoices = route.endpoint === 'chat' ? counted.choices : 1;
   const images = route.endpoint === 'images' ? counted.choices : 0;
@@ -362,7 +347,7 @@ export async function handleCall(state: SimulatorState, incoming: IncomingCall, 
     reply,
     requestId: fakeRequestId(state.sequence),
     number: state.sequence,
-    latencyMs: drawLatency(state),
+    latencyMs: drawLatency(options.latency, state.latencyRandom),
     nowMs: options.now(),
     lane: undefined,
     headerFaults: [],

@@ -10,14 +10,8 @@ import { AccountBook } from './account.js';
 import { ModelCatalogue } from './catalogue.js';
 import { FaultBook, type FaultRule } from './faults.js';
 import { RateLimiter } from './limiter.js';
-import {
-  parseAccountPatch,
-  parseFaultRule,
-  parseSimulatorOptions,
-  type SimulatorAccount,
-  type SimulatorAccountPatch,
-  type SimulatorOptions,
-} from './options.js';
+import { parseAccountPatch, type SimulatorAccount, type SimulatorAccountPatch } from './account-options.js';
+import { parseFaultRule, parseSimulatorOptions, type SimulatorOptions } from './options.js';
 import { handleCall, internalError, type SimulatorState } from './pipeline.js';
 import { seededRandom } from './random.js';
 import { startServer } from './server.js';
@@ -58,6 +52,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     stats: new StatsRecorder(resolved.timelineLimit, resolved.now()),
     // A second stream, so that drawing latencies never changes which requests a fault picks.
     latencyRandom: seededRandom(resolved.seed ^ 0x9e3779b9),
+    headerRandom: seededRandom(resolved.seed ^ 0x85ebca6b),
     sequence: 0,
   };
   const server = await startServer(

@@ -167,39 +167,59 @@ function countEmbeddingsInput(input: unknown, count: Counter): number {
   return tokens;
 }
 
-/** Counts a request the way the simulated server charges it. */
+/** The largest output a request allows per choice, and its choices: what is charged beside the prompt. */
+export function requestOutput(
+  endpoint: CountedEndpoint,
+  body: Readonly<Record<string, unknown>>,
+  defaultMaxOutputTokens: number,
+): Omit<RequestCount, 'promptTokens'> {
+  switch (endpoint) {
+    case 'chat':
+      return {
+        maxOutputTokens:
+          wholeNumber(body.max_completion_tokens) ?? wholeNumber(body.max_tokens) ?? defaultMaxOutputTokens,
+        choices: Math.max(1, wholeNumber(body.n) ?? 1),
+      };
+    case 'responses':
+      return { maxOutputTokens: wholeNumber(body.max_output_tokens) ?? defaultMaxOutputTokens, choices: 1 };
+    // Embeddings are charged their input only (CB-APRP).
+    case 'embeddings':
+      return { maxOutputTokens: 0, choices: 1 };
+    case 'images':
+      return { maxOutputTokens: 0, choices: Math.max(1, wholeNumber(body.n) ?? 1) };
+  }
+}
+
+/** Prompt tokens as the tokenizer and the chat format count them (before `tokenCountFactor`). */
+async function countPrompt(
+  endpoint: CountedEndpoint,
+  body: Readonly<Record<string, unknown>>,
+  encoding: Encoding,
+): Promise<number> {
+  const count = loaded.get(encoding) ?? (await loadCounter(encoding));
+  switch (endpoint) {
+    case 'chat':
+      return countMessages(body.messages, count) + countDefinitions(body, count);
+    case 'responses':
+      return (
+        countResponsesInput(body.input, count) +
+        (typeof body.instructions === 'string' ? count(body.instructions) : 0) +
+        countDefinitions(body, count)
+      );
+    case 'embeddings':
+      return countEmbeddingsInput(body.input, count);
+    case 'images':
+      return typeof body.prompt === 'string' ? count(body.prompt) : 0;
+  }
+}
+
+/** Counts a request the way the simulated server charges it (with the tokenizer). */
 export async function countRequest(
   endpoint: CountedEndpoint,
   body: Readonly<Record<string, unknown>>,
   encoding: Encoding,
   defaultMaxOutputTokens: number,
 ): Promise<RequestCount> {
-  const count = loaded.get(encoding) ?? (await loadCounter(encoding));
-  switch (endpoint) {
-    case 'chat':
-      return {
-        promptTokens: countMessages(body.messages, count) + countDefinitions(body, count),
-        maxOutputTokens:
-          wholeNumber(body.max_completion_tokens) ?? wholeNumber(body.max_tokens) ?? defaultMaxOutputTokens,
-        choices: Math.max(1, wholeNumber(body.n) ?? 1),
-      };
-    case 'responses':
-      return {
-        promptTokens:
-          countResponsesInput(body.input, count) +
-          (typeof body.instructions === 'string' ? count(body.instructions) : 0) +
-          countDefinitions(body, count),
-        maxOutputTokens: wholeNumber(body.max_output_tokens) ?? defaultMaxOutputTokens,
-        choices: 1,
-      };
-    case 'embeddings':
-      // Embeddings are charged their input only (CB-APRP).
-      return { promptTokens: countEmbeddingsInput(body.input, count), maxOutputTokens: 0, choices: 1 };
-    case 'images':
-      return {
-        promptTokens: typeof body.prompt === 'string' ? count(body.prompt) : 0,
-        maxOutputTokens: 0,
-        choices: Math.max(1, wholeNumber(body.n) ?? 1),
-      };
-  }
+  const promptTokens = await countPrompt(endpoint, body, encoding);
+  return { promptTokens, ...requestOutput(endpoint, body, defaultMaxOutputTokens) };
 }
