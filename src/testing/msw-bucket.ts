@@ -8,7 +8,11 @@ import { resolveModel } from '../models/resolve.js';
 import { apiErrors, type ErrorFixture } from './fixtures.js';
 import { SimBucket } from './simulator/buckets.js';
 import { RateLimiter, type Lane } from './simulator/limiter.js';
+import { rateLimitHeadersFor, type RateLimitHeaderFormat } from './simulator/rate-headers.js';
 import { countRequest, type CountedEndpoint } from './simulator/tokens.js';
+
+// Headers on every answer, remaining floored and reset to the millisecond, as the API sends them.
+const HEADER_FORMAT: RateLimitHeaderFormat = { mode: 'full', remaining: 'floor', resetGranularityMs: 1 };
 
 /** What one call costs, and what the server counted of its prompt. */
 export interface CallCharge {
@@ -123,7 +127,7 @@ export function createBucketLane(options: BucketLaneOptions): BucketLane {
       const nowMs = clock();
       const current = laneAt(nowMs);
       const admission = limiter.admit(current, { tokens: charge.tokens, images: 0 }, nowMs);
-      const headers = limiter.headers(current, nowMs);
+      const headers = rateLimitHeadersFor(current, nowMs, HEADER_FORMAT, [], Math.random);
       if (admission.admitted) return { refusal: undefined, headers };
       const { organization } = options;
       if (admission.refusal === 'tooLarge') {

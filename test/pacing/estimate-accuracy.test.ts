@@ -1,7 +1,7 @@
 /**
  * The character estimate against a real tokenizer (gpt-tokenizer, a devDependency for this test
  * only), per kind of text and per encoding. `ESTIMATE_TABLE=1` prints the table docs/decisions.md
- * §16 quotes.
+ * §24 quotes.
  */
 import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
