@@ -109,10 +109,17 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
     const tier = detectTier(lane);
     if (tier !== undefined) emitTier(context, lane, tier, ticket.model);
   }
+  lane.answered(ticket);
   const promptTokens = observation.usage?.promptTokens;
   if (promptTokens !== undefined) {
     lane.learning.usageSeen = true;
+    const before = lane.learning.promptScale;
     learnScale(lane, ticket.estimate, promptTokens);
+    // The server counts more than estimated: the calls still unanswered were under-reserved by
+    // that much, and the server has already counted them.
+    const grown = lane.learning.promptScale - before;
+    if (grown > 0 && lane.unansweredPrompt > 0 && lane.limits.has('tokens'))
+      settleQuietly(store.adjust(lane.key, 'tokens', -Math.ceil(grown * lane.unansweredPrompt)));
     // Without headers, the reservation is reconciled from usage: the prompt as the API counted
     // it, plus the output it charged — the full maximum when one was set, else what it wrote.
     const tokensTaken = ticket.amounts.tokens;

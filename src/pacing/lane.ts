@@ -74,11 +74,16 @@ export interface Ticket {
   readonly throttledBy: HeldBy | undefined;
   /** When the call left for the server (the age of its answer's headers counts from here). */
   sentAtMs: number | undefined;
+  /** Its answer was observed (or it ended without one): it no longer counts as unanswered. */
+  answered: boolean;
   finished: boolean;
 }
 
 // The margin a first window holds back until the server has said how it counts (docs/decisions.md).
-const UNCERTAIN_RESERVE = 0.15;
+const UNCERTAIN_RESERVE = 0.25;
+const UNCERTAIN_RESERVE_MAX = 0.5;
+// …for at most this many windows, for a server whose answers never say (no `usage`).
+const UNCERTAIN_WINDOWS = 3;
 
 /** One limit key's lane. */
 export class Lane {
@@ -93,6 +98,13 @@ export class Lane {
   readonly learning: LaneLearning;
   /** Calls admitted and not yet finished (answered and, for a stream, read to its end). */
   inFlight = 0;
+  /**
+   * The estimated prompt tokens of calls admitted and not yet answered: when the lane learns that
+   * the server counts more than estimated, they were under-reserved by that much.
+   */
+  unansweredPrompt = 0;
+  /** Tokens taken before any answer said how the server counts (the reserve grows with them). */
+  tokensOnGuess = 0;
   /** The most calls in flight; unbounded once the buckets know the limits. */
   concurrency: number;
   /** When the concurrency bound last grew without an answer (calibration, `tier: 'auto'`). */
@@ -137,6 +149,22 @@ export class Lane {
     };
   }
 
+  /** Notes that `ticket`'s call was answered (or ended without an answer), once. */
+  answered(ticket: Ticket): void {
+    if (ticket.answered) return;
+    ticket.answered = true;
+    this.unansweredPrompt = Math.max(0, this.unansweredPrompt - ticket.estimate.promptTokens);
+  }
+
+  /**
+   * The margin a take must leave while estimates are a guess: a share of the bucket, and of what
+   * was already sent on the guess (a slow server answers after many windows' worth was sent).
+   */
+  #uncertainReserve(capacity: number): number {
+    const base = Math.max(capacity, this.tokensOnGuess);
+    return Math.floor(Math.min(capacity * UNCERTAIN_RESERVE_MAX, base * UNCERTAIN_RESERVE));
+  }
+
   /** Whether the lane knows any limit (headers, the caller's limits, or the tier table). */
   get knowsLimits(): boolean {
     return this.limits.has('requests') || this.limits.has('tokens');
@@ -161,8 +189,8 @@ export class Lane {
   }
 
   /**
-   * The store items of a take of `amounts` (for `estimate`). In its first window, before any answer
-   * has said how the server counts prompts, a take whose estimate came from characters must leave
+   * The store items of a take of `amounts` (for `estimate`). Before any answer has said how the
+   * server counts prompts (and for at most a few windows), a take whose estimate came from characters must leave
    * `UNCERTAIN_RESERVE` of the token bucket: such estimates may be off by that much, and a first
    * burst must not overshoot on a guess.
    */
@@ -175,13 +203,13 @@ export class Lane {
         (dimension === 'tokens' || dimension === 'tokens-day') &&
         estimate.method === 'characters' &&
         !this.learning.usageSeen &&
-        nowMs - this.createdAtMs < limit.windowMs;
+        nowMs - this.createdAtMs < limit.windowMs * UNCERTAIN_WINDOWS;
       items.push({
         dimension,
         amount,
         capacity: limit.capacity,
         windowMs: limit.windowMs,
-        ...(uncertain ? { reserve: Math.floor(limit.capacity * UNCERTAIN_RESERVE) } : {}),
+        ...(uncertain ? { reserve: this.#uncertainReserve(limit.capacity) } : {}),
       });
     }
     return items;

@@ -305,6 +305,7 @@ export class Pacer {
     if (ticket.finished) return;
     ticket.finished = true;
     const lane = ticket.lane;
+    lane.answered(ticket);
     lane.inFlight = Math.max(0, lane.inFlight - 1);
     lane.lastUsedMs = this.#now();
     if (!reachedApi)

@@ -154,6 +154,8 @@ export class Scheduler {
     throttledBy: Ticket['throttledBy'],
   ): Ticket {
     lane.inFlight += 1;
+    lane.unansweredPrompt += estimate.promptTokens;
+    if (!lane.learning.usageSeen) lane.tokensOnGuess += amounts.tokens ?? 0;
     lane.lastUsedMs = this.#now();
     return {
       lane,
@@ -165,6 +167,7 @@ export class Scheduler {
       queuedMs: Math.max(0, Math.round(this.#now() - enqueuedAtMs)),
       throttledBy,
       sentAtMs: undefined,
+      answered: false,
       finished: false,
     };
   }

@@ -91,11 +91,15 @@ export class MemoryStore implements BucketStore {
   sync(key: string, dimension: Dimension, input: SyncInput): void {
     const state = this.#existing(key, dimension);
     if (state === undefined) return;
-    const serverNow =
-      Math.min(
-        state.capacity,
-        input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs,
-      ) - Math.max(0, state.taken - input.mark);
+    // The most the server can hold now: what it said, plus its refill since, less what was taken
+    // after the call; capped once, at the end (capping before subtracting would take a whole
+    // window's refill as lost, and stall a lane at every wave of answers from a slow model).
+    const serverNow = Math.min(
+      state.capacity,
+      input.remaining * this.#share() +
+        Math.max(0, input.ageMs) * state.refillPerMs -
+        Math.max(0, state.taken - input.mark),
+    );
     if (serverNow < state.level) state.level = bounded(state, serverNow);
     else if (
       input.raiseCeiling !== undefined &&

@@ -119,7 +119,7 @@ if not b then return 0 end
 local now = now_ms()
 refill(b, now)
 local elapsed = math.max(0, tonumber(ARGV[2]))
-local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate) - math.max(0, b.taken - tonumber(ARGV[3]))
+local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate - math.max(0, b.taken - tonumber(ARGV[3])))
 if server < b.level then
   b.level = bounded(b, server)
 elseif ARGV[4] ~= '' and b.taken == tonumber(ARGV[3]) and tonumber(ARGV[4]) > b.level then
