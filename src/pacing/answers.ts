@@ -51,8 +51,13 @@ function processingMs(headers: HeaderSource | undefined): number | undefined {
     ? undefined
     : value;
 }
-// A raise from an answer's headers stops this far below what they allow: counts are floored.
+// A raise from an answer's headers stops this far below what they allow: counts are floored…
 const RAISE_MARGIN_SHARE = 0.02;
+// A change of the prompt scale above this share makes older takes incomparable with newer ones.
+const SCALE_CHANGE = 0.03;
+// …and calls sent this close before the answered one may have reached the server after it (a
+// burst opens many connections at once: measured, calls 22 ms apart counted in reverse order).
+const CONCURRENT_MS = 100;
 
 function dimensionFor(kind: 'requests' | 'tokens', window: 'minute' | 'day'): Dimension {
   if (window === 'day') return kind === 'requests' ? 'requests-day' : 'tokens-day';
@@ -98,7 +103,7 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
           remaining: said.remaining,
           ageMs: 0,
           mark: 0,
-          raiseCeiling: undefined,
+          raiseMargin: undefined,
           origin: ticket.origin,
           serverLevel: replayLevel(lane, ticket, kind, said.remaining, now),
         }),
@@ -106,11 +111,14 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
       continue;
     }
     const ageMs = answerAge(ticket, observation, now, limit.windowMs);
-    const othersUnanswered = ticket.lane.inFlight > 1;
-    const raiseCeiling =
-      store.shared || othersUnanswered
+    // Raised only by a process alone on its buckets, once it knows how the server counts (before,
+    // a low estimate would raise it past what the server holds).
+    // Raised only from a call taken since the lane last changed how it counts (what was taken
+    // after an older call is counted in the old, lower, estimates) or was last refused.
+    const raiseMargin =
+      store.shared || !lane.learning.usageSeen || ticket.sequence <= lane.learning.raiseAfter
         ? undefined
-        : said.remaining + (ageMs * limit.capacity) / limit.windowMs - limit.capacity * RAISE_MARGIN_SHARE;
+        : limit.capacity * RAISE_MARGIN_SHARE + lane.sentAround(ticket, kind, CONCURRENT_MS);
     settleQuietly(
       store.sync(lane.key, kind, {
         // A shared bucket learned from this answer did not hold the calls sent after it: the
@@ -118,7 +126,7 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
         remaining: mark === undefined ? said.remaining - lane.sentSince(ticket, kind) : said.remaining,
         ageMs,
         mark: mark ?? 0,
-        raiseCeiling,
+        raiseMargin,
         origin: ticket.origin,
       }),
     );
@@ -138,6 +146,7 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
     // The server counts more than estimated: the calls still unanswered were under-reserved by
     // that much, and the server has already counted them.
     const grown = lane.learning.promptScale - before;
+    if (Math.abs(grown) > before * SCALE_CHANGE) lane.learning.raiseAfter = lane.admissions;
     const unanswered = grown > 0 && lane.limits.has('tokens') ? lane.unansweredPrompt() : 0;
     if (unanswered > 0) settleQuietly(store.adjust(lane.key, 'tokens', -Math.ceil(grown * unanswered)));
     // Without headers, the reservation is reconciled from usage: the prompt as the API counted
@@ -242,8 +251,9 @@ function onRateLimited(
 ): void {
   const lane = ticket.lane;
   lane.rateLimited += 1;
-  // Refused: the server charged nothing for it.
+  // Refused: the server charged nothing for it. And the lane's view was off: nothing older raises it.
   ticket.send.uncounted = true;
+  lane.learning.raiseAfter = lane.admissions;
   const store = context.store;
   const limit = observation.rateLimit;
   const dimension = limit === undefined ? undefined : dimensionFor(limit.kind, limit.window);
@@ -269,7 +279,7 @@ function onRateLimited(
           remaining: Math.max(0, limit.limit - limit.used),
           ageMs: 0,
           mark: ticket.marks[dimension] ?? 0,
-          raiseCeiling: undefined,
+          raiseMargin: undefined,
           origin: ticket.origin,
         }),
       );

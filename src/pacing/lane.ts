@@ -32,6 +32,11 @@ export interface LaneLearning {
   scaleSamples: number;
   /** An answer has said how the server counted a prompt (`usage`): the estimates are no longer a guess. */
   usageSeen: boolean;
+  /**
+   * Only answers of calls admitted after this admission may raise a level: the prompt scale changed
+   * markedly since the older ones were taken, or the server refused a call (the lane's view was off).
+   */
+  raiseAfter: number;
   /** Window estimates from reset headers, both buckets pooled (`learning.ts` adopts their median). */
   readonly windowSamples: number[];
   /** The window was given by the caller: never inferred. */
@@ -166,6 +171,7 @@ export class Lane {
       promptScale: 1,
       scaleSamples: 0,
       usageSeen: false,
+      raiseAfter: 0,
       windowSamples: [],
       windowFixed: init.windowFixed,
       headerless: true,
@@ -204,6 +210,17 @@ export class Lane {
   unansweredPrompt(): number {
     let sum = 0;
     for (const ticket of this.unanswered) sum += ticket.estimate.promptTokens;
+    return sum;
+  }
+
+  /** What the calls sent within `windowMs` before `ticket` take from `dimension`, as estimated now. */
+  sentAround(ticket: Ticket, dimension: Dimension, windowMs: number): number {
+    let sum = 0;
+    for (const record of this.sends) {
+      if (record === ticket.send || record.uncounted) continue;
+      if (record.atMs < ticket.send.atMs - windowMs || record.atMs > ticket.send.atMs) continue;
+      sum += this.amounts(record.estimate)[dimension] ?? (dimension.startsWith('requests') ? 1 : 0);
+    }
     return sum;
   }
 

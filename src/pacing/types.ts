@@ -85,12 +85,12 @@ export interface SyncInput {
   /** The take's mark: everything taken after it was sent after the call the headers answer. */
   readonly mark: number;
   /**
-   * The highest level a raise may reach when the server has more room than we thought;
-   * `undefined`: only lower. A store raises only when nothing was taken after this call: under
-   * load, answers arrive in another order than the server counted the calls, and a late answer
-   * carries a stale, high "remaining" (measured: a second burst refused).
+   * `undefined`: only lower. Otherwise the store may also raise the level, to the least the server
+   * can hold — its remaining plus its refill since, capped, less everything taken after the call —
+   * less this margin (calls sent together with the answered one may have reached the server
+   * after it). Only a store whose takes are the server's only traffic may raise.
    */
-  readonly raiseCeiling: number | undefined;
+  readonly raiseMargin: number | undefined;
   /** The `origin` of the take whose mark this is (`TakeResult`). */
   readonly origin?: string | undefined;
   /**

@@ -236,6 +236,84 @@ describe('Pacer', () => {
     pacer.finish(third, true);
   });
 
+  describe('raising a level from an answer that says the server holds more', () => {
+    const told = { '*': { requests: 1_000, tokens: 60_000, windowMs: 60_000 } };
+    const answer = (remaining: number, prompt: number) => ({
+      status: 200,
+      headers: headers({ 'x-ratelimit-limit-tokens': '60000', 'x-ratelimit-remaining-tokens': String(remaining) }),
+      usage: { promptTokens: prompt, completionTokens: 0 },
+    });
+    /** A lane that has seen how the server counts (one answer with usage), its bucket full again. */
+    async function counted(): Promise<{ pacer: Pacer; store: MemoryStore; key: Lane }> {
+      const made = makePacer({ initialConcurrency: Number.POSITIVE_INFINITY, limits: told });
+      const key = made.pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      const first = await admit(made.pacer, key, estimate(1_000));
+      made.pacer.sent(first);
+      made.pacer.observe(first, answer(59_000, 500));
+      made.pacer.finish(first, true);
+      await vi.advanceTimersByTimeAsync(1_000);
+      return { ...made, key };
+    }
+
+    it('raises it to what the server said, less a margin for floored counts', async () => {
+      const { pacer, store, key } = await counted();
+      // Reserved 5,000; the server charged 1,000 (the estimate's output was never used).
+      const call = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(call);
+      const before = store.peek(key.key).tokens?.level ?? Number.NaN;
+      expect(before).toBe(55_000);
+      pacer.observe(call, answer(59_000, 500));
+      // 59,000 less 2 % of the bucket (1,200); nothing was sent since, no time passed.
+      expect(store.peek(key.key).tokens?.level).toBe(57_800);
+      pacer.finish(call, true);
+    });
+
+    it('does not raise past the calls sent just before the answered one (they may reach the server after it)', async () => {
+      const { pacer, store, key } = await counted();
+      const earlier = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(earlier);
+      await vi.advanceTimersByTimeAsync(10);
+      const later = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(later);
+      // The server counted `later` first and had not yet counted `earlier`.
+      pacer.observe(later, answer(59_000, 500));
+      // 59,000 less the margin (1,200) and `earlier` (5,000); no time passed since `later` left.
+      expect(store.peek(key.key).tokens?.level).toBe(52_800);
+      pacer.finish(earlier, true);
+      pacer.finish(later, true);
+    });
+
+    it('never raises from a call taken before the server refused one (the view was off)', async () => {
+      const { pacer, store, key } = await counted();
+      const older = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(older);
+      await vi.advanceTimersByTimeAsync(200);
+      const refused = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(refused);
+      pacer.observe(refused, {
+        status: 429,
+        headers: headers({}),
+        rateLimited: 'tokens',
+        retryAfterMs: 0,
+      });
+      pacer.finish(refused, true);
+      const level = store.peek(key.key).tokens?.level ?? Number.NaN;
+      pacer.observe(older, answer(59_000, 500));
+      expect(store.peek(key.key).tokens?.level).toBe(level);
+      pacer.finish(older, true);
+    });
+
+    it('does not raise before an answer has said how the server counts', async () => {
+      const { pacer, store } = makePacer({ initialConcurrency: Number.POSITIVE_INFINITY, limits: told });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      const call = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(call);
+      pacer.observe(call, { status: 200, headers: answer(59_000, 500).headers });
+      expect(store.peek(key.key).tokens?.level).toBe(55_000);
+      pacer.finish(call, true);
+    });
+  });
+
   it('refuses at once a call that can never fit, instead of blocking the queue', async () => {
     const { pacer } = makePacer({ tier: 'tier-1' });
     const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });

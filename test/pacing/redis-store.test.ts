@@ -66,7 +66,7 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
       remaining: 8_500,
       ageMs: 0,
       mark: first.marks.tokens ?? 0,
-      raiseCeiling: undefined,
+      raiseMargin: undefined,
     });
     const after = await redis.take(key, [{ ...item, amount: 1 }]);
     expect(after.ok && after.levels.tokens).toBeCloseTo(8_500 - 1_000 - 1, 0);

@@ -105,13 +105,17 @@ export class MemoryStore implements BucketStore {
         Math.max(0, input.ageMs) * state.refillPerMs -
         Math.max(0, state.taken - input.mark),
     );
-    if (serverNow < state.level) state.level = bounded(state, serverNow);
-    else if (
-      input.raiseCeiling !== undefined &&
-      state.taken === input.mark &&
-      input.raiseCeiling > state.level
-    )
-      state.level = Math.min(serverNow, input.raiseCeiling);
+    if (serverNow < state.level) {
+      state.level = bounded(state, serverNow);
+      return;
+    }
+    if (input.raiseMargin === undefined) return;
+    // The least the server holds: as if its refill had all come before the calls sent since.
+    const least =
+      Math.min(state.capacity, input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs) -
+      Math.max(0, state.taken - input.mark) -
+      input.raiseMargin;
+    if (least > state.level) state.level = Math.min(serverNow, least);
   }
 
   holdOff(key: string, dimension: Dimension, amount: number, waitMs: number): void {

@@ -112,20 +112,22 @@ save(KEYS[1], b)
 return 1
 `;
 
-// ARGV: remaining, ageMs, mark, raiseCeiling ('' when only lowering)
+// ARGV: remaining, ageMs, mark, raiseMargin ('' when only lowering)
 const SYNC = `${PRELUDE}
 local b = load(KEYS[1])
 if not b then return 0 end
 local now = now_ms()
 refill(b, now)
 local elapsed = math.max(0, tonumber(ARGV[2]))
-local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate - math.max(0, b.taken - tonumber(ARGV[3])))
+local since = math.max(0, b.taken - tonumber(ARGV[3]))
+local server = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate - since)
 if server < b.level then
   b.level = bounded(b, server)
-elseif ARGV[4] ~= '' and b.taken == tonumber(ARGV[3]) and tonumber(ARGV[4]) > b.level then
-  b.level = math.min(server, tonumber(ARGV[4]))
 else
-  return 0
+  if ARGV[4] == '' then return 0 end
+  local least = math.min(b.cap, tonumber(ARGV[1]) + elapsed * b.rate) - since - tonumber(ARGV[4])
+  if least <= b.level then return 0 end
+  b.level = math.min(server, least)
 end
 save(KEYS[1], b)
 return 1
@@ -257,7 +259,7 @@ export class RedisStore implements BucketStore {
     await this.#eval(
       'sync',
       [this.bucketKey(key, dimension)],
-      [input.remaining, input.ageMs, input.mark, input.raiseCeiling === undefined ? '' : input.raiseCeiling],
+      [input.remaining, input.ageMs, input.mark, input.raiseMargin === undefined ? '' : input.raiseMargin],
     );
   }
 
