@@ -151,7 +151,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     maxQueued: resolved.maxQueued,
     initialConcurrency: 2,
     maxUnknownConcurrency: 64,
-    calibrationStepMs: 1_000,
+    calibrationStepMs: 250,
     maxPauseMs: resolved.retry.maxDelayMs,
     idleLaneMs: 600_000,
     deployments: resolved.deployments,

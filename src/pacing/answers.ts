@@ -9,6 +9,7 @@ import { readRateLimitHeaders, type HeaderSource } from '../util/rate-limit-head
 import type { Lane, Ticket } from './lane.js';
 import { detectTier, learnCapacity, learnScale, learnWindow, plausibleCapacity } from './learning.js';
 import type { Observation, PacerEvent } from './pacer.js';
+import { replayLevel } from './replay.js';
 import { settleQuietly } from './scheduler.js';
 import { SOURCE_PRIORITY, type BucketStore, type Dimension } from './types.js';
 
@@ -83,10 +84,27 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
       );
       context.emit(learned.event);
     }
-    adoptWindow(context, lane, kind, learnWindow(lane, kind, said.limit, said.remaining, said.resetMs));
+    const window = learnWindow(lane, kind, said.limit, said.remaining, said.resetMs);
+    // Both buckets of a lane refill over the same window.
+    if (window !== undefined) for (const dimension of HEADED) adoptWindow(context, lane, dimension, window);
     if (said.remaining === undefined) continue;
     const mark = ticket.marks[kind];
     if (mark === undefined && !learned.created) continue;
+    if (learned.created && !store.shared) {
+      // A bucket learned from this answer never held the calls sent since: bring what the server
+      // said up to now by replaying them, refill capped as the server's was (`replay.ts`).
+      settleQuietly(
+        store.sync(lane.key, kind, {
+          remaining: said.remaining,
+          ageMs: 0,
+          mark: 0,
+          raiseCeiling: undefined,
+          origin: ticket.origin,
+          serverLevel: replayLevel(lane, ticket, kind, said.remaining, now),
+        }),
+      );
+      continue;
+    }
     const ageMs = answerAge(ticket, observation, now, limit.windowMs);
     const othersUnanswered = ticket.lane.inFlight > 1;
     const raiseCeiling =
@@ -95,7 +113,9 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
         : said.remaining + (ageMs * limit.capacity) / limit.windowMs - limit.capacity * RAISE_MARGIN_SHARE;
     settleQuietly(
       store.sync(lane.key, kind, {
-        remaining: said.remaining,
+        // A shared bucket learned from this answer did not hold the calls sent after it: the
+        // server counted them, so they come off what it said was left.
+        remaining: mark === undefined ? said.remaining - lane.sentSince(ticket, kind) : said.remaining,
         ageMs,
         mark: mark ?? 0,
         raiseCeiling,
@@ -118,8 +138,8 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
     // The server counts more than estimated: the calls still unanswered were under-reserved by
     // that much, and the server has already counted them.
     const grown = lane.learning.promptScale - before;
-    if (grown > 0 && lane.unansweredPrompt > 0 && lane.limits.has('tokens'))
-      settleQuietly(store.adjust(lane.key, 'tokens', -Math.ceil(grown * lane.unansweredPrompt)));
+    const unanswered = grown > 0 && lane.limits.has('tokens') ? lane.unansweredPrompt() : 0;
+    if (unanswered > 0) settleQuietly(store.adjust(lane.key, 'tokens', -Math.ceil(grown * unanswered)));
     // Without headers, the reservation is reconciled from usage: the prompt as the API counted
     // it, plus the output it charged — the full maximum when one was set, else what it wrote.
     const tokensTaken = ticket.amounts.tokens;
@@ -163,7 +183,9 @@ function adoptWindow(
   windowMs: number | undefined,
 ): void {
   const current = lane.limits.get(dimension);
-  if (windowMs === undefined || current === undefined) return;
+  if (windowMs === undefined || current === undefined || current.windowMs === windowMs) return;
+  // A window the caller gave for this bucket stays.
+  if (current.source === 'limits') return;
   const previous = { capacity: current.capacity, windowMs: current.windowMs, source: current.source };
   current.windowMs = windowMs;
   settleQuietly(
@@ -220,6 +242,8 @@ function onRateLimited(
 ): void {
   const lane = ticket.lane;
   lane.rateLimited += 1;
+  // Refused: the server charged nothing for it.
+  ticket.send.uncounted = true;
   const store = context.store;
   const limit = observation.rateLimit;
   const dimension = limit === undefined ? undefined : dimensionFor(limit.kind, limit.window);

@@ -32,8 +32,8 @@ export interface LaneLearning {
   scaleSamples: number;
   /** An answer has said how the server counted a prompt (`usage`): the estimates are no longer a guess. */
   usageSeen: boolean;
-  /** Window estimates from reset headers, per dimension (`learning.ts` adopts their median). */
-  readonly windowSamples: Map<Dimension, number[]>;
+  /** Window estimates from reset headers, both buckets pooled (`learning.ts` adopts their median). */
+  readonly windowSamples: number[];
   /** The window was given by the caller: never inferred. */
   readonly windowFixed: boolean;
   /** No answer of this lane has carried rate-limit headers yet. */
@@ -58,6 +58,17 @@ export interface LaneStats {
   readonly tier?: Tier;
 }
 
+/** One call this process sent on a lane: when, and whether the server counted it. */
+export interface SendRecord {
+  /** The call's place among the lane's admissions. */
+  readonly sequence: number;
+  readonly estimate: RequestEstimate;
+  /** When it was admitted, then when it left for the server. */
+  atMs: number;
+  /** The server refused it (a 429) or it never reached the server: it charged nothing. */
+  uncounted: boolean;
+}
+
 /** A reservation: what a call took, and what its answer needs to correct the buckets. */
 export interface Ticket {
   readonly lane: Lane;
@@ -76,9 +87,15 @@ export interface Ticket {
   sentAtMs: number | undefined;
   /** Its answer was observed (or it ended without one): it no longer counts as unanswered. */
   answered: boolean;
+  /** Its place among the lane's admissions. */
+  readonly sequence: number;
+  /** Its entry in the lane's log of sends. */
+  readonly send: SendRecord;
   finished: boolean;
 }
 
+// The log of sends is bounded whatever the rate.
+const MAX_SENDS = 8_192;
 // The margin a first window holds back until the server has said how it counts (docs/decisions.md).
 const UNCERTAIN_RESERVE = 0.25;
 const UNCERTAIN_RESERVE_MAX = 0.5;
@@ -99,10 +116,18 @@ export class Lane {
   /** Calls admitted and not yet finished (answered and, for a stream, read to its end). */
   inFlight = 0;
   /**
-   * The estimated prompt tokens of calls admitted and not yet answered: when the lane learns that
-   * the server counts more than estimated, they were under-reserved by that much.
+   * Calls admitted and not yet answered, in admission order: when the lane learns that the server
+   * counts more than estimated they were under-reserved, and when a bucket is first learned from
+   * an answer, those sent after it were not in it.
    */
-  unansweredPrompt = 0;
+  readonly unanswered = new Set<Ticket>();
+  /** Admissions so far: a ticket's place among them. */
+  admissions = 0;
+  /**
+   * This process's recent sends, oldest first (the last two windows): an answer's `remaining` is
+   * brought up to now by replaying them, as the server's bucket saw them (`replay.ts`).
+   */
+  readonly sends: SendRecord[] = [];
   /** Tokens taken before any answer said how the server counts (the reserve grows with them). */
   tokensOnGuess = 0;
   /** The most calls in flight; unbounded once the buckets know the limits. */
@@ -141,7 +166,7 @@ export class Lane {
       promptScale: 1,
       scaleSamples: 0,
       usageSeen: false,
-      windowSamples: new Map(),
+      windowSamples: [],
       windowFixed: init.windowFixed,
       headerless: true,
       tierDetected: undefined,
@@ -149,11 +174,48 @@ export class Lane {
     };
   }
 
+  /** Logs a send (at admission; `sent` moves it to when the call left), forgetting old ones. */
+  logSend(record: SendRecord, nowMs: number): void {
+    this.sends.push(record);
+    // Two of the per-minute windows back (day windows are not replayed).
+    const windowMs = Math.max(
+      this.limits.get('requests')?.windowMs ?? 0,
+      this.limits.get('tokens')?.windowMs ?? 0,
+      1_000,
+    );
+    const horizon = nowMs - 2 * windowMs;
+    let drop = 0;
+    while (
+      drop < this.sends.length &&
+      ((this.sends[drop] as SendRecord).atMs < horizon || this.sends.length - drop > MAX_SENDS)
+    )
+      drop += 1;
+    if (drop > 0) this.sends.splice(0, drop);
+  }
+
   /** Notes that `ticket`'s call was answered (or ended without an answer), once. */
   answered(ticket: Ticket): void {
     if (ticket.answered) return;
     ticket.answered = true;
-    this.unansweredPrompt = Math.max(0, this.unansweredPrompt - ticket.estimate.promptTokens);
+    this.unanswered.delete(ticket);
+  }
+
+  /** The estimated prompt tokens of the calls not yet answered. */
+  unansweredPrompt(): number {
+    let sum = 0;
+    for (const ticket of this.unanswered) sum += ticket.estimate.promptTokens;
+    return sum;
+  }
+
+  /** What the calls admitted after `ticket` and not yet answered take from `dimension`, as estimated now. */
+  sentSince(ticket: Ticket, dimension: Dimension): number {
+    let sum = 0;
+    for (const other of this.unanswered) {
+      if (other.sequence <= ticket.sequence) continue;
+      const amount = this.amounts(other.estimate)[dimension];
+      sum += amount ?? (dimension.startsWith('requests') ? 1 : 0);
+    }
+    return sum;
   }
 
   /**

@@ -99,8 +99,10 @@ function median(values: readonly number[]): number {
 
 /**
  * Infers the window from `reset` = time until full: a bucket of `limit` refilling over W ms with
- * `remaining` left is full after (limit − remaining)·W/limit. Adopted only when several answers
- * agree, and never when the caller fixed the window. Returns the new window, or `undefined`.
+ * `remaining` left is full after (limit − remaining)·W/limit. The requests and tokens buckets of
+ * an answer each give an estimate; a window is adopted once two agree (within 15 % of their
+ * median, and a majority of the last seven), and never when the caller fixed the window. Returns
+ * the new window, or `undefined`.
  */
 export function learnWindow(
   lane: Lane,
@@ -116,17 +118,13 @@ export function learnWindow(
   if (used < Math.max(1, limit * 0.002) || (dimension === 'tokens' && used < 50)) return undefined;
   const estimate = (limit * resetMs) / used;
   if (!Number.isFinite(estimate) || estimate < WINDOW_MIN_MS || estimate > WINDOW_MAX_MS) return undefined;
-  let samples = lane.learning.windowSamples.get(dimension);
-  if (samples === undefined) {
-    samples = [];
-    lane.learning.windowSamples.set(dimension, samples);
-  }
+  const samples = lane.learning.windowSamples;
   samples.push(estimate);
   if (samples.length > WINDOW_SAMPLES) samples.shift();
-  if (samples.length < 5) return undefined;
+  if (samples.length < 2) return undefined;
   const middle = median(samples);
   const agree = samples.filter((value) => Math.abs(value - middle) <= middle * 0.15).length;
-  if (agree < 4) return undefined;
+  if (agree < Math.max(2, Math.ceil(samples.length * 0.6))) return undefined;
   const current = lane.limits.get(dimension);
   if (current === undefined || Math.abs(middle - current.windowMs) <= current.windowMs * 0.2)
     return undefined;

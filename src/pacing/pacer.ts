@@ -289,6 +289,7 @@ export class Pacer {
   /** Notes that a ticket's call left for the server now. */
   sent(ticket: Ticket): void {
     ticket.sentAtMs = this.#now();
+    ticket.send.atMs = ticket.sentAtMs;
   }
 
   /** Learns from an answer: limits and levels from headers, tokens from usage, waits from a 429. */
@@ -308,6 +309,7 @@ export class Pacer {
     lane.answered(ticket);
     lane.inFlight = Math.max(0, lane.inFlight - 1);
     lane.lastUsedMs = this.#now();
+    if (!reachedApi) ticket.send.uncounted = true;
     if (!reachedApi)
       for (const [dimension, amount] of Object.entries(ticket.amounts) as [Dimension, number][])
         if (ticket.marks[dimension] !== undefined)

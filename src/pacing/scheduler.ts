@@ -154,10 +154,13 @@ export class Scheduler {
     throttledBy: Ticket['throttledBy'],
   ): Ticket {
     lane.inFlight += 1;
-    lane.unansweredPrompt += estimate.promptTokens;
     if (!lane.learning.usageSeen) lane.tokensOnGuess += amounts.tokens ?? 0;
-    lane.lastUsedMs = this.#now();
-    return {
+    const now = this.#now();
+    lane.lastUsedMs = now;
+    const sequence = (lane.admissions += 1);
+    const send = { sequence, estimate, atMs: now, uncounted: false };
+    lane.logSend(send, now);
+    const ticket: Ticket = {
       lane,
       amounts,
       estimate,
@@ -168,8 +171,12 @@ export class Scheduler {
       throttledBy,
       sentAtMs: undefined,
       answered: false,
+      sequence,
+      send,
       finished: false,
     };
+    lane.unanswered.add(ticket);
+    return ticket;
   }
 
   #stall(lane: Lane, head: Waiter, bucket: Dimension | 'concurrency' | 'pause', waitMs: number): void {

@@ -93,6 +93,12 @@ export interface SyncInput {
   readonly raiseCeiling: number | undefined;
   /** The `origin` of the take whose mark this is (`TakeResult`). */
   readonly origin?: string | undefined;
+  /**
+   * The server's level now, when the caller worked it out itself from its own sends (a process
+   * alone on its limit, `replay.ts`): the store lowers the level to it, and `remaining`, `ageMs`
+   * and `mark` are not used.
+   */
+  readonly serverLevel?: number | undefined;
 }
 
 /** A snapshot of one bucket. */

@@ -91,6 +91,11 @@ export class MemoryStore implements BucketStore {
   sync(key: string, dimension: Dimension, input: SyncInput): void {
     const state = this.#existing(key, dimension);
     if (state === undefined) return;
+    if (input.serverLevel !== undefined) {
+      const level = bounded(state, input.serverLevel * this.#share());
+      if (level < state.level) state.level = level;
+      return;
+    }
     // The most the server can hold now: what it said, plus its refill since, less what was taken
     // after the call; capped once, at the end (capping before subtracting would take a whole
     // window's refill as lost, and stall a lane at every wave of answers from a slow model).
