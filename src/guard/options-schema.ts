@@ -13,6 +13,7 @@ import type { ExplicitLimit } from '../pacing/limits.js';
 import type { RedisLike } from '../pacing/stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import { isFunction, parseWith, positive, positiveInteger, TierguardOptionsError } from '../util/options.js';
+import { isPackageInstalled } from '../util/package-installed.js';
 import type { GuardEvent } from './events.js';
 import { DEFAULT_FALLBACK_ON, DEFAULTS, type FallbackTarget, type ResolvedOptions } from './options.js';
 
@@ -186,6 +187,17 @@ export function parseOptions(input: unknown): ResolvedOptions {
   if (options.store !== undefined && options.redis !== undefined)
     throw new TierguardOptionsError([
       { path: 'store', expected: 'either `store` or `redis`, not both', received: 'both' },
+    ]);
+  // A URL is connected with ioredis, an optional peer: without it every call would run on local
+  // buckets at this process's share, silently (issue 18). The URL may hold a password: not echoed.
+  if (typeof options.redis === 'string' && isPackageInstalled('ioredis') === false)
+    throw new TierguardOptionsError([
+      {
+        path: 'redis',
+        expected:
+          'the ioredis package installed next to tierguard to connect to a Redis URL (npm install ioredis), or an ioredis client, or a `store` (a Worker cannot load ioredis: give it a `store`)',
+        received: 'a Redis URL, and ioredis cannot be loaded here',
+      },
     ]);
   const maxWait = options.maxWaitMs;
   const waits = typeof maxWait === 'object' ? new Map(Object.entries(maxWait)) : undefined;

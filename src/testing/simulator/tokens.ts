@@ -5,6 +5,7 @@
  * written from the same public recipe the guard follows (OpenAI cookbook, CB-APRP), not shared
  * with it: the simulator stays the reference the guard is measured against.
  */
+import type * as GptTokenizer from 'gpt-tokenizer/encoding/o200k_base';
 import type { Encoding } from '../../data/models.js';
 
 /** The endpoints the simulator counts. */
@@ -42,10 +43,10 @@ const loading = new Map<Encoding, Promise<Counter>>();
 function loadCounter(encoding: Encoding): Promise<Counter> {
   let pending = loading.get(encoding);
   if (pending === undefined) {
-    const module =
-      encoding === 'cl100k_base'
-        ? import('gpt-tokenizer/encoding/cl100k_base')
-        : import('gpt-tokenizer/encoding/o200k_base');
+    // A variable specifier: bundlers leave the optional peer out of a bundle of the testing kit (a
+    // Worker's tests use scriptedFetch, never the simulator), as they do for ioredis.
+    const specifier = `gpt-tokenizer/encoding/${encoding}`;
+    const module = import(specifier) as Promise<typeof GptTokenizer>;
     pending = module.then((tokenizer) => {
       const cache = new Map<string, number>();
       const counter: Counter = (text) => {
