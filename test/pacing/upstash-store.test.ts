@@ -375,7 +375,16 @@ describe.skipIf(redisUrl === '')(
       expect(await reasonFor({ url: `http://127.0.0.1:${address.port}`, token: 't' })).toMatch(
         /not as a Redis REST API/,
       );
+      notRedis.closeAllConnections();
       notRedis.close();
+      const silent = await import('node:http').then(({ createServer }) => createServer(() => undefined));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const silentPort = (silent.address() as { port: number }).port;
+      expect(await reasonFor({ url: `http://127.0.0.1:${silentPort}`, token: 't' })).toMatch(
+        /no answer from the HTTP Redis/,
+      );
+      silent.closeAllConnections();
+      silent.close();
     });
 
     it('refuses bad options at construction, naming the field and never showing the token', () => {

@@ -123,8 +123,12 @@ export class UpstashBackend implements SharedBackend {
   /** Waits until the HTTP Redis answers `PING`, or rejects with a reason that says what failed. */
   async connect(timeoutMs: number): Promise<void> {
     try {
-      const client = await withTimeout(this.#ready(), timeoutMs, 'creating the HTTP Redis client');
-      await withTimeout(client.ping(), Math.max(timeoutMs, this.#options.commandTimeoutMs), 'PING');
+      // One timeout for both: the first request to an HTTPS endpoint also opens the connection.
+      await withTimeout(
+        this.#ready().then((client) => client.ping()),
+        timeoutMs,
+        'the HTTP Redis at start (PING)',
+      );
     } catch (error) {
       throw new Error(describeUpstashError(error, this.#secrets), { cause: error });
     }
