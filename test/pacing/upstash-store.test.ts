@@ -205,18 +205,23 @@ describe.skipIf(redisUrl === '')(
       expect(bridge.counts.requests - afterFlush).toBe(3);
     });
 
-    it('from a URL and token: loads @upstash/redis, answers, and counts the instances sharing it', async () => {
+    it('from a URL and token: loads @upstash/redis, answers, and counts the instances sharing it, TCP processes included', async () => {
       const prefix = `tg-http:${randomUUID()}:`;
       const events: FailoverEvent[] = [];
+      // A pod on TCP Redis announced itself with the same prefix (as the Redis store does).
+      await tcp.zadd(`${prefix}members`, Date.now(), 'pod-1');
       const first = shared({ url: bridge.url, token: bridge.token, keyPrefix: prefix }, events);
       const second = shared({ client: upstash(), keyPrefix: prefix }, events);
       await Promise.all([first.ready, second.ready]);
       expect([first.health, second.health]).toEqual(['healthy', 'healthy']);
       expect(events).toEqual([]);
-      expect(await tcp.zcard(`${prefix}members`)).toBe(2);
+      expect(await tcp.zcard(`${prefix}members:http`)).toBe(2);
+      // Two instances and the pod: alone while the HTTP Redis is away, each would take a third.
+      await first.probeNow();
+      expect(first.share).toBeCloseTo(1 / 3, 5);
       await first.close();
       // A healthy instance leaves the members as it closes.
-      expect(await tcp.zcard(`${prefix}members`)).toBe(1);
+      expect(await tcp.zcard(`${prefix}members:http`)).toBe(1);
     });
 
     it('lets two functions share one limit: admitted by time t never exceeds capacity + rate·t', async () => {

@@ -23,8 +23,9 @@ export interface UpstashLike {
   ping(): Promise<unknown>;
 }
 
-// KEYS[1]: the members sorted set. ARGV: member, member TTL in ms. One round trip a probe, on the
-// server's clock (the functions' clocks need not agree).
+// KEYS[1]: the HTTP instances' members, KEYS[2]: the TCP processes' (the Redis store's, which
+// prunes its own with its own TTL: only counted here). ARGV: member, member TTL in ms. One round
+// trip a probe, on the server's clock (the instances' clocks need not agree).
 const ANNOUNCE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -32,10 +33,10 @@ local ttl = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
 redis.call('PEXPIRE', KEYS[1], ttl * 4)
-return redis.call('ZCARD', KEYS[1])
+return redis.call('ZCARD', KEYS[1]) + redis.call('ZCOUNT', KEYS[2], now - ttl, '+inf')
 `;
 
-// KEYS[1]: the members sorted set. ARGV: member.
+// KEYS[1]: the HTTP instances' members. ARGV: member.
 const LEAVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
 
 /** The message of an error without what `@upstash/redis` appends (the whole command, script included). */
@@ -134,13 +135,16 @@ export class UpstashBackend implements SharedBackend {
     }
   }
 
-  /** Announces this instance; returns how many announced themselves recently. One script, one request. */
+  /**
+   * Announces this instance; returns how many instances, and processes on TCP with the same
+   * prefix, announced themselves recently. One script, one request.
+   */
   async heartbeat(): Promise<number> {
     this.#member ??= crypto.randomUUID();
     const reply = await withTimeout(
       this.store.scripts.run(
         ANNOUNCE,
-        [`${this.#options.keyPrefix}members`],
+        [`${this.#options.keyPrefix}members:http`, `${this.#options.keyPrefix}members`],
         [this.#member, this.#options.memberTtlMs],
       ),
       this.#options.commandTimeoutMs,
@@ -158,7 +162,7 @@ export class UpstashBackend implements SharedBackend {
   async close(healthy: boolean): Promise<void> {
     if (!healthy || this.#member === undefined) return;
     await withTimeout(
-      this.store.scripts.run(LEAVE, [`${this.#options.keyPrefix}members`], [this.#member]),
+      this.store.scripts.run(LEAVE, [`${this.#options.keyPrefix}members:http`], [this.#member]),
       this.#options.commandTimeoutMs,
       'leaving the members',
     ).catch(() => undefined);
