@@ -40,7 +40,7 @@ export async function startPlainServer(): Promise<RemoteServer> {
 }
 
 /** Spawns a server script that prints `{ baseURL }` first, answers commands on stdin, and stops on `close`. */
-async function startChild(
+export async function startChild(
   script: string,
   args: string[],
 ): Promise<RemoteServer & { ask(command: object): Promise<string> }> {

@@ -20,9 +20,12 @@ export type {
 export type { GuardEvent, GuardEventListener, GuardEventType } from './guard/events.js';
 export type { LaneStats } from './pacing/lane.js';
 
-// Stores: where bucket levels live (the `store` and `redis` options).
+// Stores: where bucket levels live (the `store` and `redis` options): Redis over TCP for pods, over
+// HTTP (Upstash's REST protocol) for serverless functions and Workers.
 export { createRedisStore } from './pacing/stores/redis-backend.js';
 export type { RedisStoreFactoryOptions } from './pacing/stores/redis-backend.js';
+export { createUpstashStore } from './pacing/stores/upstash-backend.js';
+export type { UpstashConnection, UpstashLike, UpstashStoreOptions } from './pacing/stores/upstash-backend.js';
 export type { FailoverEvent, StoreHealth } from './pacing/stores/failover.js';
 export type { RedisLike } from './pacing/stores/redis.js';
 export type {
