@@ -120,7 +120,7 @@ function lineFor(event: GuardEvent, locale: Locale): { message: string; fields: 
       };
     case 'tier-detected':
       return {
-        message: `${event.key} is paced as ${event.tier} (${event.requestsPerMinute} requests, ${event.tokensPerMinute} tokens per minute)`,
+        message: `${event.key} has the limits of ${event.tier} (${event.requestsPerMinute} requests, ${event.tokensPerMinute} tokens per minute)`,
         fields: { ...event },
       };
     case 'model-unknown':

@@ -8,9 +8,9 @@ import {
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import { EventHub, type GuardEvent } from '../../src/guard/events.js';
 import type { Logger } from '../../src/guard/logging.js';
-import type { MeterLike } from '../../src/guard/telemetry.js';
+import { startTelemetry, type MeterLike } from '../../src/guard/telemetry.js';
 import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import {
   chatCompletion,
@@ -426,6 +426,50 @@ describe('the meter', () => {
       ]),
     );
     expect(named(await collect(), 'tierguard.queue.wait')[0]?.value).toBe(1);
+  });
+
+  it('a meter still loading gets the events seen meanwhile; one that fails to load is reported', async () => {
+    const { meter, collect } = meterProvider();
+    const created = tracked({ tier: 'tier-1' });
+    const hub = new EventHub();
+    let ready: (value: MeterLike) => void = () => {};
+    const faults: string[] = [];
+    const source = {
+      on: (listener: Parameters<EventHub['on']>[0]) => hub.on(listener),
+      stats: () => created.stats(),
+      budget: false,
+    };
+    const loading = startTelemetry(new Promise<MeterLike>((resolve) => (ready = resolve)), source, (what) =>
+      faults.push(what),
+    );
+    hub.emit({ type: 'served', model: 'gpt-4o', status: 200, attempts: 1, latencyMs: 5 });
+    hub.emit({
+      type: 'sent',
+      key: 'lane',
+      model: 'gpt-4o',
+      endpoint: 'chat',
+      attempt: 1,
+      queuedMs: 30,
+      estimatedTokens: 9,
+    });
+    ready(meter);
+    await Promise.resolve();
+    const points = await collect();
+    expect(named(points, 'tierguard.calls')[0]).toMatchObject({
+      attributes: { outcome: 'served', model: 'gpt-4o' },
+      value: 1,
+    });
+    expect(named(points, 'tierguard.queue.wait')[0]).toMatchObject({ value: 1, sum: 30 });
+
+    const failing = startTelemetry(Promise.reject(new Error('no such package')), source, (what) =>
+      faults.push(what),
+    );
+    await vi.waitFor(() => expect(faults).toEqual(['the `metrics` option could not start']));
+    // It let go of the events: nothing is kept for a meter that will never come.
+    expect(hub.size).toBe(1);
+    failing.close();
+    loading.close();
+    expect(hub.size).toBe(0);
   });
 
   it('a meter that throws is the guard’s own fault: logged at error, the calls go on', async () => {
