@@ -315,7 +315,11 @@ describe('faults and secrets', () => {
       logLevel: 'debug',
       fallback: {
         'gpt-4o': [
-          { model: 'gpt-4o-mini', baseURL: `https://relay.example/v1?key=${BACKUP_KEY}`, apiKey: BACKUP_KEY },
+          {
+            model: 'gpt-4o-mini',
+            baseURL: `https://relay.example/${BACKUP_KEY}/v1?key=${BACKUP_KEY}`,
+            apiKey: BACKUP_KEY,
+          },
         ],
       },
     });
@@ -343,7 +347,7 @@ describe('faults and secrets', () => {
           };
     const openai = new OpenAI({
       apiKey: KEY,
-      baseURL: `https://api.openai.test/v1?api-key=${KEY}`,
+      baseURL: `https://api.openai.test/${KEY}/v1?api-key=${KEY}`,
       fetch: scriptedFetch(script),
     });
     await expect(ask(created.wrap(openai))).rejects.toBeInstanceOf(OpenAI.AuthenticationError);

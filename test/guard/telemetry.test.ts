@@ -361,7 +361,11 @@ describe('what metrics never carry', () => {
       onEvent: (event) => events.push(event),
       fallback: {
         'gpt-4o': [
-          { model: 'gpt-4o-mini', baseURL: `https://relay.example/v1?key=${BACKUP_KEY}`, apiKey: BACKUP_KEY },
+          {
+            model: 'gpt-4o-mini',
+            baseURL: `https://relay.example/${BACKUP_KEY}/v1?key=${BACKUP_KEY}`,
+            apiKey: BACKUP_KEY,
+          },
         ],
       },
     });
@@ -381,7 +385,7 @@ describe('what metrics never carry', () => {
           };
     const openai = new OpenAI({
       apiKey: KEY,
-      baseURL: `https://api.openai.test/v1?api-key=${KEY}`,
+      baseURL: `https://api.openai.test/${KEY}/v1?api-key=${KEY}`,
       fetch: scriptedFetch(script),
     });
     await ask(created.wrap(openai));
