@@ -16,7 +16,6 @@ import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from './budget-gate.js';
 import { EventHub, type GuardEventListener } from './events.js';
 import { createLogSink } from './logging.js';
-import { maskSecrets } from '../util/mask.js';
 import { parseOptions, type GuardOptions } from './options.js';
 import { createPipeline, type ClientFacts, type PipelineCounters } from './pipeline.js';
 import { globalMeter, startTelemetry } from './telemetry.js';
@@ -268,20 +267,13 @@ export function createGuard(options: GuardOptions = {}): Guard {
       await store.close();
     },
   };
-  // Metrics asked for and failing must not fail silently: without a logger, each fault once on the console.
-  const metricFaults = new Set<string>();
   const telemetry =
     resolved.meter === undefined
       ? undefined
       : startTelemetry(
           resolved.meter === 'global' ? globalMeter() : resolved.meter,
           { on: (listener) => hub.on(listener), stats: () => self.stats(), budget: budget !== undefined },
-          (what, error) => {
-            if (logging !== undefined) return logging.fault(what, error);
-            if (metricFaults.has(what)) return;
-            metricFaults.add(what);
-            console.error(maskSecrets(`tierguard: ${what}: ${String(error)}`, secrets));
-          },
+          logging?.fault,
         );
   return self;
 }

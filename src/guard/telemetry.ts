@@ -22,6 +22,7 @@
  */
 import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
+import { maskSecrets } from '../util/mask.js';
 import type { GuardEvent, GuardEventListener } from './events.js';
 import type { GuardStats } from './create-guard.js';
 
@@ -241,13 +242,27 @@ function instrument(
 }
 
 /**
+ * A fault of metrics the caller asked for, without a logger to tell: on the console, once per
+ * kind (metrics that fail must not fail silently, nor flood the console at every collection).
+ */
+function consoleOnce(): (what: string, error: unknown) => void {
+  const told = new Set<string>();
+  return (what, error) => {
+    if (told.has(what)) return;
+    told.add(what);
+    console.error(maskSecrets(`tierguard: ${what}: ${String(error)}`));
+  };
+}
+
+/**
  * Records the guard's metrics on `meter` until `close()`. A meter still loading (a promise) gets
- * the events seen meanwhile once it is ready; one that fails to load is reported to `fault`.
+ * the events seen meanwhile once it is ready; one that fails to load is reported to `fault`
+ * (without one, to the console, once per kind).
  */
 export function startTelemetry(
   meter: MeterLike | Promise<MeterLike>,
   source: TelemetrySource,
-  fault: (what: string, error: unknown) => void,
+  fault: (what: string, error: unknown) => void = consoleOnce(),
 ): Telemetry {
   let recorder: ReturnType<typeof instrument> | undefined;
   let early: GuardEvent[] | undefined = [];

@@ -476,6 +476,33 @@ describe('the meter', () => {
     expect(hub.size).toBe(0);
   });
 
+  it('without a logger, metrics that cannot start say so on the console, once per kind', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const hub = new EventHub();
+    const source = {
+      on: (listener: Parameters<EventHub['on']>[0]) => hub.on(listener),
+      stats: () => {
+        throw new Error('stats broke');
+      },
+      budget: false,
+    };
+    const { meter, collect } = meterProvider();
+    const running = startTelemetry(meter, source);
+    await collect();
+    await collect();
+    expect(printed).toHaveBeenCalledTimes(1);
+    expect(printed.mock.calls[0]?.[0]).toBe(
+      'tierguard: the metrics could not read the guard’s stats: Error: stats broke',
+    );
+    running.close();
+    startTelemetry(Promise.reject(new Error(`cannot load, ${KEY}`)), source);
+    await vi.waitFor(() => expect(printed).toHaveBeenCalledTimes(2));
+    expect(printed.mock.calls[1]?.[0]).toMatch(
+      /^tierguard: the `metrics` option could not start: Error: cannot load, sk-proj-…/,
+    );
+    expect(String(printed.mock.calls[1]?.[0])).not.toContain(KEY);
+  });
+
   it('a meter that throws is the guard’s own fault: logged at error, the calls go on', async () => {
     const logged: string[] = [];
     const logger: Logger = {
