@@ -18,6 +18,15 @@ export type {
   RetryOptions,
 } from './guard/options.js';
 export type { GuardEvent, GuardEventListener, GuardEventType } from './guard/events.js';
+export type { Logger, LogLevel } from './guard/logging.js';
+export type {
+  InstrumentOptions,
+  MeterLike,
+  MetricAttributes,
+  ObservableCallbackLike,
+  ObservableLike,
+  ObservableResultLike,
+} from './guard/telemetry.js';
 export type { LaneStats } from './pacing/lane.js';
 
 // Stores: where bucket levels live (the `store` and `redis` options): Redis over TCP for pods, over

@@ -39,6 +39,16 @@ describe('examples', () => {
     expect(output).toContain('in flight after the stream: 0');
   });
 
+  it('metrics-and-logs', async () => {
+    const output = await example('metrics-and-logs');
+    expect(output).toContain('tierguard.calls {outcome=served model=gpt-4o-mini} 6');
+    expect(output).toContain(
+      'tierguard.calls {outcome=failed cause=model_access_denied origin=api model=gpt-4o} 1',
+    );
+    expect(output).toContain('tierguard.throttled {bucket=requests model=gpt-4o-mini} 3');
+    expect(output).toContain('tierguard.queue.wait {model=gpt-4o-mini} 6 recorded');
+  });
+
   it('ai-sdk', async () => {
     expect(await example('ai-sdk')).toContain('served by the guard: {"gpt-4o-mini":1}');
   });

@@ -159,6 +159,7 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   if (context.events.size > 0)
     context.events.emit({
       type: 'sent',
+      key: lane.label,
       ...(model === undefined ? {} : { model }),
       endpoint: call.endpoint,
       attempt: plan.sent + 1,
@@ -227,6 +228,15 @@ async function send(
       budget: context.budget,
       diagnose: (facts) => context.diagnose(facts, model, baseURL, lane),
       onLateStreamError: (diagnosis) => context.events.emit({ type: 'diagnosed', diagnosis }),
+      onUsage: (usage) =>
+        context.events.emit({
+          type: 'usage',
+          key: lane.label,
+          ...(model === undefined ? {} : { model }),
+          reservedTokens: ticket.amounts.tokens ?? 0,
+          ...(usage.promptTokens === undefined ? {} : { inputTokens: usage.promptTokens }),
+          ...(usage.completionTokens === undefined ? {} : { outputTokens: usage.completionTokens }),
+        }),
       onSettled: settle,
     });
   } catch (error) {

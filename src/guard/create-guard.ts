@@ -15,8 +15,10 @@ import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from './budget-gate.js';
 import { EventHub, type GuardEventListener } from './events.js';
+import { createLogSink } from './logging.js';
 import { parseOptions, type GuardOptions } from './options.js';
 import { createPipeline, type ClientFacts, type PipelineCounters } from './pipeline.js';
+import { globalMeter, startTelemetry } from './telemetry.js';
 import { assertWrappable, clientFacts, markGuarded, wrapWith, type WrappableClient } from './wrap.js';
 
 export type { WrappableClient } from './wrap.js';
@@ -114,7 +116,15 @@ async function connectRedis(url: string): Promise<RedisLike> {
 /** Creates a guard. Options are validated here, once; a bad option throws `TierguardOptionsError`. */
 export function createGuard(options: GuardOptions = {}): Guard {
   const resolved = parseOptions(options);
-  const hub = new EventHub();
+  const secrets = [...resolved.fallback.values()]
+    .flat()
+    .flatMap((target) => (typeof target === 'object' && target.apiKey !== undefined ? [target.apiKey] : []));
+  const logging =
+    resolved.logger === undefined || resolved.logLevel === 'off'
+      ? undefined
+      : createLogSink(resolved.logger, resolved.logLevel, resolved.locale, secrets);
+  const hub = new EventHub((error) => logging?.fault('an event listener threw (the call went on)', error));
+  if (logging !== undefined) hub.on(logging.listener);
   if (resolved.onEvent !== undefined) hub.on(resolved.onEvent);
 
   // The budget needs the store, and the store's restore event needs the budget: set once both exist.
@@ -185,9 +195,6 @@ export function createGuard(options: GuardOptions = {}): Guard {
     retries: 0,
     fallbacks: 0,
   };
-  const secrets = [...resolved.fallback.values()]
-    .flat()
-    .flatMap((target) => (typeof target === 'object' && target.apiKey !== undefined ? [target.apiKey] : []));
   const deps = {
     options: resolved,
     pacer,
@@ -254,11 +261,20 @@ export function createGuard(options: GuardOptions = {}): Guard {
     async close() {
       if (closed) return;
       closed = true;
+      telemetry?.close();
       pacer.close(closedError());
       await budget?.close();
       await store.close();
     },
   };
+  const telemetry =
+    resolved.meter === undefined
+      ? undefined
+      : startTelemetry(
+          resolved.meter === 'global' ? globalMeter() : resolved.meter,
+          { on: (listener) => hub.on(listener), stats: () => self.stats(), budget: budget !== undefined },
+          logging?.fault,
+        );
   return self;
 }
 

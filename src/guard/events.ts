@@ -23,6 +23,8 @@ export type GuardEvent =
   /** An attempt leaves for the API (after its wait in the queue). */
   | {
       readonly type: 'sent';
+      /** The limit key the attempt was paced on (a readable lane label, as `guard.stats()` shows it). */
+      readonly key: string;
       readonly model?: string;
       readonly endpoint: string;
       readonly attempt: number;
@@ -100,6 +102,22 @@ export type GuardEvent =
       readonly attempts: number;
       readonly latencyMs: number;
     }
+  /**
+   * An answer's token usage, as the API reported it, beside what the guard reserved for it: once per
+   * answer that reports usage (a JSON answer when it is read, a stream at its end, after `served`).
+   */
+  | {
+      readonly type: 'usage';
+      readonly key: string;
+      readonly model?: string;
+      /**
+       * The tokens the attempt took from its lane's token bucket (its prompt estimate plus its largest
+       * output); 0 when the lane paces no tokens.
+       */
+      readonly reservedTokens: number;
+      readonly inputTokens?: number;
+      readonly outputTokens?: number;
+    }
   /** The month's spend crossed a threshold of the budget (once per threshold per month). */
   | {
       readonly type: 'budget-alert';
@@ -120,9 +138,17 @@ export type GuardEventType = GuardEvent['type'];
 /** A listener of guard events. */
 export type GuardEventListener = (event: GuardEvent) => void;
 
-/** A small synchronous emitter; a listener that throws never breaks a call. */
+/**
+ * A small synchronous emitter; a listener that throws never breaks a call (`onListenerError` hears
+ * of it).
+ */
 export class EventHub {
   readonly #listeners = new Set<GuardEventListener>();
+  readonly #onListenerError: ((error: unknown) => void) | undefined;
+
+  constructor(onListenerError?: (error: unknown) => void) {
+    this.#onListenerError = onListenerError;
+  }
 
   on(listener: GuardEventListener): () => void {
     this.#listeners.add(listener);
@@ -135,8 +161,13 @@ export class EventHub {
     for (const listener of this.#listeners) {
       try {
         listener(event);
-      } catch {
+      } catch (error) {
         // A listener's bug must not fail the caller's request.
+        try {
+          this.#onListenerError?.(error);
+        } catch {
+          // Nor may the report of it.
+        }
       }
     }
   }

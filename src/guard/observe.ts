@@ -41,6 +41,8 @@ export interface ObserveContext {
   readonly diagnose: (facts: unknown) => Diagnosis;
   /** A failure inside a stream after its first token (the caller's client throws it while iterating). */
   readonly onLateStreamError: (diagnosis: Diagnosis) => void;
+  /** The answer's usage, as the API reported it (a JSON answer when read, a stream at its end). */
+  readonly onUsage: (usage: ObservedUsage) => void;
   /** The attempt's answer is settled: stop its timeout (and, for a stream, its abort link at the end). */
   readonly onSettled: (streamEnded: boolean) => void;
 }
@@ -126,6 +128,7 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
   });
   context.pacer.finish(context.ticket, true);
   context.onSettled(true);
+  if (facts.usage !== undefined) context.onUsage(facts.usage);
   if (facts.usage !== undefined && context.model !== undefined)
     context.budget?.record(context.model, facts.usage.raw, facts.serviceTier);
   return { kind: 'success', response, body: text, model: context.model };
@@ -147,6 +150,7 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
     onEnd: () => {
       if (usage !== undefined) {
         pacer.observe(ticket, { status: response.status, usage });
+        context.onUsage(usage);
         if (context.model !== undefined) context.budget?.record(context.model, usage.raw, undefined);
       }
       pacer.finish(ticket, true);

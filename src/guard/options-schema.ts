@@ -15,6 +15,8 @@ import type { BucketStore } from '../pacing/types.js';
 import { isFunction, parseWith, positive, positiveInteger, TierguardOptionsError } from '../util/options.js';
 import { isPackageInstalled } from '../util/package-installed.js';
 import type { GuardEvent } from './events.js';
+import { LOG_LEVELS, type Logger } from './logging.js';
+import type { MeterLike } from './telemetry.js';
 import { DEFAULT_FALLBACK_ON, DEFAULTS, type FallbackTarget, type ResolvedOptions } from './options.js';
 
 const millis = (what: string) =>
@@ -33,6 +35,18 @@ const isRedisClient = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
   typeof (value as { evalsha?: unknown }).evalsha === 'function';
+const hasMethods = (value: unknown, names: readonly string[]): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+const METER_METHODS = [
+  'createCounter',
+  'createHistogram',
+  'createObservableGauge',
+  'addBatchObservableCallback',
+  'removeBatchObservableCallback',
+] as const;
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 
 const DAY_MS = 86_400_000;
 // Beyond any real account's limit: a number this large is a mistake.
@@ -174,6 +188,20 @@ const schema = z.strictObject({
     .optional(),
   defaultMaxOutputTokens: positiveInteger('tokens').optional(),
   fetch: z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }).optional(),
+  meter: z
+    .custom<MeterLike>((value) => hasMethods(value, METER_METHODS), {
+      error: `an OpenTelemetry Meter (metrics.getMeter('tierguard')) with ${METER_METHODS.join(', ')}`,
+    })
+    .optional(),
+  metrics: z.boolean({ error: 'true or false' }).optional(),
+  logger: z
+    .custom<Logger>((value) => hasMethods(value, LOGGER_METHODS), {
+      error: 'a logger with debug, info, warn and error methods (console, pino…)',
+    })
+    .optional(),
+  logLevel: z
+    .enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.map((level) => `'${level}'`).join(', ')}` })
+    .optional(),
 });
 
 /** Parses options once; throws `TierguardOptionsError` naming every bad field. */
@@ -198,6 +226,10 @@ export function parseOptions(input: unknown): ResolvedOptions {
           'the ioredis package installed next to tierguard to connect to a Redis URL (npm install ioredis), or an ioredis client, or a `store` (a Worker cannot load ioredis: give it a `store`)',
         received: 'a Redis URL, and ioredis cannot be loaded here',
       },
+    ]);
+  if (options.meter !== undefined && options.metrics === true)
+    throw new TierguardOptionsError([
+      { path: 'metrics', expected: 'either `meter` or `metrics: true`, not both', received: 'both' },
     ]);
   const maxWait = options.maxWaitMs;
   const waits = typeof maxWait === 'object' ? new Map(Object.entries(maxWait)) : undefined;
@@ -237,5 +269,10 @@ export function parseOptions(input: unknown): ResolvedOptions {
     deployments: options.deployments ?? {},
     defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? DEFAULTS.defaultMaxOutputTokens,
     fetch: options.fetch,
+    meter: options.metrics === true ? 'global' : options.meter,
+    logger:
+      options.logger ??
+      (options.logLevel === undefined || options.logLevel === 'off' ? undefined : globalThis.console),
+    logLevel: options.logLevel ?? (options.logger === undefined ? 'off' : DEFAULTS.logLevel),
   };
 }

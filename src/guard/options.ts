@@ -10,6 +10,8 @@ import type { ExplicitLimit } from '../pacing/limits.js';
 import type { RedisLike } from '../pacing/stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import type { GuardEvent } from './events.js';
+import type { LogLevel, Logger } from './logging.js';
+import type { MeterLike } from './telemetry.js';
 
 /** Limits for a model or family, per window. */
 export interface LimitOptions {
@@ -169,6 +171,35 @@ export interface GuardOptions {
    * @default globalThis.fetch
    */
   readonly fetch?: typeof globalThis.fetch;
+  /**
+   * An OpenTelemetry meter to record the guard's metrics on (`tierguard.calls`,
+   * `tierguard.queue.wait`, `tierguard.bucket.level`… — the README's "Metrics and logs"): for
+   * example `metrics.getMeter('tierguard')` from `@opentelemetry/api`. tierguard depends on no
+   * OpenTelemetry package; set `meter` or `metrics`, not both.
+   */
+  readonly meter?: MeterLike;
+  /**
+   * `true`: record the metrics on `metrics.getMeter('tierguard')` of the global
+   * `@opentelemetry/api` (an optional peer, loaded only then). Register the SDK's meter provider
+   * before the guard is created: a meter taken earlier records nothing.
+   * @default false
+   */
+  readonly metrics?: boolean;
+  /**
+   * Where the guard logs its events, in the shape openai-node's `logger` option takes (`debug`,
+   * `info`, `warn`, `error`): `console`, a pino or winston logger. Lines name models, causes, limit
+   * keys and waits, never a key or a prompt.
+   * @default console when `logLevel` is set, else no logging
+   */
+  readonly logger?: Logger;
+  /**
+   * What is logged: `'debug'` every event; `'info'` retries, fallbacks, store changes, tiers
+   * detected, unknown models and budget alerts; `'warn'` calls that failed for good (one line each,
+   * with `describeDiagnosis`) and a spent budget; `'error'` faults of the guard's own work (a
+   * listener that threw, metrics that could not start); `'off'` nothing.
+   * @default 'warn' when `logger` is set, else 'off'
+   */
+  readonly logLevel?: LogLevel;
 }
 
 /** The parsed options: every default filled in. */
@@ -195,6 +226,11 @@ export interface ResolvedOptions {
   readonly deployments: Readonly<Record<string, string>>;
   readonly defaultMaxOutputTokens: number;
   readonly fetch: typeof globalThis.fetch | undefined;
+  /** The meter to record metrics on; `'global'` for the global API's (`metrics: true`). */
+  readonly meter: MeterLike | 'global' | undefined;
+  /** `undefined` when nothing is logged. */
+  readonly logger: Logger | undefined;
+  readonly logLevel: LogLevel;
 }
 
 /** Causes that may fall back unless the caller says otherwise: the catalogue's own word. */
@@ -213,6 +249,8 @@ export const DEFAULTS = {
   alertAt: [0.5, 0.8, 1],
   onExhausted: 'refuse',
   defaultMaxOutputTokens: 1_024,
+  /** The level when a `logger` is set without a `logLevel` (openai-node's default). */
+  logLevel: 'warn',
 } as const;
 
 export { parseOptions } from './options-schema.js';
