@@ -240,7 +240,10 @@ describe('Pacer', () => {
     const told = { '*': { requests: 1_000, tokens: 60_000, windowMs: 60_000 } };
     const answer = (remaining: number, prompt: number) => ({
       status: 200,
-      headers: headers({ 'x-ratelimit-limit-tokens': '60000', 'x-ratelimit-remaining-tokens': String(remaining) }),
+      headers: headers({
+        'x-ratelimit-limit-tokens': '60000',
+        'x-ratelimit-remaining-tokens': String(remaining),
+      }),
       usage: { promptTokens: prompt, completionTokens: 0 },
     });
     /** A lane that has seen how the server counts (one answer with usage), its bucket full again. */

@@ -112,7 +112,10 @@ export class MemoryStore implements BucketStore {
     if (input.raiseMargin === undefined) return;
     // The least the server holds: as if its refill had all come before the calls sent since.
     const least =
-      Math.min(state.capacity, input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs) -
+      Math.min(
+        state.capacity,
+        input.remaining * this.#share() + Math.max(0, input.ageMs) * state.refillPerMs,
+      ) -
       Math.max(0, state.taken - input.mark) -
       input.raiseMargin;
     if (least > state.level) state.level = Math.min(serverNow, least);
