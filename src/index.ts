@@ -31,12 +31,12 @@ export type { LaneStats } from './pacing/lane.js';
 
 // Stores: where bucket levels live (the `store` and `redis` options): Redis over TCP for pods, over
 // HTTP (Upstash's REST protocol) for serverless functions and Workers.
-export { createRedisStore } from './pacing/stores/redis-backend.js';
-export type { RedisStoreFactoryOptions } from './pacing/stores/redis-backend.js';
-export { createUpstashStore } from './pacing/stores/upstash-backend.js';
-export type { UpstashConnection, UpstashLike, UpstashStoreOptions } from './pacing/stores/upstash-backend.js';
-export type { FailoverEvent, StoreHealth } from './pacing/stores/failover.js';
-export type { RedisLike } from './pacing/stores/redis.js';
+export { createRedisStore } from './stores/redis-backend.js';
+export type { RedisStoreFactoryOptions } from './stores/redis-backend.js';
+export { createUpstashStore } from './stores/upstash-backend.js';
+export type { UpstashConnection, UpstashLike, UpstashStoreOptions } from './stores/upstash-backend.js';
+export type { FailoverEvent, StoreHealth } from './stores/failover.js';
+export type { RedisLike } from './stores/redis.js';
 export type {
   BucketSnapshot,
   BucketSpec,
@@ -79,14 +79,14 @@ export { tierFor } from './advisor/tier-for.js';
 export type { PaymentHistory, TierStanding } from './advisor/tier-for.js';
 export { upgradePlan } from './advisor/upgrade-plan.js';
 export type { PlanStep, UpgradePlan, UpgradePlanOptions } from './advisor/upgrade-plan.js';
-export { estimateRequest, countTextTokens } from './pacing/estimate.js';
+export { estimateRequest, countTextTokens } from './tokens/estimate.js';
 export type {
   CountMethod,
   Endpoint,
   EstimateOptions,
   RequestEstimate,
   TokenCounter,
-} from './pacing/estimate.js';
+} from './tokens/estimate.js';
 export { estimateCost } from './advisor/estimate-cost.js';
 export type {
   CostAssumption,

@@ -10,7 +10,7 @@ import type { BudgetGate } from '../guard/budget-gate.js';
 import type { GuardEvent } from '../guard/events.js';
 import type { BudgetExhaustedPolicy } from '../guard/options.js';
 import { resolveModel } from '../models/resolve.js';
-import type { RedisLike } from '../pacing/stores/redis.js';
+import type { RedisLike } from '../stores/redis.js';
 
 /** Where the shared spend lives: the guard's shared store, when `redis` is set. */
 export interface SpendBackend {

@@ -5,7 +5,7 @@
  * outcomes; the caller's abort is thrown.
  */
 import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
-import { estimateRequest, type RequestEstimate } from '../pacing/estimate.js';
+import { estimateRequest, type RequestEstimate } from '../tokens/estimate.js';
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';

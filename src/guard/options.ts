@@ -5,9 +5,9 @@
 import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../data/causes.js';
 import type { Tier } from '../data/tiers.js';
 import type { Locale } from '../diagnose/types.js';
-import type { TokenCounter } from '../pacing/estimate.js';
+import type { TokenCounter } from '../tokens/estimate.js';
 import type { ExplicitLimit } from '../pacing/limits.js';
-import type { RedisLike } from '../pacing/stores/redis.js';
+import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import type { GuardEvent } from './events.js';
 import type { LogLevel, Logger } from './logging.js';

@@ -3,7 +3,7 @@
  * without consuming anything a retry needs again. The body is parsed once, for the model and the
  * stream flag; the call keeps the text, not the object (a waiting call holds as little as it can).
  */
-import type { Endpoint } from '../pacing/estimate.js';
+import type { Endpoint } from '../tokens/estimate.js';
 import { accountOf } from './account.js';
 
 /** A call as the pipeline sees it. */

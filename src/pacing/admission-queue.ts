@@ -3,7 +3,7 @@
  * more (a service may hold 100,000 of them); an aborted waiter leaves the queue at once.
  */
 import { abortReason } from '../util/delay.js';
-import type { RequestEstimate } from './estimate.js';
+import type { RequestEstimate } from '../tokens/estimate.js';
 import type { Ticket } from './lane.js';
 import { Fifo } from './queue.js';
 import type { Dimension } from './types.js';

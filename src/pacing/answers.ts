@@ -8,10 +8,32 @@ import type { Tier } from '../data/tiers.js';
 import { readRateLimitHeaders, type HeaderSource } from '../util/rate-limit-headers.js';
 import type { Lane, Ticket } from './lane.js';
 import { detectTier, learnCapacity, learnScale, learnWindow, plausibleCapacity } from './learning.js';
-import type { Observation, PacerEvent } from './pacer.js';
+import type { PacerEvent } from './pacer.js';
 import { replayLevel } from './replay.js';
 import { settleQuietly } from './scheduler.js';
 import { SOURCE_PRIORITY, type BucketStore, type Dimension } from './types.js';
+
+/** What an answer said that pacing can learn from. */
+export interface Observation {
+  readonly status: number;
+  readonly headers?: HeaderSource | undefined;
+  /** Usage the API reported (body or streamed). */
+  readonly usage?:
+    | { readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
+    | undefined;
+  /** For a 429: which limit, as the diagnosis parsed it. */
+  readonly rateLimit?:
+    | {
+        readonly kind: 'requests' | 'tokens';
+        readonly window: 'minute' | 'day';
+        readonly limit?: number | undefined;
+        readonly used?: number | undefined;
+      }
+    | undefined;
+  readonly retryAfterMs?: number | undefined;
+  /** The answer was a rate-limit refusal (429 rate limit or slow_down). */
+  readonly rateLimited?: 'requests' | 'tokens' | 'slow_down' | 'unknown' | undefined;
+}
 
 /** What learning from answers needs. */
 export interface AnswerContext {

@@ -6,7 +6,7 @@
 import type { Tier } from '../data/tiers.js';
 import type { ResolvedModel } from '../models/resolve.js';
 import { AdmissionQueue, type HeldBy } from './admission-queue.js';
-import type { RequestEstimate } from './estimate.js';
+import type { RequestEstimate } from '../tokens/estimate.js';
 import type { BucketSnapshot, Dimension, LimitSource, TakeItem } from './types.js';
 
 /** What a call takes from each bucket of its lane. */

@@ -5,7 +5,7 @@
  * real limit has, so that one lying header cannot lock a lane (issue: hostile conditions).
  */
 import { MODEL_TIER_LIMITS, TIERS, type Tier, type TierRow } from '../data/tiers.js';
-import type { RequestEstimate } from './estimate.js';
+import type { RequestEstimate } from '../tokens/estimate.js';
 import type { Lane } from './lane.js';
 import type { Dimension, LimitSource } from './types.js';
 

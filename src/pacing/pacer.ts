@@ -6,39 +6,17 @@
  * Time is monotonic (`performance.now()`); idle lanes are evicted.
  */
 import { resolveModel, type ResolvedModel } from '../models/resolve.js';
-import { maskSecrets } from '../util/mask.js';
-import type { HeaderSource } from '../util/rate-limit-headers.js';
-import type { RequestEstimate } from './estimate.js';
-import { Lane, type Amounts, type LaneStats, type Ticket } from './lane.js';
+import type { RequestEstimate } from '../tokens/estimate.js';
+import type { Amounts, Lane, LaneStats, Ticket } from './lane.js';
 import type { LearningEvent } from './learning.js';
-import { startingLimits, type ExplicitLimit } from './limits.js';
+import type { ExplicitLimit } from './limits.js';
 import type { Waiter } from './admission-queue.js';
-import { learnFromAnswer, type AnswerContext } from './answers.js';
+import { learnFromAnswer, type AnswerContext, type Observation } from './answers.js';
+import { setUpLane, type LaneAddress } from './lane-setup.js';
 import { Scheduler, settleQuietly } from './scheduler.js';
-import {
-  SOURCE_PRIORITY,
-  type BucketSnapshot,
-  type BucketStore,
-  type Dimension,
-  type LimitSource,
-} from './types.js';
+import type { BucketSnapshot, BucketStore, Dimension, LimitSource } from './types.js';
 import type { Tier } from '../data/tiers.js';
 import { abortReason } from '../util/delay.js';
-
-/** Where a call goes: what its limit key is made of. */
-export interface LaneAddress {
-  readonly baseURL: string;
-  readonly organization?: string | undefined;
-  readonly project?: string | undefined;
-  /** A one-way hash of the API key, so that two accounts never share a lane (`undefined`: shared). */
-  readonly account?: string | undefined;
-  /** The model the request names (for an Azure deployment, the model it serves). */
-  readonly model?: string | undefined;
-  /** An Azure deployment: its own quota, its own lane. */
-  readonly deployment?: string | undefined;
-  /** Secrets that may appear in the base URL (the caller's key, fallback keys): masked in the lane's name. */
-  readonly secrets?: readonly string[] | undefined;
-}
 
 /** What the pacer tells the outside world. */
 export type PacerEvent =
@@ -61,9 +39,11 @@ export type PacerEvent =
       tokensPerMinute?: number;
     };
 
-/** A refusal decided before sending: the call can never fit, or the queue is full. */
 export type { Ticket } from './lane.js';
+export type { Observation } from './answers.js';
+export type { LaneAddress } from './lane-setup.js';
 
+/** A refusal decided before sending: the call can never fit, or the queue is full. */
 export class PacingRefusal extends Error {
   readonly kind: 'request_too_large' | 'queue_full';
 
@@ -98,38 +78,6 @@ export interface PacerOptions {
   readonly emit: (event: PacerEvent) => void;
   /** Monotonic milliseconds. @default performance.now() */
   readonly now?: () => number;
-}
-
-/** What an answer said that pacing can learn from. */
-export interface Observation {
-  readonly status: number;
-  readonly headers?: HeaderSource | undefined;
-  /** Usage the API reported (body or streamed). */
-  readonly usage?:
-    | { readonly promptTokens?: number | undefined; readonly completionTokens?: number | undefined }
-    | undefined;
-  /** For a 429: which limit, as the diagnosis parsed it. */
-  readonly rateLimit?:
-    | {
-        readonly kind: 'requests' | 'tokens';
-        readonly window: 'minute' | 'day';
-        readonly limit?: number | undefined;
-        readonly used?: number | undefined;
-      }
-    | undefined;
-  readonly retryAfterMs?: number | undefined;
-  /** The answer was a rate-limit refusal (429 rate limit or slow_down). */
-  readonly rateLimited?: 'requests' | 'tokens' | 'slow_down' | 'unknown' | undefined;
-}
-
-/** A base URL as people may read it: no credentials, no query, no key in the path. */
-function readableBase(baseURL: string, secrets: readonly string[]): string {
-  try {
-    const url = new URL(baseURL);
-    return maskSecrets(`${url.host}${url.pathname}`.replace(/\/+$/, ''), secrets);
-  } catch {
-    return maskSecrets(baseURL.slice(0, 200), secrets);
-  }
 }
 
 /** The pacing engine. One per guard; its lanes are shared by every client the guard wraps. */
@@ -397,50 +345,7 @@ export class Pacer {
   }
 
   #createLane(key: string, address: LaneAddress, family: string, resolved: ResolvedModel | undefined): Lane {
-    const starting = startingLimits({
-      model: resolved,
-      tier: this.#options.tier,
-      limits: this.#options.limits,
-      windowMs: this.#options.windowMs,
-    });
-    const account = address.account === undefined ? '' : `key:${address.account.slice(0, 8)}`;
-    const label = [
-      readableBase(address.baseURL, address.secrets ?? []),
-      address.organization ?? '',
-      address.project ?? '',
-      account,
-      family,
-    ].join('|');
-    const lane = new Lane({
-      key,
-      label,
-      family,
-      model: resolved,
-      windowFixed: this.#options.windowFixed || starting.windowFixed,
-      concurrency: this.#options.initialConcurrency,
-      nowMs: this.#now(),
-    });
-    for (const [dimension, limit] of Object.entries(starting.dimensions) as [
-      Dimension,
-      { capacity: number; windowMs: number; source: LimitSource },
-    ][]) {
-      lane.limits.set(dimension, {
-        capacity: limit.capacity,
-        windowMs: limit.windowMs,
-        source: limit.source,
-        confirmations: 0,
-      });
-      settleQuietly(
-        this.#options.store.configure(
-          key,
-          dimension,
-          { capacity: limit.capacity, windowMs: limit.windowMs },
-          SOURCE_PRIORITY[limit.source],
-        ),
-      );
-    }
-    // Known limits pace the lane from its first call: no calibration.
-    if (lane.knowsLimits) lane.concurrency = Number.POSITIVE_INFINITY;
+    const lane = setUpLane(this.#options, { key, address, family, resolved, nowMs: this.#now() });
     this.#lanes.set(key, lane);
     if (this.#sweeper === undefined && !this.#closed) {
       this.#sweeper = setInterval(
@@ -448,18 +353,6 @@ export class Pacer {
         Math.max(1_000, Math.min(60_000, this.#options.idleLaneMs / 2)),
       );
       (this.#sweeper as { unref?: () => void }).unref?.();
-    }
-    if (starting.defaulted && address.model !== undefined) {
-      const requests = lane.limits.get('requests')?.capacity;
-      const tokens = lane.limits.get('tokens')?.capacity;
-      this.#options.emit({
-        type: 'model-unknown',
-        key: label,
-        model: address.model,
-        family,
-        ...(requests === undefined ? {} : { requestsPerMinute: requests }),
-        ...(tokens === undefined ? {} : { tokensPerMinute: tokens }),
-      });
     }
     return lane;
   }

@@ -4,7 +4,7 @@
  * while a lane knows no limit, and the `queued`/`throttled` events.
  */
 import type { Waiter } from './admission-queue.js';
-import type { RequestEstimate } from './estimate.js';
+import type { RequestEstimate } from '../tokens/estimate.js';
 import type { Amounts, Lane, Ticket } from './lane.js';
 import type { BucketStore, Dimension, TakeResult } from './types.js';
 import type { PacerEvent } from './pacer.js';

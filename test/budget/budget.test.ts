@@ -9,7 +9,7 @@ import { createBudget, monthOf } from '../../src/budget/budget.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
-import type { RedisLike } from '../../src/pacing/stores/redis.js';
+import type { RedisLike } from '../../src/stores/redis.js';
 import { chatCompletion, scriptedFetch } from '../../src/testing/scripted-fetch.js';
 
 const run = promisify(execFile);

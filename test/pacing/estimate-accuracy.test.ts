@@ -6,7 +6,7 @@
 import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { countTextTokens } from '../../src/pacing/estimate.js';
+import { countTextTokens } from '../../src/tokens/estimate.js';
 import { generatedSamples, WRITTEN_SAMPLES } from './corpus.js';
 
 // Text that spells a special token is plain text to the API.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTextTokens, estimateRequest, type Endpoint } from '../../src/pacing/estimate.js';
+import { countTextTokens, estimateRequest, type Endpoint } from '../../src/tokens/estimate.js';
 
 const DEFAULT_MAX = 1_024;
 

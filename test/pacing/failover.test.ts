@@ -5,10 +5,10 @@
 import { createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { FailoverStore, type FailoverEvent, type SharedBackend } from '../../src/pacing/stores/failover.js';
-import { MemoryStore } from '../../src/pacing/stores/memory.js';
-import { createRedisStore } from '../../src/pacing/stores/redis-backend.js';
-import type { RedisLike } from '../../src/pacing/stores/redis.js';
+import { FailoverStore, type FailoverEvent, type SharedBackend } from '../../src/stores/failover.js';
+import { MemoryStore } from '../../src/stores/memory.js';
+import { createRedisStore } from '../../src/stores/redis-backend.js';
+import type { RedisLike } from '../../src/stores/redis.js';
 import type { BucketStore, Dimension, TakeItem, TakeResult } from '../../src/pacing/types.js';
 import { freePort } from '../support/redis-server.js';
 

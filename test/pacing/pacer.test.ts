@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RequestEstimate } from '../../src/pacing/estimate.js';
-import { MemoryStore } from '../../src/pacing/stores/memory.js';
+import type { RequestEstimate } from '../../src/tokens/estimate.js';
+import { MemoryStore } from '../../src/stores/memory.js';
 import {
   Pacer,
   PacingRefusal,

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FailoverEvent } from '../../src/pacing/stores/failover.js';
-import { createRedisStore } from '../../src/pacing/stores/redis-backend.js';
-import { RedisStore, type RedisLike } from '../../src/pacing/stores/redis.js';
+import type { FailoverEvent } from '../../src/stores/failover.js';
+import { createRedisStore } from '../../src/stores/redis-backend.js';
+import { RedisStore, type RedisLike } from '../../src/stores/redis.js';
 
 const run = promisify(execFile);
 const redisUrl = inject('redisUrl');

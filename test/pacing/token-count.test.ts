@@ -1,9 +1,9 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { countTextTokens, estimateRequest, type TokenCounter } from '../../src/pacing/estimate.js';
-import { countByCharacters } from '../../src/pacing/count-characters.js';
-import { CHARACTER_RATES } from '../../src/pacing/character-rates.js';
-import { pieceEnd } from '../../src/pacing/token-count.js';
+import { countTextTokens, estimateRequest, type TokenCounter } from '../../src/tokens/estimate.js';
+import { countByCharacters } from '../../src/tokens/count-characters.js';
+import { CHARACTER_RATES } from '../../src/tokens/character-rates.js';
+import { pieceEnd } from '../../src/tokens/token-count.js';
 
 const PIECE = 2_048;
 const BUDGET = 65_536;

@@ -12,15 +12,15 @@ import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import { createGuard } from '../../src/guard/create-guard.js';
-import type { FailoverEvent, FailoverStore } from '../../src/pacing/stores/failover.js';
-import type { LuaBucketStore } from '../../src/pacing/stores/lua-bucket-store.js';
-import { RedisStore, type RedisLike } from '../../src/pacing/stores/redis.js';
+import type { FailoverEvent, FailoverStore } from '../../src/stores/failover.js';
+import type { LuaBucketStore } from '../../src/stores/lua-bucket-store.js';
+import { RedisStore, type RedisLike } from '../../src/stores/redis.js';
 import {
   createUpstashStore,
   UpstashBackend,
   type UpstashLike,
   type UpstashStoreOptions,
-} from '../../src/pacing/stores/upstash-backend.js';
+} from '../../src/stores/upstash-backend.js';
 import { chatCompletion } from '../../src/testing/index.js';
 import { TierguardOptionsError } from '../../src/util/options.js';
 import { startRedisHttpBridge, type RedisHttpBridge } from '../support/redis-http-bridge.js';

@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { createBudget } from '../../../src/budget/budget.js';
-import type { RedisLike } from '../../../src/pacing/stores/redis.js';
+import type { RedisLike } from '../../../src/stores/redis.js';
 
 const [url, prefix, countText] = process.argv.slice(2);
 const client = new Redis(url as string, { maxRetriesPerRequest: 1, enableOfflineQueue: false });

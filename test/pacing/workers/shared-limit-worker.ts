@@ -4,8 +4,8 @@
  */
 import { Redis } from 'ioredis';
 import { Pacer } from '../../../src/pacing/pacer.js';
-import { createRedisStore } from '../../../src/pacing/stores/redis-backend.js';
-import type { RedisLike } from '../../../src/pacing/stores/redis.js';
+import { createRedisStore } from '../../../src/stores/redis-backend.js';
+import type { RedisLike } from '../../../src/stores/redis.js';
 
 const [url, prefix, callsText, capacityText, windowText] = process.argv.slice(2);
 const calls = Number(callsText);

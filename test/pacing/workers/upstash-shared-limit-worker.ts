@@ -4,7 +4,7 @@
  * was admitted (epoch ms). It has no TCP Redis: only the REST URL and token.
  */
 import { Pacer } from '../../../src/pacing/pacer.js';
-import { createUpstashStore } from '../../../src/pacing/stores/upstash-backend.js';
+import { createUpstashStore } from '../../../src/stores/upstash-backend.js';
 
 const [url, token, prefix, callsText, capacityText, windowText] = process.argv.slice(2);
 const calls = Number(callsText);

@@ -2,7 +2,7 @@
  * Buckets shared through a Redis: the bucket operations of `BucketStore` as the bucket scripts
  * (`bucket-scripts.ts`), run through a `ScriptRunner` that any Redis backend (TCP or HTTP) gives.
  */
-import { sha256Hex } from '../../util/sha256.js';
+import { sha256Hex } from '../util/sha256.js';
 import type {
   BucketSnapshot,
   BucketSpec,
@@ -11,7 +11,7 @@ import type {
   SyncInput,
   TakeItem,
   TakeResult,
-} from '../types.js';
+} from '../pacing/types.js';
 import { BUCKET_SCRIPTS, type BucketScriptName } from './bucket-scripts.js';
 import type { ScriptRunner } from './script-runner.js';
 

@@ -10,7 +10,7 @@
  * - when the backend returns, what each process took locally while it was away (within the
  *   window) is taken from the shared buckets too.
  */
-import { withTimeout } from '../../util/with-timeout.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { MemoryStore } from './memory.js';
 import type {
   BucketSnapshot,
@@ -20,7 +20,7 @@ import type {
   SyncInput,
   TakeItem,
   TakeResult,
-} from '../types.js';
+} from '../pacing/types.js';
 
 /** What a shared backend gives the failover store. */
 export interface SharedBackend {

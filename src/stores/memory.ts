@@ -11,7 +11,7 @@ import type {
   SyncInput,
   TakeItem,
   TakeResult,
-} from '../types.js';
+} from '../pacing/types.js';
 
 interface BucketState {
   capacity: number;

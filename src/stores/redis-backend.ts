@@ -4,7 +4,7 @@
  * counts the processes sharing it (each announces itself every probe; `FailoverStore` sizes a
  * process's local share from the count).
  */
-import { withTimeout } from '../../util/with-timeout.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { RedisStore, type RedisLike } from './redis.js';
 import { FailoverStore, type FailoverEvent, type SharedBackend } from './failover.js';
 

@@ -5,10 +5,10 @@
  * with one prefix share one set of buckets. Nothing here is Node-only: the scripts' SHA-1 comes
  * from Web Crypto, and `@upstash/redis` is loaded only when given `{ url, token }`.
  */
-import { maskSecrets } from '../../util/mask.js';
+import { maskSecrets } from '../util/mask.js';
 import { z } from 'zod';
-import { isFunction, parseWith, positive } from '../../util/options.js';
-import { withTimeout } from '../../util/with-timeout.js';
+import { isFunction, parseWith, positive } from '../util/options.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { FailoverStore, type FailoverEvent, type SharedBackend } from './failover.js';
 import { LuaBucketStore } from './lua-bucket-store.js';
 import { ScriptRunner, sha1Hex, type ScriptCommands } from './script-runner.js';
