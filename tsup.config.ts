@@ -14,16 +14,27 @@ const shared: Options = {
   removeNodeProtocol: false,
 };
 
+// The two library entries as users load them. The main entry carries the parts of zod it uses
+// (tree-shaken, `import * as z`), so that importing it does not load zod's module graph: most of a
+// new process's first guarded call went to that (docs/decisions.md, "Cold start"). The testing
+// entry keeps zod external (it is not on a service's start-up path, and the tarball stays small).
+const library: Options = {
+  ...shared,
+  format: ['esm', 'cjs'],
+  // `import.meta.url` in the CommonJS build (src/util/package-installed.ts): tsup's shim reads
+  // `__filename`, with no import of its own.
+  shims: true,
+};
+
 export default defineConfig([
   {
-    ...shared,
+    ...library,
+    // The declarations of both entries in one pass: their shared types land in one chunk.
     entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
-    // `import.meta.url` in the CommonJS build (src/util/package-installed.ts): tsup's shim reads
-    // `__filename`, with no import of its own.
-    shims: true,
+    dts: { only: true },
   },
+  { ...library, entry: { index: 'src/index.ts' }, noExternal: ['zod'] },
+  { ...library, entry: { testing: 'src/testing/index.ts' } },
   {
     ...shared,
     // The CLI runs as `bin` (dist/cli.cjs) only.

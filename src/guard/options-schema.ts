@@ -4,7 +4,7 @@
  * itself, a chain beyond 8), and an error that names the dotted path, what was expected and what
  * was given. zod never appears in the public types.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CAUSES } from '../data/causes.js';
 import { TIERS } from '../data/tiers.js';
 import { LOCALES } from '../diagnose/types.js';

@@ -6,7 +6,7 @@
  * from Web Crypto, and `@upstash/redis` is loaded only when given `{ url, token }`.
  */
 import { maskSecrets } from '../util/mask.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isFunction, parseWith, positive } from '../util/options.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { FailoverStore, type FailoverEvent, type SharedBackend } from './failover.js';

@@ -8,7 +8,7 @@
  * the ESM and the CommonJS build of `tierguard/testing` alike, and without msw installed the
  * testing kit still loads.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isFunction, parseWith, positive } from '../util/options.js';
 import { apiErrors } from './fixtures.js';
 import { chargeOf, createBucketLane, type BucketLane } from './msw-bucket.js';

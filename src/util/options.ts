@@ -2,7 +2,7 @@
  * Options are parsed once, with zod, and a bad one is refused with an error that names the field,
  * what was expected and what was given. Shared by the guard's and the simulator's options.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // A registered symbol: the same in every copy of tierguard loaded in the process.
 const OPTIONS_ERROR = Symbol.for('tierguard.TierguardOptionsError');

@@ -3,7 +3,7 @@
  * models): what they mean, and their parsing — at `createSimulator` (`account`) and at each
  * `setAccount` — with zod, every error naming the dotted path, what was expected and what was given.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWith } from '../../util/options.js';
 
 /** The account the simulator plays; every field can change mid-run with `setAccount`. */

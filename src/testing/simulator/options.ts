@@ -5,7 +5,7 @@
  * options). Every option but `outputTokens` as a function and `now` is JSON, so the CLI and a
  * benchmark process can pass them through.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TIERS, type Tier } from '../../data/tiers.js';
 import { isFunction, parseWith, positive, positiveInteger } from '../../util/options.js';
 import { accountSchema, type SimulatorAccount } from './account-options.js';
