@@ -1,5 +1,5 @@
 /**
- * The benchmark's servers (the simulator, the plain server) in child processes, driven over
+ * The benchmark's servers (the simulator, the Redis bridge) in child processes, driven over
  * stdin/stdout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,12 +31,6 @@ export async function startRemoteSimulator(options: SimulatorOptions): Promise<R
     },
     close,
   };
-}
-
-/** Starts `bench/plain-server.ts` (a fixed answer, no rate-limit headers) and waits for its URL. */
-export async function startPlainServer(): Promise<RemoteServer> {
-  const { baseURL, close } = await startChild('bench/plain-server.ts', []);
-  return { baseURL, close };
 }
 
 /** Spawns a server script that prints `{ baseURL }` first, answers commands on stdin, and stops on `close`. */

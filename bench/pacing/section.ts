@@ -61,8 +61,7 @@ function defaultBursts(): [ServerName, number, StrategyName][] {
     for (const strategy of DEFAULT_STRATEGIES) plan.push([server, BIG_MATRIX_LATENCY_MS, strategy]);
   for (const latency of [800, 2_000])
     for (const server of ['bucket/4', 'bucket/3'] as const)
-      for (const strategy of ['guard-told', 'guard-auto', 'cookbook'] as const)
-        plan.push([server, latency, strategy]);
+      for (const strategy of DEFAULT_STRATEGIES) plan.push([server, latency, strategy]);
   return plan;
 }
 
