@@ -23,7 +23,9 @@ import {
   type StallRow,
 } from './estimate.js';
 import { parsePacingFlags } from './pacing/flags.js';
+import { summaryTable } from './pacing/markdown.js';
 import { runPacingSection, type PacingReport } from './pacing/section.js';
+import { SERVER_MODES } from './pacing/servers.js';
 import { goalRows, goalSummary, goalTable, type GoalInputs } from './sections/goals.js';
 import { lanesMarkdown, runLanesSection, type LanesReport } from './sections/lanes.js';
 import { overheadMarkdown, runOverheadSection, type OverheadReport } from './sections/overhead.js';
@@ -171,10 +173,14 @@ ${parts.join('\n\n')}
   writeFileSync(join(root, 'bench/results/latest.md'), markdown);
   if (pacing !== undefined) writeFileSync(join(root, 'bench/results/tokens-per-second.svg'), pacing.chart);
 
-  // The README shows the goals in short, the pacing summary and the chart, with the machine and date.
+  // The README shows the goals in short, and the chart's burst (the independent server at 60 ms,
+  // every strategy) with the chart, with the machine and date.
   const readmePath = join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
-  const block = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${date} UTC (${machine}) in ${elapsed} ([every row](bench/results/latest.md)).\n\n${goalSummary(goals)}\n\nPacing: a burst of 300 calls fired right after the client is created, against servers that enforce 100 requests and 20,000 tokens per 2 s:\n\n${pacing?.summary ?? ''}\n\n![tokens per second](bench/results/tokens-per-second.svg)\n<!-- bench:end -->`;
+  const charted = (pacing?.bursts ?? []).filter(
+    (row) => row.server === SERVER_MODES['bucket/4'].label && row.latency === '60 ms',
+  );
+  const block = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${date} UTC (${machine}) in ${elapsed}; every row, and the pacing rows per server mode and latency, in [bench/results/latest.md](bench/results/latest.md).\n\n${goalSummary(goals)}\n\nA burst of 300 calls fired right after the client is created, against an independent token-bucket server that enforces 100 requests and 20,000 tokens per 2 s and answers in 60 ms:\n\n${summaryTable(charted)}\n\n![tokens per second](bench/results/tokens-per-second.svg)\n<!-- bench:end -->`;
   if (readme.includes('<!-- bench:start -->'))
     writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
   log(`wrote bench/results/latest.md, the chart and the README's block in ${elapsed}`);

@@ -61,7 +61,7 @@ function burstGoal(row: BurstRow): GoalRow | undefined {
       group: `burst at 0.8–2 s latency, ${strategy === 'guard-told' ? 'told' : "tier: 'auto'"}`,
       what: `burst, ${where}`,
       goal: `300/300, ≤ 0.5 % 429s, finish ≤ ×${bound.toFixed(2)} (ideal + one latency)`,
-      measured: `${row.served}/${row.calls}, ${pct(refusedShare)} 429s, ×${times.toFixed(2)}`,
+      measured: `${row.served}/${row.calls}, ${pct(refusedShare)} 429s, ×${times.toFixed(3)}`,
       met: row.failed === 0 && refusedShare <= 0.005 && times <= bound,
     };
   }

@@ -43,6 +43,9 @@ export interface PairStats {
    * median of the differences jumps between 0 and 1 ms, while their mean is the added time.
    */
   readonly addedTrimmedMeanUs: number;
+  /** The process's CPU time during a bare call (median), and what a guarded call adds to it (trimmed mean). */
+  readonly bareCpuUs: number;
+  readonly addedCpuUs: number;
 }
 
 export interface OverheadForkResult {
@@ -103,29 +106,49 @@ const newBody = () => {
   };
 };
 
-async function timed(client: OpenAI): Promise<number> {
+const cpuUs = (): number => {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+};
+
+/** One call: its wall time and the process's CPU time meanwhile, µs. */
+async function timed(client: OpenAI): Promise<[number, number]> {
   const body = newBody();
+  const cpuAt = cpuUs();
   const at = performance.now();
   await client.chat.completions.create(body);
-  return (performance.now() - at) * 1_000;
+  return [(performance.now() - at) * 1_000, cpuUs() - cpuAt];
+}
+
+/** The mean of `values` without their highest and lowest 10 %. */
+function trimmedMean(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const kept = sorted.slice(Math.floor(sorted.length * 0.1), Math.ceil(sorted.length * 0.9));
+  return kept.reduce((sum, value) => sum + value, 0) / Math.max(1, kept.length);
 }
 
 /** `pairs` alternating pairs (which of the two goes first alternates too). */
 async function runPairs(bare: OpenAI, guarded: OpenAI, pairs: number): Promise<PairStats> {
   const bareUs: number[] = [];
   const guardedUs: number[] = [];
+  const bareCpu: number[] = [];
+  const guardedCpu: number[] = [];
+  const one = async (client: OpenAI, wall: number[], cpu: number[]): Promise<void> => {
+    const [wallUs, cpuUsed] = await timed(client);
+    wall.push(wallUs);
+    cpu.push(cpuUsed);
+  };
   for (let index = 0; index < pairs; index += 1) {
     if (index % 2 === 0) {
-      bareUs.push(await timed(bare));
-      guardedUs.push(await timed(guarded));
+      await one(bare, bareUs, bareCpu);
+      await one(guarded, guardedUs, guardedCpu);
     } else {
-      guardedUs.push(await timed(guarded));
-      bareUs.push(await timed(bare));
+      await one(guarded, guardedUs, guardedCpu);
+      await one(bare, bareUs, bareCpu);
     }
   }
   const added = guardedUs.map((guardedTime, index) => guardedTime - (bareUs[index] as number));
-  const sorted = [...added].sort((left, right) => left - right);
-  const kept = sorted.slice(Math.floor(sorted.length * 0.1), Math.ceil(sorted.length * 0.9));
+  const addedCpu = guardedCpu.map((used, index) => used - (bareCpu[index] as number));
   return {
     pairs,
     bareMedianUs: percentile(bareUs, 0.5),
@@ -133,7 +156,9 @@ async function runPairs(bare: OpenAI, guarded: OpenAI, pairs: number): Promise<P
     addedMedianUs: percentile(added, 0.5),
     addedP25Us: percentile(added, 0.25),
     addedP75Us: percentile(added, 0.75),
-    addedTrimmedMeanUs: kept.reduce((sum, value) => sum + value, 0) / Math.max(1, kept.length),
+    addedTrimmedMeanUs: trimmedMean(added),
+    bareCpuUs: percentile(bareCpu, 0.5),
+    addedCpuUs: trimmedMean(addedCpu),
   };
 }
 
