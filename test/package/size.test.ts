@@ -59,6 +59,17 @@ describe('the published tarball', () => {
     expect(size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
     expect(unpackedSize).toBeLessThanOrEqual(MAX_UNPACKED_BYTES);
   });
+
+  it('the main entry carries only the parts of zod it uses (`import * as z`, never `{ z }`)', () => {
+    // `import { z } from 'zod'` anywhere the main entry reaches brings all of zod into the build,
+    // every locale included (German's "Eingabe" is the marker): twice the size, and more to compile
+    // at every start (docs/decisions.md, "Cold start").
+    for (const file of ['dist/index.js', 'dist/index.cjs']) {
+      const text = readFileSync(join(repoRoot, file), 'utf8');
+      expect(text, 'run `npm run build` first').toContain('tierguard');
+      expect(text, file).not.toContain('Eingabe');
+    }
+  });
 });
 
 describe('a Worker bundle of each entry, from a consumer without ioredis', () => {
