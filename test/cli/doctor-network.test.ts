@@ -37,7 +37,7 @@ function doctorAt(baseURL: string, more: string[] = []): Promise<CliResult> {
 
 /** A network failure: the run fails, never blames the key, prints its block once, and lists what it could not check. */
 function expectNetworkFailure(result: CliResult, title: string | RegExp): void {
-  expect(result.code).toBe(1);
+  expect(result.code, `exit code; the run printed:\n${result.stdout}${result.stderr}`).toBe(1);
   if (typeof title === 'string') expect(result.stdout).toContain(`✗ ${title}`);
   else expect(result.stdout).toMatch(title);
   expect(result.stdout).not.toContain('did not accept the key');
