@@ -5,9 +5,8 @@
 import type { Cause } from '../data/causes.js';
 import { attachDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import type { LaneStats } from '../pacing/lane.js';
 import { Pacer } from '../pacing/pacer.js';
-import { FailoverStore, type StoreHealth } from '../stores/failover.js';
+import { FailoverStore } from '../stores/failover.js';
 import { MemoryStore } from '../stores/memory.js';
 import { RedisBackend } from '../stores/redis-backend.js';
 import type { RedisLike } from '../stores/redis.js';
@@ -16,42 +15,14 @@ import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from './budget-gate.js';
 import { EventHub, type GuardEventListener } from './events.js';
 import { createLogSink } from './logging.js';
-import { parseOptions, type GuardOptions } from './options.js';
+import type { GuardOptions } from './options.js';
+import { parseOptions } from './options-schema.js';
+import type { GuardStats } from './stats.js';
 import { createPipeline, type ClientFacts, type PipelineCounters } from './pipeline.js';
 import { globalMeter, startTelemetry } from './telemetry.js';
 import { assertWrappable, clientFacts, markGuarded, wrapWith, type WrappableClient } from './wrap.js';
 
 export type { WrappableClient } from './wrap.js';
-
-/** A snapshot of a guard. */
-export interface GuardStats {
-  /** Calls waiting in the queue. */
-  readonly waiting: number;
-  /** Calls sent and not yet answered (streams count until they end). */
-  readonly inFlight: number;
-  /** 429s the API (or a relay) answered. */
-  readonly rateLimited: number;
-  readonly retries: number;
-  readonly fallbacks: number;
-  /** Calls served, by the model that served them. */
-  readonly servedByModel: Readonly<Record<string, number>>;
-  /** Failed attempts, by cause. */
-  readonly failuresByCause: Readonly<Partial<Record<Cause, number>>>;
-  /** Per limit key: bucket levels and limits (and where they came from), waiting, in flight. */
-  readonly limits: readonly LaneStats[];
-  /** Where the buckets live. */
-  readonly store:
-    | { readonly kind: 'memory' }
-    | { readonly kind: 'custom'; readonly shared: boolean }
-    | { readonly kind: 'redis'; readonly health: StoreHealth };
-  /** The month's spend, when a budget is set. */
-  readonly budget?: {
-    readonly month: string;
-    readonly spentUsd: number;
-    readonly monthlyUsd: number;
-    readonly shared: boolean;
-  };
-}
 
 /** A guard: pacing, retries, fallbacks and diagnoses for every client it wraps. */
 export interface Guard {

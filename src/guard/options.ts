@@ -252,5 +252,3 @@ export const DEFAULTS = {
   /** The level when a `logger` is set without a `logLevel` (openai-node's default). */
   logLevel: 'warn',
 } as const;
-
-export { parseOptions } from './options-schema.js';
