@@ -19,7 +19,6 @@ import {
   type Bag,
 } from './read-safely.js';
 
-
 /** What is known about a failure, whatever its origin. */
 export interface ErrorFacts {
   readonly kind: FailureKind;
