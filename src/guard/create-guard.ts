@@ -3,6 +3,7 @@
  * and `guard(client, options)`, the one-liner that wraps a client with a new guard.
  */
 import type { Cause } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
 import { attachDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { LaneStats } from '../pacing/lane.js';
@@ -44,13 +45,21 @@ export interface GuardStats {
     | { readonly kind: 'memory' }
     | { readonly kind: 'custom'; readonly shared: boolean }
     | { readonly kind: 'redis'; readonly health: StoreHealth };
-  /** The month's spend, when a budget is set. */
+  /** The month's spend, when a budget is set: spent, and held by calls in flight (their worst case). */
   readonly budget?: {
     readonly month: string;
     readonly spentUsd: number;
+    readonly reservedUsd: number;
     readonly monthlyUsd: number;
     readonly shared: boolean;
   };
+  /**
+   * With `fallback: 'cheaper'`: the chain built for each model asked for so far, and the tier it
+   * was built for (`tierAssumed`: not configured nor detected yet, the lowest paid tier assumed).
+   */
+  readonly cheaperChains: Readonly<
+    Record<string, { readonly chain: readonly string[]; readonly tier: Tier; readonly tierAssumed: boolean }>
+  >;
 }
 
 /** A guard: pacing, retries, fallbacks and diagnoses for every client it wraps. */
@@ -170,19 +179,18 @@ export function createGuard(options: GuardOptions = {}): Guard {
   });
 
   const shared = failover;
-  const redisBackend = backend;
+  // The spend is shared through the guard's Redis, or through a given store that runs scripts on
+  // one (createUpstashStore).
+  const spendStore = shared ?? (resolved.store instanceof FailoverStore ? resolved.store : undefined);
   const budget: BudgetGate | undefined =
     resolved.budget === undefined
       ? undefined
       : createBudget({
           ...resolved.budget,
-          redis:
-            shared === undefined || redisBackend === undefined
+          shared:
+            spendStore === undefined
               ? undefined
-              : {
-                  ready: shared.ready,
-                  redisClient: () => (shared.health === 'healthy' ? redisBackend.client() : undefined),
-                },
+              : { ready: spendStore.ready, scripts: () => spendStore.scripts, share: () => spendStore.share },
           keyPrefix: resolved.keyPrefix,
           deployments: resolved.deployments,
           emit: (event) => hub.emit(event),
@@ -194,6 +202,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     failuresByCause: new Map(),
     retries: 0,
     fallbacks: 0,
+    cheaperChains: new Map(),
   };
   const deps = {
     options: resolved,
@@ -253,6 +262,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
               ? { kind: 'custom', shared: resolved.store.shared }
               : { kind: 'memory' },
         ...(budgetSnapshot === undefined ? {} : { budget: budgetSnapshot }),
+        cheaperChains: Object.fromEntries(counters.cheaperChains),
       };
     },
     on(listener) {
