@@ -7,7 +7,6 @@
  * reservations it could not release there.
  */
 import type { ScriptRunner } from '../stores/script-runner.js';
-import { withTimeout } from '../util/with-timeout.js';
 import { LuaSpendStore } from './lua-spend-store.js';
 import {
   MemorySpendStore,
@@ -37,6 +36,28 @@ export interface LedgerView extends SpendTotals {
 
 // A shared operation slower than this counts as the store being away.
 const COMMAND_TIMEOUT_MS = 1_000;
+// The longest a call waits for the shared store's first connection (its own timeout is shorter).
+const READY_WAIT_MS = 10_000;
+
+/**
+ * `work`, rejected after `ms`. Unlike the stores' own timeouts, the timer keeps the process alive
+ * meanwhile: a call is waiting on it, and the connection tierguard opened does not (it is unref'd).
+ */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
 
 /** A month's spend, in the shared store when there is one and it answers, else in this process. */
 export class SpendLedger {
@@ -66,7 +87,8 @@ export class SpendLedger {
 
   /** Waits for the shared store's first connection attempt (no-op without one). */
   async ready(): Promise<void> {
-    await this.#shared?.ready;
+    if (this.#shared !== undefined)
+      await withTimeout(this.#shared.ready, READY_WAIT_MS, 'connecting').catch(() => undefined);
   }
 
   #sharedStore(): SpendStore | undefined {
@@ -160,6 +182,8 @@ export class SpendLedger {
    */
   async refresh(month: string): Promise<void> {
     if (this.#shared === undefined) return;
+    // A store still connecting is not away.
+    await this.ready();
     const store = this.#sharedStore();
     if (store === undefined) {
       this.#goAway();
