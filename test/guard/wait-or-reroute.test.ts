@@ -37,7 +37,10 @@ function slowBigModels(): ScriptedFetch {
     const model = (call.body as { model: string }).model;
     return model === 'gpt-4o-mini'
       ? chatCompletion({ model })
-      : { ...chatCompletion({ model, usage: { promptTokens: 20, completionTokens: 1_500 } }), delayMs: 60_000 };
+      : {
+          ...chatCompletion({ model, usage: { promptTokens: 20, completionTokens: 1_500 } }),
+          delayMs: 60_000,
+        };
   });
 }
 
@@ -68,7 +71,8 @@ async function settledWithoutWaiting(promise: Promise<unknown>): Promise<boolean
   return settled;
 }
 
-const modelsSent = (fetch: ScriptedFetch): string[] => fetch.calls.map((call) => (call.body as { model: string }).model);
+const modelsSent = (fetch: ScriptedFetch): string[] =>
+  fetch.calls.map((call) => (call.body as { model: string }).model);
 
 describe('wait or reroute (maxWaitMs)', () => {
   it('sends a call predicted to wait beyond the bound to the next model of its chain, before it waits', async () => {
