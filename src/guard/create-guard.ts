@@ -141,19 +141,18 @@ export function createGuard(options: GuardOptions = {}): Guard {
   });
 
   const shared = failover;
-  const redisBackend = backend;
+  // The spend is shared through the guard's Redis, or through a given store that runs scripts on
+  // one (createUpstashStore).
+  const spendStore = shared ?? (resolved.store instanceof FailoverStore ? resolved.store : undefined);
   const budget: BudgetGate | undefined =
     resolved.budget === undefined
       ? undefined
       : createBudget({
           ...resolved.budget,
-          redis:
-            shared === undefined || redisBackend === undefined
+          shared:
+            spendStore === undefined
               ? undefined
-              : {
-                  ready: shared.ready,
-                  redisClient: () => (shared.health === 'healthy' ? redisBackend.client() : undefined),
-                },
+              : { ready: spendStore.ready, scripts: () => spendStore.scripts, share: () => spendStore.share },
           keyPrefix: resolved.keyPrefix,
           deployments: resolved.deployments,
           emit: (event) => hub.emit(event),
@@ -165,6 +164,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     failuresByCause: new Map(),
     retries: 0,
     fallbacks: 0,
+    cheaperChains: new Map(),
   };
   const deps = {
     options: resolved,
@@ -224,6 +224,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
               ? { kind: 'custom', shared: resolved.store.shared }
               : { kind: 'memory' },
         ...(budgetSnapshot === undefined ? {} : { budget: budgetSnapshot }),
+        cheaperChains: Object.fromEntries(counters.cheaperChains),
       };
     },
     on(listener) {

@@ -8,7 +8,7 @@ import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import type { Pacer, Ticket } from '../pacing/pacer.js';
 import { ownHeaders, type FailedAnswer } from './answer.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { SpendReservation } from './budget-gate.js';
 import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from './stream-peek.js';
 
 /** A served attempt: the transport's answer and the body to deliver it with. */
@@ -36,7 +36,10 @@ export interface ObserveContext {
   readonly pacer: Pacer;
   readonly ticket: Ticket;
   readonly model: string | undefined;
-  readonly budget: BudgetGate | undefined;
+  /** The budget's reservation for this attempt: settled from what the answer says. */
+  readonly reservation: SpendReservation | undefined;
+  /** Tokens of a piece of output (a stream cut short is priced from what it delivered). */
+  readonly countOutput: (text: string) => number;
   /** Diagnoses an attempt's failure with what the guard knows of the account. */
   readonly diagnose: (facts: unknown) => Diagnosis;
   /** A failure inside a stream after its first token (the caller's client throws it while iterating). */
@@ -66,6 +69,8 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
   });
   context.pacer.finish(context.ticket, true);
   context.onSettled(true);
+  // The API bills no refused request.
+  context.reservation?.release();
   return {
     kind: 'failure',
     diagnosis,
@@ -114,6 +119,8 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
     context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
     context.pacer.finish(context.ticket, true);
     context.onSettled(true);
+    // A body cut on its way: the API answered, and may have billed the call in full.
+    context.reservation?.commit(undefined, undefined);
     return failedInside(
       response,
       context,
@@ -129,8 +136,7 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
   context.pacer.finish(context.ticket, true);
   context.onSettled(true);
   if (facts.usage !== undefined) context.onUsage(facts.usage);
-  if (facts.usage !== undefined && context.model !== undefined)
-    context.budget?.record(context.model, facts.usage.raw, facts.serviceTier);
+  context.reservation?.commit(facts.usage?.raw, facts.serviceTier);
   return { kind: 'success', response, body: text, model: context.model };
 }
 
@@ -141,18 +147,33 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
   // As the client's own timeout, the attempt's ends when the stream's headers arrive.
   context.onSettled(false);
   let usage: ObservedUsage | undefined;
+  let outputTokens = 0;
+  const { reservation } = context;
   const peeked = await peekStream(response.body as ReadableStream<Uint8Array>, {
     onUsage: (seen) => {
       usage = seen;
     },
     onError: (error: StreamErrorEvent) =>
       context.onLateStreamError(context.diagnose({ error, headers: ownHeaders(response.headers, false) })),
-    onEnd: () => {
+    ...(reservation === undefined
+      ? {}
+      : {
+          onOutput: (text: string) => {
+            outputTokens += context.countOutput(text);
+          },
+        }),
+    onEnd: (how) => {
       if (usage !== undefined) {
         pacer.observe(ticket, { status: response.status, usage });
         context.onUsage(usage);
-        if (context.model !== undefined) context.budget?.record(context.model, usage.raw, undefined);
       }
+      // Priced from its usage; a stream that ended without one may have produced its whole
+      // maximum; one cut short is priced from the output it delivered, and one that failed
+      // before any output (an error event first) cost nothing.
+      if (usage !== undefined) reservation?.commit(usage.raw, usage.serviceTier);
+      else if (how === 'failed' && outputTokens === 0) reservation?.release();
+      else if (how === 'done') reservation?.commit(undefined, undefined);
+      else reservation?.commitPartial(outputTokens);
       pacer.finish(ticket, true);
       context.onSettled(true);
     },
@@ -178,5 +199,7 @@ export async function observeAnswer(response: Response, context: ObserveContext)
   context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
   context.pacer.finish(context.ticket, true);
   context.onSettled(false);
+  // A body the guard does not read (audio, files) reports no usage: its worst case stands.
+  context.reservation?.commit(undefined, undefined);
   return { kind: 'success', response, body: response.body, model: context.model };
 }

@@ -81,6 +81,41 @@ const fallbackTargetSchema = z.union(
   { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
 );
 
+/** `'cheaper'`: a chain built from the model table (cheaper models that can serve the same call). */
+const cheaperSchema = z.literal('cheaper');
+const chainsSchema = z
+  .record(
+    z.string(),
+    z.union(
+      [
+        cheaperSchema,
+        z
+          .array(fallbackTargetSchema, { error: 'an array of fallback models' })
+          .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
+      ],
+      { error: "an array of fallback models, or 'cheaper'" },
+    ),
+    { error: "'cheaper', or an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }" },
+  )
+  .superRefine((chains, context) => {
+    for (const [model, targets] of Object.entries(chains)) {
+      if (targets === 'cheaper') continue;
+      targets.forEach((target, index) => {
+        const sameModel = (typeof target === 'string' ? target : target.model) === model;
+        const sameEndpoint =
+          typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
+        if (sameModel && sameEndpoint)
+          context.addIssue({
+            code: 'custom',
+            path: [model, index],
+            message:
+              'a different model (or the same model on another endpoint): a model cannot fall back to itself',
+            input: target,
+          });
+      });
+    }
+  });
+
 const schema = z.strictObject({
   tier: z
     .enum([...TIERS, 'auto'], { error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}` })
@@ -124,31 +159,9 @@ const schema = z.strictObject({
       { error: 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }' },
     )
     .optional(),
+  // `'cheaper'` is `{ '*': 'cheaper' }`: read as the record, whose errors name the model.
   fallback: z
-    .record(
-      z.string(),
-      z
-        .array(fallbackTargetSchema, { error: 'an array of fallback models' })
-        .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
-      { error: "an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }" },
-    )
-    .superRefine((chains, context) => {
-      for (const [model, targets] of Object.entries(chains)) {
-        targets.forEach((target, index) => {
-          const sameModel = (typeof target === 'string' ? target : target.model) === model;
-          const sameEndpoint =
-            typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
-          if (sameModel && sameEndpoint)
-            context.addIssue({
-              code: 'custom',
-              path: [model, index],
-              message:
-                'a different model (or the same model on another endpoint): a model cannot fall back to itself',
-              input: target,
-            });
-        });
-      }
-    })
+    .preprocess((value) => (value === 'cheaper' ? { '*': 'cheaper' } : value), chainsSchema)
     .optional(),
   fallbackOn: z
     .array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' })
@@ -177,8 +190,10 @@ const schema = z.strictObject({
         onExhausted: z
           .enum(['refuse', 'fallback', 'warn'], { error: "one of 'refuse', 'fallback', 'warn'" })
           .optional(),
+        clampOutput: z.boolean({ error: 'true or false' }).optional(),
+        minOutputTokens: positiveInteger('tokens').optional(),
       },
-      { error: 'an object { monthlyUsd, alertAt?, onExhausted? }' },
+      { error: 'an object { monthlyUsd, alertAt?, onExhausted?, clampOutput?, minOutputTokens? }' },
     )
     .optional(),
   deployments: z
@@ -203,6 +218,23 @@ const schema = z.strictObject({
     .enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.map((level) => `'${level}'`).join(', ')}` })
     .optional(),
 });
+
+/** Written chains by model, and which models get a chain built from the table (`'cheaper'`). */
+function resolveFallback(
+  fallback: z.infer<typeof schema>['fallback'],
+): Pick<ResolvedOptions, 'fallback' | 'cheaperFallback'> {
+  const written = new Map<string, readonly FallbackTarget[]>();
+  const cheaper = new Set<string>();
+  for (const [model, chain] of Object.entries(fallback ?? {})) {
+    if (chain === 'cheaper') cheaper.add(model);
+    else written.set(model, chain as readonly FallbackTarget[]);
+  }
+  const everyModel = cheaper.has('*');
+  return {
+    fallback: written,
+    cheaperFallback: (model) => !written.has(model) && (everyModel || cheaper.has(model)),
+  };
+}
 
 /** Parses options once; throws `TierguardOptionsError` naming every bad field. */
 export function parseOptions(input: unknown): ResolvedOptions {
@@ -251,10 +283,7 @@ export function parseOptions(input: unknown): ResolvedOptions {
     redis: options.redis,
     keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
     retry,
-    fallback: new Map(Object.entries(options.fallback ?? {})) as ReadonlyMap<
-      string,
-      readonly FallbackTarget[]
-    >,
+    ...resolveFallback(options.fallback),
     fallbackOn: new Set(options.fallbackOn ?? DEFAULT_FALLBACK_ON),
     locale: options.locale ?? DEFAULTS.locale,
     onEvent: options.onEvent,
@@ -265,6 +294,8 @@ export function parseOptions(input: unknown): ResolvedOptions {
             monthlyUsd: options.budget.monthlyUsd,
             alertAt: [...(options.budget.alertAt ?? DEFAULTS.alertAt)].sort((left, right) => left - right),
             onExhausted: options.budget.onExhausted ?? DEFAULTS.onExhausted,
+            clampOutput: options.budget.clampOutput ?? false,
+            minOutputTokens: options.budget.minOutputTokens ?? DEFAULTS.minOutputTokens,
           },
     deployments: options.deployments ?? {},
     defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? DEFAULTS.defaultMaxOutputTokens,

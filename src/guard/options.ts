@@ -61,6 +61,19 @@ export interface BudgetOptions {
    * @default 'refuse'
    */
   readonly onExhausted?: BudgetExhaustedPolicy;
+  /**
+   * A call whose largest possible cost does not fit what the month has left is sent with its
+   * output maximum (`max_completion_tokens`, `max_tokens` or `max_output_tokens`) lowered to what
+   * is left, instead of being refused; a `budget-clamped` event says so. Never below
+   * `minOutputTokens`.
+   * @default false
+   */
+  readonly clampOutput?: boolean;
+  /**
+   * The least output maximum a clamp leaves a call; a call that cannot have this much is refused.
+   * @default 256
+   */
+  readonly minOutputTokens?: number;
 }
 
 /** Retry policy. Only causes a retry can fix are retried. */
@@ -141,8 +154,15 @@ export interface GuardOptions {
    */
   readonly keyPrefix?: string;
   readonly retry?: RetryOptions;
-  /** Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`. */
-  readonly fallback?: Readonly<Record<string, readonly FallbackTarget[]>>;
+  /**
+   * Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`.
+   * `'cheaper'` builds each model's chain from the model table: cheaper models that take the same
+   * input, offer the same features (function calling, Structured Outputs), reason if it reasons,
+   * and are reachable on the account's tier (`stats().cheaperChains` shows them). As a model's
+   * entry (`{ 'gpt-4o': 'cheaper' }`, `{ '*': 'cheaper' }` for every model not listed), it builds
+   * that model's chain only; a chain written out always wins.
+   */
+  readonly fallback?: Readonly<Record<string, readonly FallbackTarget[] | 'cheaper'>> | 'cheaper';
   /**
    * Causes that may fall back. Account-level causes (quota, billing, key, region) only ever fall
    * back to a target with its own `baseURL` or `apiKey`.
@@ -218,6 +238,8 @@ export interface ResolvedOptions {
   readonly keyPrefix: string;
   readonly retry: Required<RetryOptions>;
   readonly fallback: ReadonlyMap<string, readonly FallbackTarget[]>;
+  /** The model gets a chain built from the table (`'cheaper'`) and has none written out. */
+  readonly cheaperFallback: (model: string) => boolean;
   readonly fallbackOn: ReadonlySet<Cause>;
   readonly locale: Locale;
   readonly onEvent: ((event: GuardEvent) => void) | undefined;
@@ -248,6 +270,7 @@ export const DEFAULTS = {
   locale: 'en',
   alertAt: [0.5, 0.8, 1],
   onExhausted: 'refuse',
+  minOutputTokens: 256,
   defaultMaxOutputTokens: 1_024,
   /** The level when a `logger` is set without a `logLevel` (openai-node's default). */
   logLevel: 'warn',

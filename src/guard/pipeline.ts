@@ -4,6 +4,7 @@
  * deliver the answer, or surface the final failure (`answer.ts`).
  */
 import type { Cause } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Attempt, Diagnosis, Provider, RetryStop, RetrySummary } from '../diagnose/types.js';
 import type { Lane } from '../pacing/lane.js';
@@ -14,12 +15,13 @@ import { failedError, failedResponse, servedResponse } from './answer.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import type { BudgetGate } from './budget-gate.js';
 import type { EventHub } from './events.js';
-import { buildChain, canServe, type Target } from './fallback.js';
+import { buildChain, canServe, isWaitRefusal, type Target } from './fallback.js';
 import type { Failure, Success } from './observe.js';
 import type { ResolvedOptions } from './options.js';
 import { readCall, type Call } from './request.js';
 import { ResendMemo } from './resend-memo.js';
 import { planRetry } from './retry.js';
+import { ASSUMED_TIER } from '../models/cheaper.js';
 
 /** Counters the guard's `stats()` shows. */
 export interface PipelineCounters {
@@ -27,6 +29,11 @@ export interface PipelineCounters {
   readonly failuresByCause: Map<Cause, number>;
   retries: number;
   fallbacks: number;
+  /** The chains `fallback: 'cheaper'` built, by the model asked for, and the tier they were built for. */
+  readonly cheaperChains: Map<
+    string,
+    { readonly chain: readonly string[]; readonly tier: Tier; readonly tierAssumed: boolean }
+  >;
 }
 
 /** What a guard's pipelines share. */
@@ -75,11 +82,32 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
   const memo = new ResendMemo(deps.now);
   const chains = new Map<string, readonly Target[]>();
 
+  /** The tier cheaper chains are built for: configured, else detected, else assumed. */
+  const chainTier = (): { tier: Tier; assumed: boolean } => {
+    if (options.tier !== 'auto') return { tier: options.tier, assumed: false };
+    const detected = pacer.detectedTier();
+    return detected === undefined
+      ? { tier: ASSUMED_TIER, assumed: true }
+      : { tier: detected, assumed: false };
+  };
+
   const chainFor = (model: string | undefined): readonly Target[] => {
-    let chain = chains.get(model ?? '');
+    const { tier, assumed } = chainTier();
+    // A chain built from the tables depends on the tier, which `'auto'` learns later.
+    const key = `${tier}\u0000${model ?? ''}`;
+    let chain = chains.get(key);
     if (chain === undefined) {
-      chain = buildChain(model, options.fallback, options.deployments);
-      if (chains.size < 256) chains.set(model ?? '', chain);
+      chain = buildChain(model, options.fallback, options.deployments, options.cheaperFallback, tier);
+      if (chains.size < 256) chains.set(key, chain);
+      if (model !== undefined && options.cheaperFallback(model) && !options.fallback.has(model)) {
+        const built = {
+          chain: chain.slice(1).map((target) => target.model ?? ''),
+          tier,
+          tierAssumed: assumed,
+        };
+        if (counters.cheaperChains.size < 256 || counters.cheaperChains.has(model))
+          counters.cheaperChains.set(model, built);
+      }
     }
     return chain;
   };
@@ -197,23 +225,26 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     };
     const state: CallState = { attempts: [], sent: 0, startedAtMs: deps.now() };
     let chain = chainFor(call.model);
-    // A spent budget with the `fallback` policy starts at the cheapest model of the chain.
-    if (
-      deps.budget !== undefined &&
-      options.budget?.onExhausted === 'fallback' &&
-      deps.budget.state() === 'exhausted'
-    ) {
-      const cheapest = deps.budget.cheapest(chain.map((target) => target.model));
-      if (cheapest > 0) chain = [chain[cheapest] as Target];
+    // Under the budget's `fallback` policy, the chain's cheapest model is the last resort, served
+    // past the budget; a spent budget starts there.
+    const budgetFallback = deps.budget !== undefined && options.budget?.onExhausted === 'fallback';
+    let lastResort = budgetFallback ? deps.budget.cheapest(chain.map((target) => target.model)) : -1;
+    if (budgetFallback && lastResort > 0 && deps.budget.state() === 'exhausted') {
+      chain = [chain[lastResort] as Target];
+      lastResort = 0;
     }
     let last: Failure | undefined;
     let lastTarget = chain[0] as Target;
     let stoppedBy: RetryStop | undefined;
-    for (const target of chain) {
+    // The `maxWaitMs` that made the call leave a model holds on the models it moves to.
+    let waitBoundMs: number | undefined;
+    for (const [index, target] of chain.entries()) {
       if (last !== undefined) {
         const elapsed = deps.now() - state.startedAtMs;
         if (!call.replayable || elapsed >= options.retry.maxElapsedMs) break;
-        if (!canServe(last.diagnosis, target, options.fallbackOn, options.deployments)) continue;
+        const budgetMove = budgetFallback && last.diagnosis.cause === 'budget_exhausted';
+        if (!budgetMove && !canServe(last.diagnosis, target, options.fallbackOn, options.deployments))
+          continue;
         counters.fallbacks += 1;
         events.emit({
           type: 'fallback',
@@ -230,13 +261,25 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       let waitBefore = 0;
       let serverSaid = false;
       for (let attemptNumber = 1; ; attemptNumber += 1) {
-        const outcome = await runAttempt(context, { call, target, sent: state.sent, serverSaid });
+        const outcome = await runAttempt(context, {
+          call,
+          target,
+          sent: state.sent,
+          serverSaid,
+          budgetLastResort: index === lastResort,
+          ...(waitBoundMs === undefined ? {} : { maxWaitMs: waitBoundMs }),
+        });
         if (outcome.kind === 'success') {
           state.sent += 1;
           return deliver(outcome, call, state);
         }
         const local = outcome.diagnosis.origin === 'local';
         if (!local) state.sent += 1;
+        if (isWaitRefusal(outcome.diagnosis))
+          waitBoundMs = Math.min(
+            waitBoundMs ?? Number.POSITIVE_INFINITY,
+            options.maxWaitMsFor(outcome.model) ?? Number.POSITIVE_INFINITY,
+          );
         last = outcome;
         record(call, state, target, outcome, waitBefore);
         // A local refusal is decided from what the guard knows: sending again changes nothing.

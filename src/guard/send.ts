@@ -89,3 +89,18 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   headers.delete('content-length');
   return { url, headers, body: JSON.stringify(json), json };
 }
+
+/** `request` with `field` set in its JSON body (a budget's clamped output maximum); as it was when the body is not JSON. */
+export function withBodyField(
+  request: PreparedRequest,
+  call: Call,
+  field: string,
+  value: unknown,
+): PreparedRequest {
+  const parsed = request.json ?? parseBody(call);
+  if (parsed === undefined) return request;
+  const json = { ...parsed, [field]: value };
+  const headers = new Headers(request.headers);
+  headers.delete('content-length');
+  return { ...request, headers, body: JSON.stringify(json), json };
+}

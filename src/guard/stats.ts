@@ -3,6 +3,7 @@
  * each limit key's buckets, where they live, and the month's spend.
  */
 import type { Cause } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
 import type { LaneStats } from '../pacing/lane.js';
 import type { StoreHealth } from '../stores/failover.js';
 
@@ -27,11 +28,19 @@ export interface GuardStats {
     | { readonly kind: 'memory' }
     | { readonly kind: 'custom'; readonly shared: boolean }
     | { readonly kind: 'redis'; readonly health: StoreHealth };
-  /** The month's spend, when a budget is set. */
+  /** The month's spend, when a budget is set: spent, and held by calls in flight (their worst case). */
   readonly budget?: {
     readonly month: string;
     readonly spentUsd: number;
+    readonly reservedUsd: number;
     readonly monthlyUsd: number;
     readonly shared: boolean;
   };
+  /**
+   * With `fallback: 'cheaper'`: the chain built for each model asked for so far, and the tier it
+   * was built for (`tierAssumed`: not configured nor detected yet, the lowest paid tier assumed).
+   */
+  readonly cheaperChains: Readonly<
+    Record<string, { readonly chain: readonly string[]; readonly tier: Tier; readonly tierAssumed: boolean }>
+  >;
 }

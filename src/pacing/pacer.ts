@@ -177,11 +177,17 @@ export class Pacer {
         ahead[dimension] = (ahead[dimension] ?? 0) + amount;
     }
     let waitMs = Math.max(0, lane.pausedUntilMs - now);
-    for (const [dimension, amount] of Object.entries(lane.amounts(estimate)) as [Dimension, number][]) {
+    const amounts = lane.amounts(estimate);
+    // The margin a take must leave while estimates are a guess delays it as much as an amount.
+    const reserves = new Map(
+      lane.items(amounts, estimate, now).map((item) => [item.dimension, item.reserve ?? 0]),
+    );
+    for (const [dimension, amount] of Object.entries(amounts) as [Dimension, number][]) {
       const limit = lane.limits.get(dimension);
       const level = levels[dimension]?.level ?? limit?.capacity;
       if (limit === undefined || level === undefined) continue;
-      const needed = (ahead[dimension] ?? 0) + Math.min(amount, limit.capacity) - level;
+      const needed =
+        (ahead[dimension] ?? 0) + Math.min(amount, limit.capacity) + (reserves.get(dimension) ?? 0) - level;
       if (needed > 0) waitMs = Math.max(waitMs, (needed * limit.windowMs) / limit.capacity);
     }
     return Math.ceil(waitMs);
