@@ -8,9 +8,14 @@
  */
 import { estimateCost } from '../advisor/estimate-cost.js';
 import { TOKEN_PRICES, type TokenPrice } from '../data/prices.js';
-import type { BudgetGate, SpendDecision, SpendRequest, SpendReservation } from '../guard/budget-gate.js';
-import type { GuardEvent } from '../guard/events.js';
-import type { BudgetExhaustedPolicy } from '../guard/options.js';
+import type {
+  BudgetEvent,
+  BudgetExhaustedPolicy,
+  BudgetGate,
+  SpendDecision,
+  SpendRequest,
+  SpendReservation,
+} from './gate.js';
 import { resolveModel } from '../models/resolve.js';
 import { SpendLedger, type Place, type SharedSpend } from './spend-ledger.js';
 import { costWithOutput, outputTokensFor, worstCaseOf, type WorstCase } from './worst-case.js';
@@ -18,7 +23,7 @@ import { costWithOutput, outputTokensFor, worstCaseOf, type WorstCase } from './
 export type { SharedSpend } from './spend-ledger.js';
 
 /** The events a budget emits. */
-export type BudgetEvent = Extract<GuardEvent, { type: 'budget-alert' | 'budget-clamped' }>;
+export type { BudgetEvent } from './gate.js';
 
 /** What the budget needs. */
 export interface BudgetConfig {

@@ -6,7 +6,7 @@
  */
 import { estimateCost } from '../advisor/estimate-cost.js';
 import { resolveModel } from '../models/resolve.js';
-import type { OutputField, SpendRequest } from '../guard/budget-gate.js';
+import type { OutputField, SpendRequest } from './gate.js';
 import type { Endpoint } from '../tokens/estimate.js';
 
 /**

@@ -9,7 +9,7 @@ import { countTextTokens, estimateRequest, type RequestEstimate } from '../token
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
-import type { BudgetGate, SpendReservation } from './budget-gate.js';
+import type { BudgetGate, SpendReservation } from '../budget/gate.js';
 import type { EventHub } from './events.js';
 import type { Target } from './fallback.js';
 import { localAnswer, type LocalCause } from './local-response.js';

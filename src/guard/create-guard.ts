@@ -12,7 +12,7 @@ import { RedisBackend } from '../stores/redis-backend.js';
 import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { BudgetGate } from '../budget/gate.js';
 import { EventHub, type GuardEventListener } from './events.js';
 import { createLogSink } from './logging.js';
 import type { GuardOptions } from './options.js';

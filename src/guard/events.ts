@@ -6,6 +6,7 @@ import type { Cause } from '../data/causes.js';
 import type { Tier } from '../data/tiers.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import type { Dimension, LimitSource } from '../pacing/types.js';
+import type { BudgetEvent } from '../budget/gate.js';
 
 /** Every event the guard emits. */
 export type GuardEvent =
@@ -118,31 +119,7 @@ export type GuardEvent =
       readonly inputTokens?: number;
       readonly outputTokens?: number;
     }
-  /** The month's spend crossed a threshold of the budget (once per threshold per month). */
-  | {
-      readonly type: 'budget-alert';
-      readonly threshold: number;
-      readonly spentUsd: number;
-      readonly monthlyUsd: number;
-      readonly month: string;
-      readonly exhausted: boolean;
-    }
-  /**
-   * The budget had less left than a call's largest possible cost: the call is sent with its output
-   * maximum lowered to what is left (`budget.clampOutput`).
-   */
-  | {
-      readonly type: 'budget-clamped';
-      readonly model?: string;
-      /** The body field written: `max_completion_tokens`, `max_tokens` or `max_output_tokens`. */
-      readonly field: 'max_completion_tokens' | 'max_tokens' | 'max_output_tokens';
-      /** The maximum the call set; absent when it set none. */
-      readonly requestedMaxTokens?: number;
-      /** The maximum it is sent with. */
-      readonly maxTokens: number;
-      /** What the budget granted the call, USD. */
-      readonly leftUsd: number;
-    }
+  | BudgetEvent
   /** Redis went away: buckets run locally at this process's share of the limit. */
   | { readonly type: 'store-degraded'; readonly reason: string; readonly share: number }
   /** Redis is back: buckets are shared again. */

@@ -8,7 +8,7 @@ import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import type { Pacer, Ticket } from '../pacing/pacer.js';
 import { ownHeaders, type FailedAnswer } from './answer.js';
-import type { SpendReservation } from './budget-gate.js';
+import type { SpendReservation } from '../budget/gate.js';
 import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from './stream-peek.js';
 
 /** A served attempt: the transport's answer and the body to deliver it with. */

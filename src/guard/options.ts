@@ -44,7 +44,8 @@ export type FallbackTarget =
     };
 
 /** What to do when the month's budget is spent. */
-export type BudgetExhaustedPolicy = 'refuse' | 'fallback' | 'warn';
+export type { BudgetExhaustedPolicy } from '../budget/gate.js';
+import type { BudgetExhaustedPolicy } from '../budget/gate.js';
 
 /** A monthly spending budget. */
 export interface BudgetOptions {

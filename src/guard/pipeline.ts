@@ -13,7 +13,7 @@ import { abortReason, delay } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
 import { failedError, failedResponse, servedResponse } from './answer.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { BudgetGate } from '../budget/gate.js';
 import type { EventHub } from './events.js';
 import { buildChain, canServe, isWaitRefusal, type Target } from './fallback.js';
 import type { Failure, Success } from './observe.js';

@@ -8,7 +8,7 @@ import { estimateCost } from '../../src/advisor/estimate-cost.js';
 import { createBudget, monthOf, type BudgetConfig, type BudgetEvent } from '../../src/budget/budget.js';
 import type { SharedSpend } from '../../src/budget/spend-ledger.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
-import type { BudgetGate, SpendRequest } from '../../src/guard/budget-gate.js';
+import type { BudgetGate, SpendRequest } from '../../src/budget/gate.js';
 import { createGuard } from '../../src/guard/create-guard.js';
 import type { GuardEvent } from '../../src/guard/events.js';
 import { ScriptRunner } from '../../src/stores/script-runner.js';

@@ -63,3 +63,34 @@ export interface BudgetGate {
   resume(): void;
   close(): Promise<void>;
 }
+
+/** What to do when the month's budget is spent: refuse the call, fall back to the cheapest model of its chain, or only warn. */
+export type BudgetExhaustedPolicy = 'refuse' | 'fallback' | 'warn';
+
+/** What the budget tells the guard's listeners: an alert threshold crossed, a call's output clamped. */
+export type BudgetEvent =
+  /** The month's spend crossed a threshold of the budget (once per threshold per month). */
+  | {
+      readonly type: 'budget-alert';
+      readonly threshold: number;
+      readonly spentUsd: number;
+      readonly monthlyUsd: number;
+      readonly month: string;
+      readonly exhausted: boolean;
+    }
+  /**
+   * The budget had less left than a call's largest possible cost: the call is sent with its output
+   * maximum lowered to what is left (`budget.clampOutput`).
+   */
+  | {
+      readonly type: 'budget-clamped';
+      readonly model?: string;
+      /** The body field written: `max_completion_tokens`, `max_tokens` or `max_output_tokens`. */
+      readonly field: 'max_completion_tokens' | 'max_tokens' | 'max_output_tokens';
+      /** The maximum the call set; absent when it set none. */
+      readonly requestedMaxTokens?: number;
+      /** The maximum it is sent with. */
+      readonly maxTokens: number;
+      /** What the budget granted the call, USD. */
+      readonly leftUsd: number;
+    };
