@@ -133,7 +133,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
   let failover: FailoverStore | undefined;
   let backend: RedisBackend | undefined;
   if (resolved.store !== undefined) store = resolved.store;
-  else if (resolved.redis === undefined) store = new MemoryStore();
+  // Without pacing, Redis only shares the budget: no budget, no connection.
+  else if (resolved.redis === undefined || (!resolved.pacing && resolved.budget === undefined))
+    store = new MemoryStore();
   else {
     backend = new RedisBackend({
       client: typeof resolved.redis === 'string' ? connectRedis(resolved.redis) : resolved.redis,
@@ -195,12 +197,14 @@ export function createGuard(options: GuardOptions = {}): Guard {
     retries: 0,
     fallbacks: 0,
   };
+  const unpaced = { inFlight: 0 };
   const deps = {
     options: resolved,
     pacer,
     events: hub,
     budget,
     counters,
+    unpaced,
     secrets,
     now: () => performance.now(),
   };
@@ -239,7 +243,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       const budgetSnapshot = budget?.snapshot();
       return {
         waiting: pacer.waiting,
-        inFlight: pacer.inFlight,
+        inFlight: pacer.inFlight + unpaced.inFlight,
         rateLimited: limits.reduce((sum, lane) => sum + lane.rateLimited, 0),
         retries: counters.retries,
         fallbacks: counters.fallbacks,
