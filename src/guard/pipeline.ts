@@ -308,7 +308,9 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     try {
       return await run(call);
     } catch (error) {
-      if (!call.signal?.aborted) memo.remember(call, error);
+      // Aborts too: a per-call `timeout` is the client's timer on the whole call, and with a
+      // per-call `maxRetries` the client resends the call when it fires (a caller's abort is never resent).
+      memo.remember(call, error);
       throw error;
     }
   };
