@@ -57,6 +57,27 @@ describe.each(OPENAI_MAJORS)('a per-call timeout ($name)', (major) => {
     expect(fetch.calls).toHaveLength(1);
   });
 
+  it('set through withOptions on the wrapped client, it is the same deadline (before wrapping, it bounds each attempt)', async () => {
+    vi.useFakeTimers();
+    const after = scriptedFetch([{ hang: true }, chatCompletion({ content: 'second try' })]);
+    const late = wrapped(major, after, { tier: 'tier-5' }).client.withOptions({ timeout: 1_000 });
+    const lateCall = settle(late.chat.completions.create(BODY));
+    const before = scriptedFetch([{ hang: true }, chatCompletion({ content: 'second try' })]);
+    const created = createGuard({ tier: 'tier-5' });
+    guards.push(created);
+    const early = created.wrap(
+      new major.OpenAI({ apiKey: KEY, baseURL: 'https://api.openai.test/v1', fetch: before }).withOptions({
+        timeout: 1_000,
+      }),
+    );
+    const earlyCall = settle(early.chat.completions.create(BODY));
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect((await lateCall).error).toBeInstanceOf(major.OpenAI.APIConnectionTimeoutError);
+    expect(after.calls).toHaveLength(1);
+    expect((await earlyCall).value?.choices[0]?.message.content).toBe('second try');
+    expect(before.calls).toHaveLength(2);
+  });
+
   it('counts time in the queue: a call that waits longer than it for its bucket times out unsent', async () => {
     vi.useFakeTimers();
     const fetch = scriptedFetch(chatCompletion(), { afterLast: 'repeat-last' });
