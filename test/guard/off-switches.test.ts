@@ -207,6 +207,37 @@ describe.each(OPENAI_MAJORS)('fallback: false and the x-tierguard-fallback heade
     ]);
   });
 
+  it('the header works from a client’s defaultHeaders and through guard.fetch', async () => {
+    const fetch = scriptedFetch(fixtures.model_access_denied, { afterLast: 'repeat-last' });
+    const created = tracked({ fallback: { 'gpt-4o': ['gpt-4o-mini'] } });
+    const client = created.wrap(
+      new major.OpenAI({
+        apiKey: KEY,
+        baseURL: BASE_URL,
+        fetch,
+        defaultHeaders: { 'x-tierguard-fallback': 'off' },
+      }),
+    );
+    expect(
+      diagnose(await client.chat.completions.create(BODY).catch((caught: unknown) => caught)).cause,
+    ).toBe('model_access_denied');
+    expect(fetch.calls).toHaveLength(1);
+    const plain = createGuard({ fallback: { 'gpt-4o': ['gpt-4o-mini'] }, fetch });
+    guards.push(plain);
+    const response = await plain.fetch(`${BASE_URL}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${KEY}`,
+        'x-tierguard-fallback': 'off',
+      },
+      body: JSON.stringify(BODY),
+    });
+    expect(response.status).toBe(404);
+    expect(fetch.calls).toHaveLength(2);
+    for (const call of fetch.calls) expect(call.headers).not.toHaveProperty('x-tierguard-fallback');
+  });
+
   it('a call names its own chain in the header, even with fallback: false', async () => {
     const fetch = scriptedFetch([
       fixtures.model_access_denied,
