@@ -15,6 +15,6 @@ try {
   console.log(answer.choices[0]?.message.content);
 } catch (error) {
   const { cause, origin, retryAfterMs } = diagnose(error);
-  console.log(cause, origin, retryAfterMs); // e.g. rate_limited_requests local 14200, queue_full, aborted
+  console.log(cause, origin, retryAfterMs); // rate_limited_tokens local 14200 (the predicted wait), queue_full…
 }
 await guard.close();
