@@ -1,14 +1,16 @@
 /**
  * One attempt of a call on one target: admit (the budget, the queue bound and the wait bound, the
  * buckets) → send (the request as prepared for the target, bounded by the client's timeout, which
- * starts when the request leaves: time in the queue is not counted) → observe. Failures are
- * outcomes; the caller's abort is thrown.
+ * starts when the request leaves: time in the queue is not counted) → observe. With `pacing: false`
+ * only the budget admits: the attempt is sent at once and nothing is learned for pacing. Failures
+ * are outcomes; the caller's abort is thrown.
  */
 import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
 import { countTextTokens, estimateRequest, type RequestEstimate } from '../tokens/estimate.js';
-import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
+import { PacingRefusal, type Observation, type Pacer, type Ticket } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
+import { maskSecrets } from '../util/mask.js';
 import type { BudgetGate, SpendReservation } from '../budget/gate.js';
 import type { EventHub } from './events.js';
 import type { Target } from './fallback.js';
@@ -28,6 +30,8 @@ export interface AttemptContext {
   readonly transport: typeof globalThis.fetch;
   /** The wrapped client's own timeout: it bounds each attempt, from the moment it is sent. */
   readonly attemptTimeoutMs: number | undefined;
+  /** Attempts out with `pacing: false` (the pacer counts the others): `stats().inFlight` adds them. */
+  readonly unpaced: { inFlight: number };
   /** Secrets that may appear in a base URL (the caller's key, fallback keys). */
   readonly secrets: readonly string[];
   /** Diagnoses an attempt's failure with what the guard knows (tier, provider, learned limits). */
@@ -114,6 +118,75 @@ function laneFor(context: AttemptContext, call: Call, target: Target, model: str
   });
 }
 
+/** What an attempt holds while it is out: its pacing ticket, or (with `pacing: false`) a count. */
+interface Slot {
+  /** The limit key events name: the lane's label, or with `pacing: false` the host and model. */
+  readonly key: string;
+  readonly lane: Lane | undefined;
+  /** Tokens taken from the lane's bucket (0 without pacing). */
+  readonly reservedTokens: number;
+  sent(): void;
+  learn(observation: Observation): void;
+  /** Ends the attempt: `reachedApi: false` gives a reservation back. Once only. */
+  finish(reachedApi: boolean): void;
+}
+
+function pacedSlot(pacer: Pacer, ticket: Ticket, lane: Lane): Slot {
+  return {
+    key: lane.label,
+    lane,
+    reservedTokens: ticket.amounts.tokens ?? 0,
+    sent: () => pacer.sent(ticket),
+    learn: (observation) => pacer.observe(ticket, observation),
+    finish: (reachedApi) => pacer.finish(ticket, reachedApi),
+  };
+}
+
+/** An attempt sent without admission: counted in flight until it ends, nothing learned. */
+function unpacedSlot(context: AttemptContext, baseURL: string, model: string | undefined): Slot {
+  let host: string;
+  try {
+    const url = new URL(baseURL);
+    host = `${url.host}${url.pathname}`.replace(/\/+$/, '');
+  } catch {
+    host = baseURL.slice(0, 200);
+  }
+  let out = false;
+  return {
+    key: `${maskSecrets(host, context.secrets)}|${model ?? '*'}`,
+    lane: undefined,
+    reservedTokens: 0,
+    sent: () => {
+      out = true;
+      context.unpaced.inFlight += 1;
+    },
+    learn: () => undefined,
+    finish: () => {
+      if (out) context.unpaced.inFlight -= 1;
+      out = false;
+    },
+  };
+}
+
+/** Refuses the attempt when the month's budget is spent and the policy is to refuse. */
+function budgetRefusal(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  model: string | undefined,
+  lane: Lane | undefined,
+): Failure | undefined {
+  const { options, budget } = context;
+  if (budget?.state() !== 'exhausted' || options.budget?.onExhausted !== 'refuse') return undefined;
+  return local(
+    context,
+    plan,
+    model,
+    lane,
+    'budget_exhausted',
+    `tierguard: the monthly budget of $${options.budget.monthlyUsd} is spent (${budget.month()}); calls are refused until the next month or a higher budget.`,
+  );
+}
+
 /** The budget's word on an attempt: its reservation (and the request clamped to fit), or its refusal. */
 async function reserveSpend(
   context: AttemptContext,
@@ -162,26 +235,24 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   const { call, target } = plan;
   const { options, pacer } = context;
   const model = target.model ?? call.model;
+  const lane = options.pacing ? laneFor(context, call, target, model) : undefined;
   let request = prepareRequest(call, target, plan.sent);
-  const lane = laneFor(context, call, target, model);
   let estimate: RequestEstimate = estimateRequest(call.endpoint, request.json ?? parseBody(call), model, {
     defaultMaxOutputTokens: options.defaultMaxOutputTokens,
     ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
   });
-  if (context.budget?.state() === 'exhausted' && options.budget?.onExhausted === 'refuse')
-    return local(
-      context,
-      plan,
-      model,
-      lane,
-      'budget_exhausted',
-      `tierguard: the monthly budget of $${options.budget.monthlyUsd} is spent (${context.budget.month()}); calls are refused until the next month or a higher budget.`,
-    );
+  const refused = budgetRefusal(context, plan, model, lane);
+  if (refused !== undefined) return refused;
   const spend = await reserveSpend(context, plan, request, estimate, model);
   if (spend !== undefined && 'refused' in spend)
     return local(context, plan, model, lane, 'budget_exhausted', spend.refused);
   const reservation = spend?.reservation;
   if (spend !== undefined) ({ request, estimate } = spend);
+  if (lane === undefined) {
+    const slot = unpacedSlot(context, target.baseURL ?? call.baseURL, model);
+    emitSent(context, plan, slot, model, 0, estimate.totalTokens);
+    return send(context, plan, request, slot, model, reservation);
+  }
   const ownBound = options.maxWaitMsFor(model);
   const maxWaitMs =
     plan.maxWaitMs === undefined ? ownBound : Math.min(ownBound ?? Number.POSITIVE_INFINITY, plan.maxWaitMs);
@@ -217,30 +288,41 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
     reservation?.release();
     throw abortReason(call.signal);
   }
+  const slot = pacedSlot(pacer, ticket, lane);
+  emitSent(context, plan, slot, model, ticket.queuedMs, estimate.totalTokens);
+  return send(context, plan, request, slot, model, reservation);
+}
+
+function emitSent(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  slot: Slot,
+  model: string | undefined,
+  queuedMs: number,
+  estimatedTokens: number,
+): void {
   if (context.events.size > 0)
     context.events.emit({
       type: 'sent',
-      key: lane.label,
+      key: slot.key,
       ...(model === undefined ? {} : { model }),
-      endpoint: call.endpoint,
+      endpoint: plan.call.endpoint,
       attempt: plan.sent + 1,
-      queuedMs: ticket.queuedMs,
-      estimatedTokens: estimate.totalTokens,
+      queuedMs,
+      estimatedTokens,
     });
-  return send(context, plan, request, ticket, lane, model, reservation);
 }
 
 async function send(
   context: AttemptContext,
   plan: AttemptPlan,
   request: PreparedRequest,
-  ticket: Ticket,
-  lane: Lane,
+  slot: Slot,
   model: string | undefined,
   reservation: SpendReservation | undefined,
 ): Promise<Outcome> {
   const { call } = plan;
-  const { pacer } = context;
+  const lane = slot.lane;
   // The attempt's own signal: the caller's abort, or the attempt's timeout.
   const controller = new AbortController();
   const signal = call.signal;
@@ -265,7 +347,7 @@ async function send(
     const facts = timedOut ? timeoutError(timeoutMs as number) : error;
     return { kind: 'failure', diagnosis: context.diagnose(facts, model, baseURL, lane), model, error: facts };
   };
-  pacer.sent(ticket);
+  slot.sent();
   let response: Response;
   try {
     const init: RequestInit = {
@@ -279,7 +361,7 @@ async function send(
   } catch (error) {
     settle(true);
     const reached = timedOut || reachedApi(error);
-    pacer.finish(ticket, reached);
+    slot.finish(reached);
     // A call that may have reached the API may have been served (and billed) in full.
     if (reached) reservation?.commit(undefined, undefined);
     else reservation?.release();
@@ -288,8 +370,8 @@ async function send(
   }
   try {
     return await observeAnswer(response, {
-      pacer,
-      ticket,
+      learn: (observation) => slot.learn(observation),
+      release: () => slot.finish(true),
       model,
       reservation,
       countOutput: (text) =>
@@ -303,9 +385,9 @@ async function send(
       onUsage: (usage) =>
         context.events.emit({
           type: 'usage',
-          key: lane.label,
+          key: slot.key,
           ...(model === undefined ? {} : { model }),
-          reservedTokens: ticket.amounts.tokens ?? 0,
+          reservedTokens: slot.reservedTokens,
           ...(usage.promptTokens === undefined ? {} : { inputTokens: usage.promptTokens }),
           ...(usage.completionTokens === undefined ? {} : { outputTokens: usage.completionTokens }),
         }),
@@ -315,7 +397,7 @@ async function send(
     // The body failed while the guard read it (a reset, the timeout, the caller's abort): the API
     // answered, and may have produced the whole output.
     settle(true);
-    pacer.finish(ticket, true);
+    slot.finish(true);
     reservation?.commit(undefined, undefined);
     if (signal?.aborted) throw abortReason(signal);
     return failure(error);

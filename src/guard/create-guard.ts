@@ -104,7 +104,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
   let failover: FailoverStore | undefined;
   let backend: RedisBackend | undefined;
   if (resolved.store !== undefined) store = resolved.store;
-  else if (resolved.redis === undefined) store = new MemoryStore();
+  // Without pacing, Redis only shares the budget: no budget, no connection.
+  else if (resolved.redis === undefined || (!resolved.pacing && resolved.budget === undefined))
+    store = new MemoryStore();
   else {
     backend = new RedisBackend({
       client: typeof resolved.redis === 'string' ? connectRedis(resolved.redis) : resolved.redis,
@@ -166,12 +168,14 @@ export function createGuard(options: GuardOptions = {}): Guard {
     fallbacks: 0,
     cheaperChains: new Map(),
   };
+  const unpaced = { inFlight: 0 };
   const deps = {
     options: resolved,
     pacer,
     events: hub,
     budget,
     counters,
+    unpaced,
     secrets,
     now: () => performance.now(),
   };
@@ -210,7 +214,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       const budgetSnapshot = budget?.snapshot();
       return {
         waiting: pacer.waiting,
-        inFlight: pacer.inFlight,
+        inFlight: pacer.inFlight + unpaced.inFlight,
         rateLimited: limits.reduce((sum, lane) => sum + lane.rateLimited, 0),
         retries: counters.retries,
         fallbacks: counters.fallbacks,

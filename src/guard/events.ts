@@ -24,12 +24,16 @@ export type GuardEvent =
   /** An attempt leaves for the API (after its wait in the queue). */
   | {
       readonly type: 'sent';
-      /** The limit key the attempt was paced on (a readable lane label, as `guard.stats()` shows it). */
+      /**
+       * The limit key the attempt was paced on (a readable lane label, as `guard.stats()` shows it);
+       * with `pacing: false`, the endpoint's host and path and the model.
+       */
       readonly key: string;
       readonly model?: string;
       readonly endpoint: string;
       readonly attempt: number;
       readonly queuedMs: number;
+      /** The tokens reserved for the attempt; 0 with `pacing: false` (nothing is estimated). */
       readonly estimatedTokens: number;
     }
   /** The API's headers (or a 429's numbers) taught a limit. */
@@ -113,7 +117,7 @@ export type GuardEvent =
       readonly model?: string;
       /**
        * The tokens the attempt took from its lane's token bucket (its prompt estimate plus its largest
-       * output); 0 when the lane paces no tokens.
+       * output); 0 when the lane paces no tokens or pacing is off.
        */
       readonly reservedTokens: number;
       readonly inputTokens?: number;

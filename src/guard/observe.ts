@@ -6,7 +6,7 @@
  */
 import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
-import type { Pacer, Ticket } from '../pacing/pacer.js';
+import type { Observation } from '../pacing/pacer.js';
 import { ownHeaders, type FailedAnswer } from './answer.js';
 import type { SpendReservation } from '../budget/gate.js';
 import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from './stream-peek.js';
@@ -33,8 +33,10 @@ export type Outcome = Success | Failure;
 
 /** What observing an answer needs. */
 export interface ObserveContext {
-  readonly pacer: Pacer;
-  readonly ticket: Ticket;
+  /** Tells pacing what the answer says (a no-op with `pacing: false`). */
+  readonly learn: (observation: Observation) => void;
+  /** The attempt is over: its reservation ends (reached the API). */
+  readonly release: () => void;
   readonly model: string | undefined;
   /** The budget's reservation for this attempt: settled from what the answer says. */
   readonly reservation: SpendReservation | undefined;
@@ -58,7 +60,7 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
   const headers = ownHeaders(response.headers, false);
   const diagnosis = context.diagnose({ status: response.status, body: bodyText, headers });
   const limit = diagnosis.limit?.kind === 'context' ? undefined : diagnosis.limit;
-  context.pacer.observe(context.ticket, {
+  context.learn({
     status: response.status,
     headers: response.headers,
     rateLimit: limit,
@@ -67,7 +69,7 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
       CAUSE_CATALOGUE[diagnosis.cause].rateLimitKind ??
       (response.status === 429 && diagnosis.cause === 'unknown' ? 'unknown' : undefined),
   });
-  context.pacer.finish(context.ticket, true);
+  context.release();
   context.onSettled(true);
   // The API bills no refused request.
   context.reservation?.release();
@@ -116,8 +118,8 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
   const text = await response.text();
   const facts = readBody(text);
   if (!facts.whole) {
-    context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
-    context.pacer.finish(context.ticket, true);
+    context.learn({ status: response.status, headers: response.headers });
+    context.release();
     context.onSettled(true);
     // A body cut on its way: the API answered, and may have billed the call in full.
     context.reservation?.commit(undefined, undefined);
@@ -128,12 +130,12 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
       text,
     );
   }
-  context.pacer.observe(context.ticket, {
+  context.learn({
     status: response.status,
     headers: response.headers,
     usage: facts.usage,
   });
-  context.pacer.finish(context.ticket, true);
+  context.release();
   context.onSettled(true);
   if (facts.usage !== undefined) context.onUsage(facts.usage);
   context.reservation?.commit(facts.usage?.raw, facts.serviceTier);
@@ -142,8 +144,7 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
 
 /** Holds a stream until its first token or its first error. */
 async function stream(response: Response, context: ObserveContext): Promise<Outcome> {
-  const { pacer, ticket } = context;
-  pacer.observe(ticket, { status: response.status, headers: response.headers });
+  context.learn({ status: response.status, headers: response.headers });
   // As the client's own timeout, the attempt's ends when the stream's headers arrive.
   context.onSettled(false);
   let usage: ObservedUsage | undefined;
@@ -164,7 +165,7 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
         }),
     onEnd: (how) => {
       if (usage !== undefined) {
-        pacer.observe(ticket, { status: response.status, usage });
+        context.learn({ status: response.status, usage });
         context.onUsage(usage);
       }
       // Priced from its usage; a stream that ended without one may have produced its whole
@@ -174,7 +175,7 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
       else if (how === 'failed' && outputTokens === 0) reservation?.release();
       else if (how === 'done') reservation?.commit(undefined, undefined);
       else reservation?.commitPartial(outputTokens);
-      pacer.finish(ticket, true);
+      context.release();
       context.onSettled(true);
     },
   });
@@ -196,8 +197,8 @@ export async function observeAnswer(response: Response, context: ObserveContext)
   const contentType = response.headers.get('content-type') ?? '';
   if (contentType.includes('text/event-stream') && response.body !== null) return stream(response, context);
   if (contentType.includes('json')) return json(response, context);
-  context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
-  context.pacer.finish(context.ticket, true);
+  context.learn({ status: response.status, headers: response.headers });
+  context.release();
   context.onSettled(false);
   // A body the guard does not read (audio, files) reports no usage: its worst case stands.
   context.reservation?.commit(undefined, undefined);

@@ -12,6 +12,7 @@ import type { Pacer } from '../pacing/pacer.js';
 import { abortReason, delay } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
 import { failedError, failedResponse, servedResponse } from './answer.js';
+import { localAnswer } from './local-response.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import type { BudgetGate } from '../budget/gate.js';
 import type { EventHub } from './events.js';
@@ -43,6 +44,8 @@ export interface PipelineDeps {
   readonly events: EventHub;
   readonly budget: BudgetGate | undefined;
   readonly counters: PipelineCounters;
+  /** Attempts out with `pacing: false` (the pacer counts the others). */
+  readonly unpaced: { inFlight: number };
   /** Secrets the guard knows (fallback keys), masked wherever they could show. */
   readonly secrets: readonly string[];
   /** Monotonic milliseconds. */
@@ -110,6 +113,15 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       }
     }
     return chain;
+  };
+
+  /** The call's chain: its own (`x-tierguard-fallback`), or the guard's for its model. */
+  const chainOf = (call: Call): readonly Target[] => {
+    const first: Target = { model: call.model, ownEndpoint: false };
+    if (call.fallback?.kind === 'off') return [first];
+    if (call.fallback?.kind === 'chain')
+      return [first, ...call.fallback.models.map((model): Target => ({ model, ownEndpoint: false }))];
+    return chainFor(call.model);
   };
 
   const secretsOf = (call: Call): readonly string[] =>
@@ -220,11 +232,26 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       budget: deps.budget,
       transport: client.transport,
       attemptTimeoutMs: client.attemptTimeoutMs,
+      unpaced: deps.unpaced,
       secrets: secretsOf(call),
       diagnose: diagnoseWith(call),
     };
     const state: CallState = { attempts: [], sent: 0, startedAtMs: deps.now() };
-    let chain = chainFor(call.model);
+    if (call.fallback?.kind === 'invalid') {
+      // The caller's own header is wrong: refused before anything is sent, as the API refuses a bad request.
+      const answer = localAnswer('invalid_fallback_header', call.fallback.reason);
+      const facts = { status: answer.status, body: answer.bodyText, headers: answer.headers };
+      const target: Target = { model: call.model, ownEndpoint: false };
+      const refusal: Failure = {
+        kind: 'failure',
+        diagnosis: context.diagnose(facts, call.model, call.baseURL, undefined),
+        model: call.model,
+        answer,
+      };
+      record(call, state, target, refusal, 0);
+      return surface(refusal, call, state, target, undefined, context);
+    }
+    let chain = chainOf(call);
     // Under the budget's `fallback` policy, the chain's cheapest model is the last resort, served
     // past the budget; a spent budget starts there.
     const budgetFallback = deps.budget !== undefined && options.budget?.onExhausted === 'fallback';
@@ -291,6 +318,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
               deps.now() - state.startedAtMs,
               options.retry,
               call.replayable,
+              options.pacing,
             );
         if (!plan.retry) {
           stoppedBy = plan.reason === 'not-retryable' ? undefined : plan.reason;
@@ -323,7 +351,9 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     try {
       return await run(call);
     } catch (error) {
-      if (!call.signal?.aborted) memo.remember(call, error);
+      // Aborts too: a per-call `timeout` is the client's timer on the whole call, and with a
+      // per-call `maxRetries` the client resends the call when it fires (a caller's abort is never resent).
+      memo.remember(call, error);
       throw error;
     }
   };
