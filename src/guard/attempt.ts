@@ -7,10 +7,9 @@
  */
 import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
 import { countTextTokens, estimateRequest, type RequestEstimate } from '../tokens/estimate.js';
-import { PacingRefusal, type Observation, type Pacer, type Ticket } from '../pacing/pacer.js';
+import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
-import { maskSecrets } from '../util/mask.js';
 import type { BudgetGate, SpendReservation } from '../budget/gate.js';
 import type { EventHub } from './events.js';
 import type { Target } from './fallback.js';
@@ -20,6 +19,7 @@ import type { ResolvedOptions } from './options.js';
 import { parseBody, type Call } from './request.js';
 import { prepareRequest, withBodyField, type PreparedRequest } from './send.js';
 import { accountOf } from './account.js';
+import { pacedSlot, unpacedSlot, type Slot } from './slot.js';
 
 /** What every attempt of a guard needs. */
 export interface AttemptContext {
@@ -118,56 +118,6 @@ function laneFor(context: AttemptContext, call: Call, target: Target, model: str
   });
 }
 
-/** What an attempt holds while it is out: its pacing ticket, or (with `pacing: false`) a count. */
-interface Slot {
-  /** The limit key events name: the lane's label, or with `pacing: false` the host and model. */
-  readonly key: string;
-  readonly lane: Lane | undefined;
-  /** Tokens taken from the lane's bucket (0 without pacing). */
-  readonly reservedTokens: number;
-  sent(): void;
-  learn(observation: Observation): void;
-  /** Ends the attempt: `reachedApi: false` gives a reservation back. Once only. */
-  finish(reachedApi: boolean): void;
-}
-
-function pacedSlot(pacer: Pacer, ticket: Ticket, lane: Lane): Slot {
-  return {
-    key: lane.label,
-    lane,
-    reservedTokens: ticket.amounts.tokens ?? 0,
-    sent: () => pacer.sent(ticket),
-    learn: (observation) => pacer.observe(ticket, observation),
-    finish: (reachedApi) => pacer.finish(ticket, reachedApi),
-  };
-}
-
-/** An attempt sent without admission: counted in flight until it ends, nothing learned. */
-function unpacedSlot(context: AttemptContext, baseURL: string, model: string | undefined): Slot {
-  let host: string;
-  try {
-    const url = new URL(baseURL);
-    host = `${url.host}${url.pathname}`.replace(/\/+$/, '');
-  } catch {
-    host = baseURL.slice(0, 200);
-  }
-  let out = false;
-  return {
-    key: `${maskSecrets(host, context.secrets)}|${model ?? '*'}`,
-    lane: undefined,
-    reservedTokens: 0,
-    sent: () => {
-      out = true;
-      context.unpaced.inFlight += 1;
-    },
-    learn: () => undefined,
-    finish: () => {
-      if (out) context.unpaced.inFlight -= 1;
-      out = false;
-    },
-  };
-}
-
 /** Refuses the attempt when the month's budget is spent and the policy is to refuse. */
 function budgetRefusal(
   context: AttemptContext,
@@ -249,7 +199,7 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   const reservation = spend?.reservation;
   if (spend !== undefined) ({ request, estimate } = spend);
   if (lane === undefined) {
-    const slot = unpacedSlot(context, target.baseURL ?? call.baseURL, model);
+    const slot = unpacedSlot(context.unpaced, context.secrets, target.baseURL ?? call.baseURL, model);
     emitSent(context, plan, slot, model, 0, estimate.totalTokens);
     return send(context, plan, request, slot, model, reservation);
   }
