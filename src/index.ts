@@ -7,7 +7,8 @@
 
 // Guard: wrap a client, or use the guarded fetch.
 export { createGuard, guard, guardOf, GuardClosedError } from './guard/create-guard.js';
-export type { Guard, GuardStats, WrappableClient } from './guard/create-guard.js';
+export type { Guard, WrappableClient } from './guard/create-guard.js';
+export type { GuardStats } from './guard/stats.js';
 export { TierguardOptionsError } from './util/options.js';
 export type {
   BudgetExhaustedPolicy,

@@ -5,7 +5,19 @@
  * `{ status, error | body, headers }` objects, JSON text and bare messages. Never throws.
  */
 import type { FailureKind } from '../data/recognition.js';
-import { MAX_FIELD, MAX_HEADERS, MAX_JSON, MAX_TEXT, capped } from './cap.js';
+import { MAX_FIELD, MAX_JSON, capped } from './cap.js';
+import {
+  constructorNames,
+  get,
+  headerRecord,
+  hostOf,
+  isBag,
+  networkCodeOf,
+  nonEmpty,
+  statusOf,
+  text,
+  type Bag,
+} from './read-safely.js';
 
 /** What is known about a failure, whatever its origin. */
 export interface ErrorFacts {
@@ -33,95 +45,6 @@ export interface ErrorFacts {
   readonly host?: string;
 }
 
-type Bag = Record<string, unknown>;
-
-function isBag(value: unknown): value is Bag {
-  return typeof value === 'object' && value !== null;
-}
-
-/** Reads a property without letting a throwing getter escape. */
-function get(value: unknown, key: string): unknown {
-  if (!isBag(value) && typeof value !== 'function') return undefined;
-  try {
-    return (value as Bag)[key];
-  } catch {
-    return undefined;
-  }
-}
-
-/** A string (or finite number) read from the failure, cut to `max` characters. */
-function text(value: unknown, max: number = MAX_TEXT): string | undefined {
-  if (typeof value === 'string') return capped(value, max);
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-/** A short field (code, type, param, id): non-empty, cut to `MAX_FIELD`. */
-function nonEmpty(value: unknown): string | undefined {
-  const result = text(value, MAX_FIELD);
-  return result === undefined || result.trim() === '' ? undefined : result;
-}
-
-// The guard's own headers: read from an answer, they could be an upstream's forgery.
-const TIERGUARD_HEADER = /^x-tierguard-/;
-
-function keep(record: Record<string, string>, name: unknown, value: unknown): void {
-  if (typeof name !== 'string' || Object.keys(record).length >= MAX_HEADERS) return;
-  const lower = capped(name, 128).toLowerCase();
-  if (TIERGUARD_HEADER.test(lower) || lower === '__proto__') return;
-  const scalar = Array.isArray(value) ? capped(value.join(', '), MAX_FIELD) : text(value, MAX_FIELD);
-  if (scalar !== undefined) record[lower] = scalar;
-}
-
-function statusOf(value: unknown): number | undefined {
-  const number = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
-  return typeof number === 'number' && Number.isInteger(number) && number >= 100 && number <= 599
-    ? number
-    : undefined;
-}
-
-/**
- * Headers of any shape → lower-cased record: at most `MAX_HEADERS` of them, each value cut to
- * `MAX_FIELD`, without the guard's own `x-tierguard-*` headers.
- */
-export function headerRecord(headers: unknown): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (!isBag(headers)) return record;
-  try {
-    const forEach = get(headers, 'forEach');
-    if (typeof forEach === 'function' && typeof get(headers, 'get') === 'function') {
-      (forEach as (callback: (value: string, name: string) => void) => void).call(headers, (value, name) => {
-        if (typeof value === 'string') keep(record, name, value);
-      });
-      return record;
-    }
-    for (const [name, value] of Object.entries(headers)) keep(record, name, value);
-  } catch {
-    // A hostile headers object: keep what was read.
-  }
-  return record;
-}
-
-function constructorNames(value: unknown): string[] {
-  const names: string[] = [];
-  let prototype: unknown;
-  try {
-    prototype = Object.getPrototypeOf(value);
-  } catch {
-    return names;
-  }
-  for (let depth = 0; depth < 8 && prototype !== null && prototype !== undefined; depth += 1) {
-    const name = get(get(prototype, 'constructor'), 'name');
-    if (typeof name === 'string') names.push(name);
-    try {
-      prototype = Object.getPrototypeOf(prototype);
-    } catch {
-      break;
-    }
-  }
-  return names;
-}
-
 const HTML = /^\s*<(?:!doctype|html|head|body|center|h1|title)\b/i;
 const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
@@ -130,29 +53,6 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'ESOCKETTIMEDOUT',
 ]);
-
-function networkCodeOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isBag(current); depth += 1) {
-    const code = get(current, 'code');
-    if (typeof code === 'string' && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
-    current = get(current, 'cause');
-  }
-  return undefined;
-}
-
-function hostOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isBag(current); depth += 1) {
-    const hostname = nonEmpty(get(current, 'hostname')) ?? nonEmpty(get(current, 'address'));
-    if (hostname !== undefined) {
-      const port = text(get(current, 'port'));
-      return port === undefined ? hostname : `${hostname}:${port}`;
-    }
-    current = get(current, 'cause');
-  }
-  return undefined;
-}
 
 /** The inner `{ message, type, code, param }` of a body, in the shapes the API and relays send. */
 function innerError(body: unknown): Bag | undefined {

@@ -1,23 +1,25 @@
 /**
  * One attempt of a call on one target: admit (the budget, the queue bound and the wait bound, the
  * buckets) → send (the request as prepared for the target, bounded by the client's timeout, which
- * starts when the request leaves: time in the queue is not counted) → observe. Failures are
- * outcomes; the caller's abort is thrown.
+ * starts when the request leaves: time in the queue is not counted) → observe. With `pacing: false`
+ * only the budget admits: the attempt is sent at once and nothing is learned for pacing. Failures
+ * are outcomes; the caller's abort is thrown.
  */
 import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
-import { estimateRequest, type RequestEstimate } from '../tokens/estimate.js';
+import { countTextTokens, estimateRequest, type RequestEstimate } from '../tokens/estimate.js';
 import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { BudgetGate, SpendReservation } from '../budget/gate.js';
 import type { EventHub } from './events.js';
 import type { Target } from './fallback.js';
 import { localAnswer, type LocalCause } from './local-response.js';
 import { observeAnswer, type Failure, type Outcome } from './observe.js';
 import type { ResolvedOptions } from './options.js';
 import { parseBody, type Call } from './request.js';
-import { prepareRequest } from './send.js';
+import { prepareRequest, withBodyField, type PreparedRequest } from './send.js';
 import { accountOf } from './account.js';
+import { pacedSlot, unpacedSlot, type Slot } from './slot.js';
 
 /** What every attempt of a guard needs. */
 export interface AttemptContext {
@@ -28,6 +30,8 @@ export interface AttemptContext {
   readonly transport: typeof globalThis.fetch;
   /** The wrapped client's own timeout: it bounds each attempt, from the moment it is sent. */
   readonly attemptTimeoutMs: number | undefined;
+  /** Attempts out with `pacing: false` (the pacer counts the others): `stats().inFlight` adds them. */
+  readonly unpaced: { inFlight: number };
   /** Secrets that may appear in a base URL (the caller's key, fallback keys). */
   readonly secrets: readonly string[];
   /** Diagnoses an attempt's failure with what the guard knows (tier, provider, learned limits). */
@@ -48,6 +52,13 @@ export interface AttemptPlan {
   readonly sent: number;
   /** The server said this attempt may go now (its `retry-after` passed): admitted whatever the buckets say. */
   readonly serverSaid: boolean;
+  /**
+   * The bound on the predicted wait that made the call leave an earlier model of its chain: it
+   * holds here too (with this model's own `maxWaitMs`, whichever is lower).
+   */
+  readonly maxWaitMs?: number;
+  /** The cheapest target of the chain under the budget's `fallback` policy: admitted past the budget. */
+  readonly budgetLastResort: boolean;
 }
 
 /** Was the call sent before the network failed? A refused or unresolved connection never reached the API. */
@@ -107,30 +118,98 @@ function laneFor(context: AttemptContext, call: Call, target: Target, model: str
   });
 }
 
+/** Refuses the attempt when the month's budget is spent and the policy is to refuse. */
+function budgetRefusal(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  model: string | undefined,
+  lane: Lane | undefined,
+): Failure | undefined {
+  const { options, budget } = context;
+  if (budget?.state() !== 'exhausted' || options.budget?.onExhausted !== 'refuse') return undefined;
+  return local(
+    context,
+    plan,
+    model,
+    lane,
+    'budget_exhausted',
+    `tierguard: the monthly budget of $${options.budget.monthlyUsd} is spent (${budget.month()}); calls are refused until the next month or a higher budget.`,
+  );
+}
+
+/** The budget's word on an attempt: its reservation (and the request clamped to fit), or its refusal. */
+async function reserveSpend(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  request: PreparedRequest,
+  estimate: RequestEstimate,
+  model: string | undefined,
+): Promise<
+  | { readonly refused: string }
+  | {
+      readonly reservation: SpendReservation;
+      readonly request: PreparedRequest;
+      readonly estimate: RequestEstimate;
+    }
+  | undefined
+> {
+  const { budget, options } = context;
+  if (budget === undefined) return undefined;
+  const { call } = plan;
+  const decision = await budget.reserve(
+    {
+      model,
+      endpoint: call.endpoint,
+      body: request.json ?? parseBody(call),
+      estimate,
+      baseURL: plan.target.baseURL ?? call.baseURL,
+    },
+    plan.budgetLastResort,
+  );
+  if (decision.kind === 'refused') return { refused: decision.message };
+  const { reservation } = decision;
+  if (reservation.clamp === undefined) return { reservation, request, estimate };
+  const clamped = withBodyField(request, call, reservation.clamp.field, reservation.clamp.maxOutputTokens);
+  return {
+    reservation,
+    request: clamped,
+    estimate: estimateRequest(call.endpoint, clamped.json, model, {
+      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+      ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
+    }),
+  };
+}
+
 /** Runs one attempt. Resolves with its outcome; rejects only with the caller's abort (or a closed guard). */
 export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Promise<Outcome> {
   const { call, target } = plan;
   const { options, pacer } = context;
   const model = target.model ?? call.model;
-  const request = prepareRequest(call, target, plan.sent);
-  const lane = laneFor(context, call, target, model);
-  const estimate: RequestEstimate = estimateRequest(call.endpoint, request.json ?? parseBody(call), model, {
+  const lane = options.pacing ? laneFor(context, call, target, model) : undefined;
+  let request = prepareRequest(call, target, plan.sent);
+  let estimate: RequestEstimate = estimateRequest(call.endpoint, request.json ?? parseBody(call), model, {
     defaultMaxOutputTokens: options.defaultMaxOutputTokens,
     ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
   });
-  if (context.budget?.state() === 'exhausted' && options.budget?.onExhausted === 'refuse')
-    return local(
-      context,
-      plan,
-      model,
-      lane,
-      'budget_exhausted',
-      `tierguard: the monthly budget of $${options.budget.monthlyUsd} is spent (${context.budget.month()}); calls are refused until the next month or a higher budget.`,
-    );
-  const maxWaitMs = options.maxWaitMsFor(model);
+  const refused = budgetRefusal(context, plan, model, lane);
+  if (refused !== undefined) return refused;
+  const spend = await reserveSpend(context, plan, request, estimate, model);
+  if (spend !== undefined && 'refused' in spend)
+    return local(context, plan, model, lane, 'budget_exhausted', spend.refused);
+  const reservation = spend?.reservation;
+  if (spend !== undefined) ({ request, estimate } = spend);
+  if (lane === undefined) {
+    const slot = unpacedSlot(context.unpaced, context.secrets, target.baseURL ?? call.baseURL, model);
+    emitSent(context, plan, slot, model, 0, estimate.totalTokens);
+    return send(context, plan, request, slot, model, reservation);
+  }
+  const ownBound = options.maxWaitMsFor(model);
+  const maxWaitMs =
+    plan.maxWaitMs === undefined ? ownBound : Math.min(ownBound ?? Number.POSITIVE_INFINITY, plan.maxWaitMs);
   if (maxWaitMs !== undefined && !plan.serverSaid) {
     const predicted = pacer.predictWaitMs(lane, estimate);
     if (predicted > maxWaitMs) {
+      reservation?.release();
       const bucket = predicted > 0 && lane.limits.has('tokens') ? 'tokens' : 'requests';
       return local(
         context,
@@ -149,36 +228,51 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
       ? await pacer.admitNow(lane, estimate, model)
       : await pacer.admit(lane, estimate, call.signal, model);
   } catch (error) {
+    // Never sent: the reservation goes back.
+    reservation?.release();
     if (error instanceof PacingRefusal) return local(context, plan, model, lane, error.kind, error.message);
     throw error;
   }
   if (call.signal?.aborted) {
     pacer.finish(ticket, false);
+    reservation?.release();
     throw abortReason(call.signal);
   }
+  const slot = pacedSlot(pacer, ticket, lane);
+  emitSent(context, plan, slot, model, ticket.queuedMs, estimate.totalTokens);
+  return send(context, plan, request, slot, model, reservation);
+}
+
+function emitSent(
+  context: AttemptContext,
+  plan: AttemptPlan,
+  slot: Slot,
+  model: string | undefined,
+  queuedMs: number,
+  estimatedTokens: number,
+): void {
   if (context.events.size > 0)
     context.events.emit({
       type: 'sent',
-      key: lane.label,
+      key: slot.key,
       ...(model === undefined ? {} : { model }),
-      endpoint: call.endpoint,
+      endpoint: plan.call.endpoint,
       attempt: plan.sent + 1,
-      queuedMs: ticket.queuedMs,
-      estimatedTokens: estimate.totalTokens,
+      queuedMs,
+      estimatedTokens,
     });
-  return send(context, plan, request, ticket, lane, model);
 }
 
 async function send(
   context: AttemptContext,
   plan: AttemptPlan,
-  request: ReturnType<typeof prepareRequest>,
-  ticket: Ticket,
-  lane: Lane,
+  request: PreparedRequest,
+  slot: Slot,
   model: string | undefined,
+  reservation: SpendReservation | undefined,
 ): Promise<Outcome> {
   const { call } = plan;
-  const { pacer } = context;
+  const lane = slot.lane;
   // The attempt's own signal: the caller's abort, or the attempt's timeout.
   const controller = new AbortController();
   const signal = call.signal;
@@ -203,7 +297,7 @@ async function send(
     const facts = timedOut ? timeoutError(timeoutMs as number) : error;
     return { kind: 'failure', diagnosis: context.diagnose(facts, model, baseURL, lane), model, error: facts };
   };
-  pacer.sent(ticket);
+  slot.sent();
   let response: Response;
   try {
     const init: RequestInit = {
@@ -216,33 +310,45 @@ async function send(
     response = await context.transport(request.url, init);
   } catch (error) {
     settle(true);
-    pacer.finish(ticket, timedOut || reachedApi(error));
+    const reached = timedOut || reachedApi(error);
+    slot.finish(reached);
+    // A call that may have reached the API may have been served (and billed) in full.
+    if (reached) reservation?.commit(undefined, undefined);
+    else reservation?.release();
     if (signal?.aborted) throw abortReason(signal);
     return failure(error);
   }
   try {
     return await observeAnswer(response, {
-      pacer,
-      ticket,
+      learn: (observation) => slot.learn(observation),
+      release: () => slot.finish(true),
       model,
-      budget: context.budget,
+      reservation,
+      countOutput: (text) =>
+        countTextTokens(
+          text,
+          model,
+          context.options.countTokens === undefined ? {} : { countTokens: context.options.countTokens },
+        ),
       diagnose: (facts) => context.diagnose(facts, model, baseURL, lane),
       onLateStreamError: (diagnosis) => context.events.emit({ type: 'diagnosed', diagnosis }),
       onUsage: (usage) =>
         context.events.emit({
           type: 'usage',
-          key: lane.label,
+          key: slot.key,
           ...(model === undefined ? {} : { model }),
-          reservedTokens: ticket.amounts.tokens ?? 0,
+          reservedTokens: slot.reservedTokens,
           ...(usage.promptTokens === undefined ? {} : { inputTokens: usage.promptTokens }),
           ...(usage.completionTokens === undefined ? {} : { outputTokens: usage.completionTokens }),
         }),
       onSettled: settle,
     });
   } catch (error) {
-    // The body failed while the guard read it (a reset, the timeout, the caller's abort).
+    // The body failed while the guard read it (a reset, the timeout, the caller's abort): the API
+    // answered, and may have produced the whole output.
     settle(true);
-    pacer.finish(ticket, true);
+    slot.finish(true);
+    reservation?.commit(undefined, undefined);
     if (signal?.aborted) throw abortReason(signal);
     return failure(error);
   }

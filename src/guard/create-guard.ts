@@ -5,53 +5,24 @@
 import type { Cause } from '../data/causes.js';
 import { attachDiagnosis } from '../diagnose/attach.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import type { LaneStats } from '../pacing/lane.js';
 import { Pacer } from '../pacing/pacer.js';
-import { FailoverStore, type StoreHealth } from '../stores/failover.js';
+import { FailoverStore } from '../stores/failover.js';
 import { MemoryStore } from '../stores/memory.js';
 import { RedisBackend } from '../stores/redis-backend.js';
 import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { BudgetGate } from '../budget/gate.js';
 import { EventHub, type GuardEventListener } from './events.js';
 import { createLogSink } from './logging.js';
-import { parseOptions, type GuardOptions } from './options.js';
+import type { GuardOptions } from './options.js';
+import { parseOptions } from './options-schema.js';
+import type { GuardStats } from './stats.js';
 import { createPipeline, type ClientFacts, type PipelineCounters } from './pipeline.js';
 import { globalMeter, startTelemetry } from './telemetry.js';
 import { assertWrappable, clientFacts, markGuarded, wrapWith, type WrappableClient } from './wrap.js';
 
 export type { WrappableClient } from './wrap.js';
-
-/** A snapshot of a guard. */
-export interface GuardStats {
-  /** Calls waiting in the queue. */
-  readonly waiting: number;
-  /** Calls sent and not yet answered (streams count until they end). */
-  readonly inFlight: number;
-  /** 429s the API (or a relay) answered. */
-  readonly rateLimited: number;
-  readonly retries: number;
-  readonly fallbacks: number;
-  /** Calls served, by the model that served them. */
-  readonly servedByModel: Readonly<Record<string, number>>;
-  /** Failed attempts, by cause. */
-  readonly failuresByCause: Readonly<Partial<Record<Cause, number>>>;
-  /** Per limit key: bucket levels and limits (and where they came from), waiting, in flight. */
-  readonly limits: readonly LaneStats[];
-  /** Where the buckets live. */
-  readonly store:
-    | { readonly kind: 'memory' }
-    | { readonly kind: 'custom'; readonly shared: boolean }
-    | { readonly kind: 'redis'; readonly health: StoreHealth };
-  /** The month's spend, when a budget is set. */
-  readonly budget?: {
-    readonly month: string;
-    readonly spentUsd: number;
-    readonly monthlyUsd: number;
-    readonly shared: boolean;
-  };
-}
 
 /** A guard: pacing, retries, fallbacks and diagnoses for every client it wraps. */
 export interface Guard {
@@ -133,7 +104,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
   let failover: FailoverStore | undefined;
   let backend: RedisBackend | undefined;
   if (resolved.store !== undefined) store = resolved.store;
-  else if (resolved.redis === undefined) store = new MemoryStore();
+  // Without pacing, Redis only shares the budget: no budget, no connection.
+  else if (resolved.redis === undefined || (!resolved.pacing && resolved.budget === undefined))
+    store = new MemoryStore();
   else {
     backend = new RedisBackend({
       client: typeof resolved.redis === 'string' ? connectRedis(resolved.redis) : resolved.redis,
@@ -170,19 +143,18 @@ export function createGuard(options: GuardOptions = {}): Guard {
   });
 
   const shared = failover;
-  const redisBackend = backend;
+  // The spend is shared through the guard's Redis, or through a given store that runs scripts on
+  // one (createUpstashStore).
+  const spendStore = shared ?? (resolved.store instanceof FailoverStore ? resolved.store : undefined);
   const budget: BudgetGate | undefined =
     resolved.budget === undefined
       ? undefined
       : createBudget({
           ...resolved.budget,
-          redis:
-            shared === undefined || redisBackend === undefined
+          shared:
+            spendStore === undefined
               ? undefined
-              : {
-                  ready: shared.ready,
-                  redisClient: () => (shared.health === 'healthy' ? redisBackend.client() : undefined),
-                },
+              : { ready: spendStore.ready, scripts: () => spendStore.scripts, share: () => spendStore.share },
           keyPrefix: resolved.keyPrefix,
           deployments: resolved.deployments,
           emit: (event) => hub.emit(event),
@@ -194,13 +166,16 @@ export function createGuard(options: GuardOptions = {}): Guard {
     failuresByCause: new Map(),
     retries: 0,
     fallbacks: 0,
+    cheaperChains: new Map(),
   };
+  const unpaced = { inFlight: 0 };
   const deps = {
     options: resolved,
     pacer,
     events: hub,
     budget,
     counters,
+    unpaced,
     secrets,
     now: () => performance.now(),
   };
@@ -239,7 +214,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       const budgetSnapshot = budget?.snapshot();
       return {
         waiting: pacer.waiting,
-        inFlight: pacer.inFlight,
+        inFlight: pacer.inFlight + unpaced.inFlight,
         rateLimited: limits.reduce((sum, lane) => sum + lane.rateLimited, 0),
         retries: counters.retries,
         fallbacks: counters.fallbacks,
@@ -253,6 +228,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
               ? { kind: 'custom', shared: resolved.store.shared }
               : { kind: 'memory' },
         ...(budgetSnapshot === undefined ? {} : { budget: budgetSnapshot }),
+        cheaperChains: Object.fromEntries(counters.cheaperChains),
       };
     },
     on(listener) {

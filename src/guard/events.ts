@@ -6,6 +6,7 @@ import type { Cause } from '../data/causes.js';
 import type { Tier } from '../data/tiers.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import type { Dimension, LimitSource } from '../pacing/types.js';
+import type { BudgetEvent } from '../budget/gate.js';
 
 /** Every event the guard emits. */
 export type GuardEvent =
@@ -23,12 +24,16 @@ export type GuardEvent =
   /** An attempt leaves for the API (after its wait in the queue). */
   | {
       readonly type: 'sent';
-      /** The limit key the attempt was paced on (a readable lane label, as `guard.stats()` shows it). */
+      /**
+       * The limit key the attempt was paced on (a readable lane label, as `guard.stats()` shows it);
+       * with `pacing: false`, the endpoint's host and path and the model.
+       */
       readonly key: string;
       readonly model?: string;
       readonly endpoint: string;
       readonly attempt: number;
       readonly queuedMs: number;
+      /** The tokens reserved for the attempt; 0 with `pacing: false` (nothing is estimated). */
       readonly estimatedTokens: number;
     }
   /** The API's headers (or a 429's numbers) taught a limit. */
@@ -112,21 +117,13 @@ export type GuardEvent =
       readonly model?: string;
       /**
        * The tokens the attempt took from its lane's token bucket (its prompt estimate plus its largest
-       * output); 0 when the lane paces no tokens.
+       * output); 0 when the lane paces no tokens or pacing is off.
        */
       readonly reservedTokens: number;
       readonly inputTokens?: number;
       readonly outputTokens?: number;
     }
-  /** The month's spend crossed a threshold of the budget (once per threshold per month). */
-  | {
-      readonly type: 'budget-alert';
-      readonly threshold: number;
-      readonly spentUsd: number;
-      readonly monthlyUsd: number;
-      readonly month: string;
-      readonly exhausted: boolean;
-    }
+  | BudgetEvent
   /** Redis went away: buckets run locally at this process's share of the limit. */
   | { readonly type: 'store-degraded'; readonly reason: string; readonly share: number }
   /** Redis is back: buckets are shared again. */

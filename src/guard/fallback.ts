@@ -5,7 +5,9 @@
  * context-length failure only moves to a model whose window holds the request.
  */
 import type { Cause } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
 import type { Diagnosis } from '../diagnose/types.js';
+import { cheaperChain } from '../models/cheaper.js';
 import { fitsContextWindow, resolveModel } from '../models/resolve.js';
 import type { FallbackTarget } from './options.js';
 
@@ -32,16 +34,32 @@ function toTarget(entry: FallbackTarget): Target {
   };
 }
 
-/** The request's own target followed by its fallbacks (looked up by the model as written, then its family). */
+/**
+ * The request's own target followed by its fallbacks: the chain written for the model (looked up
+ * by its name as written, then its family), else — where `cheaper(model)` says so — the cheaper
+ * chain the tables give for `tier`.
+ */
 export function buildChain(
   model: string | undefined,
   fallback: ReadonlyMap<string, readonly FallbackTarget[]>,
   deployments: Readonly<Record<string, string>>,
+  cheaper: (model: string) => boolean = () => false,
+  tier: Tier = 'tier-1',
 ): readonly Target[] {
   const first: Target = { model, ownEndpoint: false };
   if (model === undefined) return [first];
-  const entries = fallback.get(model) ?? fallback.get(resolveModel(model, deployments).family) ?? [];
-  return [first, ...entries.map(toTarget)];
+  const entries = fallback.get(model) ?? fallback.get(resolveModel(model, deployments).family);
+  if (entries !== undefined) return [first, ...entries.map(toTarget)];
+  if (!cheaper(model)) return [first];
+  return [first, ...cheaperChain(model, tier, deployments).map((next) => toTarget(next))];
+}
+
+/** A local refusal because the predicted wait for the rate limit was above `maxWaitMs`. */
+export function isWaitRefusal(diagnosis: Diagnosis): boolean {
+  return (
+    diagnosis.origin === 'local' &&
+    (diagnosis.cause === 'rate_limited_tokens' || diagnosis.cause === 'rate_limited_requests')
+  );
 }
 
 /** May a failure with this diagnosis move to `target`? */

@@ -8,17 +8,34 @@ import type { FailedAnswer } from './answer.js';
 
 /** The local refusals and the code their body carries. */
 export type LocalCause =
-  'queue_full' | 'budget_exhausted' | 'request_too_large' | 'requests_wait_exceeded' | 'tokens_wait_exceeded';
+  | 'queue_full'
+  | 'budget_exhausted'
+  | 'request_too_large'
+  | 'requests_wait_exceeded'
+  | 'tokens_wait_exceeded'
+  | 'invalid_fallback_header';
 
-/** A local refusal as a 429 answer (with `retry-after-ms` when the guard knows how long it would take). */
+/**
+ * A local refusal as a 429 answer (with `retry-after-ms` when the guard knows how long it would
+ * take); a request the guard cannot read (a bad `x-tierguard-fallback`) as a 400, which `diagnose`
+ * names `invalid_request`.
+ */
 export function localAnswer(cause: LocalCause, message: string, retryAfterMs?: number): FailedAnswer {
   const headers = new Headers({ 'content-type': 'application/json', 'x-tierguard-local': '1' });
   if (retryAfterMs !== undefined) headers.set('retry-after-ms', String(Math.ceil(retryAfterMs)));
+  const invalid = cause === 'invalid_fallback_header';
   return {
-    status: 429,
-    statusText: 'Too Many Requests',
+    status: invalid ? 400 : 429,
+    statusText: invalid ? 'Bad Request' : 'Too Many Requests',
     headers,
-    bodyText: JSON.stringify({ error: { message, type: 'tierguard_local', param: null, code: cause } }),
+    bodyText: JSON.stringify({
+      error: {
+        message,
+        type: 'tierguard_local',
+        param: invalid ? 'x-tierguard-fallback' : null,
+        code: cause,
+      },
+    }),
     url: '',
   };
 }

@@ -44,6 +44,7 @@ export const LOG_LEVEL_OF: Readonly<Record<GuardEvent['type'], Exclude<Level, 'e
   'store-degraded': 'info',
   'store-restored': 'info',
   'budget-alert': 'info',
+  'budget-clamped': 'info',
   failed: 'warn',
 };
 
@@ -141,6 +142,11 @@ function lineFor(event: GuardEvent, locale: Locale): { message: string; fields: 
     case 'budget-alert':
       return {
         message: `${Math.round(event.threshold * 100)} % of the ${event.month} budget reached: $${event.spentUsd.toFixed(event.spentUsd < 1 ? 4 : 2)} of $${event.monthlyUsd}${event.exhausted ? ' (spent)' : ''}`,
+        fields: { ...event },
+      };
+    case 'budget-clamped':
+      return {
+        message: `${modelOf(event.model)} sent with ${event.field} ${event.maxTokens}${event.requestedMaxTokens === undefined ? '' : ` (asked ${event.requestedMaxTokens})`}: the month's budget has $${event.leftUsd.toFixed(4)} left for it`,
         fields: { ...event },
       };
     case 'store-degraded':

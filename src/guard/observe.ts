@@ -6,10 +6,10 @@
  */
 import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
-import type { Pacer, Ticket } from '../pacing/pacer.js';
+import type { Observation } from '../pacing/pacer.js';
 import { ownHeaders, type FailedAnswer } from './answer.js';
-import type { BudgetGate } from './budget-gate.js';
-import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from './stream-peek.js';
+import type { SpendReservation } from '../budget/gate.js';
+import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from '../util/stream-peek.js';
 
 /** A served attempt: the transport's answer and the body to deliver it with. */
 export interface Success {
@@ -33,10 +33,15 @@ export type Outcome = Success | Failure;
 
 /** What observing an answer needs. */
 export interface ObserveContext {
-  readonly pacer: Pacer;
-  readonly ticket: Ticket;
+  /** Tells pacing what the answer says (a no-op with `pacing: false`). */
+  readonly learn: (observation: Observation) => void;
+  /** The attempt is over: its reservation ends (reached the API). */
+  readonly release: () => void;
   readonly model: string | undefined;
-  readonly budget: BudgetGate | undefined;
+  /** The budget's reservation for this attempt: settled from what the answer says. */
+  readonly reservation: SpendReservation | undefined;
+  /** Tokens of a piece of output (a stream cut short is priced from what it delivered). */
+  readonly countOutput: (text: string) => number;
   /** Diagnoses an attempt's failure with what the guard knows of the account. */
   readonly diagnose: (facts: unknown) => Diagnosis;
   /** A failure inside a stream after its first token (the caller's client throws it while iterating). */
@@ -55,7 +60,7 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
   const headers = ownHeaders(response.headers, false);
   const diagnosis = context.diagnose({ status: response.status, body: bodyText, headers });
   const limit = diagnosis.limit?.kind === 'context' ? undefined : diagnosis.limit;
-  context.pacer.observe(context.ticket, {
+  context.learn({
     status: response.status,
     headers: response.headers,
     rateLimit: limit,
@@ -64,8 +69,10 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
       CAUSE_CATALOGUE[diagnosis.cause].rateLimitKind ??
       (response.status === 429 && diagnosis.cause === 'unknown' ? 'unknown' : undefined),
   });
-  context.pacer.finish(context.ticket, true);
+  context.release();
   context.onSettled(true);
+  // The API bills no refused request.
+  context.reservation?.release();
   return {
     kind: 'failure',
     diagnosis,
@@ -111,9 +118,11 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
   const text = await response.text();
   const facts = readBody(text);
   if (!facts.whole) {
-    context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
-    context.pacer.finish(context.ticket, true);
+    context.learn({ status: response.status, headers: response.headers });
+    context.release();
     context.onSettled(true);
+    // A body cut on its way: the API answered, and may have billed the call in full.
+    context.reservation?.commit(undefined, undefined);
     return failedInside(
       response,
       context,
@@ -121,39 +130,52 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
       text,
     );
   }
-  context.pacer.observe(context.ticket, {
+  context.learn({
     status: response.status,
     headers: response.headers,
     usage: facts.usage,
   });
-  context.pacer.finish(context.ticket, true);
+  context.release();
   context.onSettled(true);
   if (facts.usage !== undefined) context.onUsage(facts.usage);
-  if (facts.usage !== undefined && context.model !== undefined)
-    context.budget?.record(context.model, facts.usage.raw, facts.serviceTier);
+  context.reservation?.commit(facts.usage?.raw, facts.serviceTier);
   return { kind: 'success', response, body: text, model: context.model };
 }
 
 /** Holds a stream until its first token or its first error. */
 async function stream(response: Response, context: ObserveContext): Promise<Outcome> {
-  const { pacer, ticket } = context;
-  pacer.observe(ticket, { status: response.status, headers: response.headers });
+  context.learn({ status: response.status, headers: response.headers });
   // As the client's own timeout, the attempt's ends when the stream's headers arrive.
   context.onSettled(false);
   let usage: ObservedUsage | undefined;
+  let outputTokens = 0;
+  const { reservation } = context;
   const peeked = await peekStream(response.body as ReadableStream<Uint8Array>, {
     onUsage: (seen) => {
       usage = seen;
     },
     onError: (error: StreamErrorEvent) =>
       context.onLateStreamError(context.diagnose({ error, headers: ownHeaders(response.headers, false) })),
-    onEnd: () => {
+    ...(reservation === undefined
+      ? {}
+      : {
+          onOutput: (text: string) => {
+            outputTokens += context.countOutput(text);
+          },
+        }),
+    onEnd: (how) => {
       if (usage !== undefined) {
-        pacer.observe(ticket, { status: response.status, usage });
+        context.learn({ status: response.status, usage });
         context.onUsage(usage);
-        if (context.model !== undefined) context.budget?.record(context.model, usage.raw, undefined);
       }
-      pacer.finish(ticket, true);
+      // Priced from its usage; a stream that ended without one may have produced its whole
+      // maximum; one cut short is priced from the output it delivered, and one that failed
+      // before any output (an error event first) cost nothing.
+      if (usage !== undefined) reservation?.commit(usage.raw, usage.serviceTier);
+      else if (how === 'failed' && outputTokens === 0) reservation?.release();
+      else if (how === 'done') reservation?.commit(undefined, undefined);
+      else reservation?.commitPartial(outputTokens);
+      context.release();
       context.onSettled(true);
     },
   });
@@ -175,8 +197,10 @@ export async function observeAnswer(response: Response, context: ObserveContext)
   const contentType = response.headers.get('content-type') ?? '';
   if (contentType.includes('text/event-stream') && response.body !== null) return stream(response, context);
   if (contentType.includes('json')) return json(response, context);
-  context.pacer.observe(context.ticket, { status: response.status, headers: response.headers });
-  context.pacer.finish(context.ticket, true);
+  context.learn({ status: response.status, headers: response.headers });
+  context.release();
   context.onSettled(false);
+  // A body the guard does not read (audio, files) reports no usage: its worst case stands.
+  context.reservation?.commit(undefined, undefined);
   return { kind: 'success', response, body: response.body, model: context.model };
 }

@@ -24,6 +24,25 @@ const millis = (what: string) =>
     .number({ error: `${what} in milliseconds (a number ≥ 0)` })
     .min(0, { error: `${what} in milliseconds (a number ≥ 0)` });
 const MAX_CHAIN = 8;
+/**
+ * `literal` (`false`: the feature turned off; `'cheaper'`), or what `schema` accepts, refused with
+ * `schema`'s own errors and paths: a union would report one vague error for the whole field.
+ */
+function literalOr<Literal extends string | boolean, Schema extends z.ZodType>(
+  literal: Literal,
+  schema: Schema,
+) {
+  return z.unknown().transform((value, context): Literal | z.output<Schema> => {
+    if (value === literal) return literal;
+    const parsed = schema.safeParse(value, { reportInput: true });
+    if (parsed.success) return parsed.data;
+    // Passed on as they are (unknown keys keep their list): only the type of `input` is widened.
+    for (const issue of parsed.error.issues)
+      context.addIssue(issue as Parameters<typeof context.addIssue>[0]);
+    return z.NEVER;
+  });
+}
+const falseOr = <Schema extends z.ZodType>(schema: Schema) => literalOr(false, schema);
 const isBucketStore = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
@@ -81,6 +100,39 @@ const fallbackTargetSchema = z.union(
   { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
 );
 
+const chainsSchema = z
+  .record(
+    z.string(),
+    // `'cheaper'`, or a chain whose own errors (its length, a target) are the ones reported.
+    literalOr(
+      'cheaper' as const,
+      z
+        .array(fallbackTargetSchema, { error: "an array of fallback models, or 'cheaper'" })
+        .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
+    ),
+    {
+      error: "false, 'cheaper', or an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }",
+    },
+  )
+  .superRefine((chains, context) => {
+    for (const [model, targets] of Object.entries(chains)) {
+      if (targets === 'cheaper') continue;
+      targets.forEach((target, index) => {
+        const sameModel = (typeof target === 'string' ? target : target.model) === model;
+        const sameEndpoint =
+          typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
+        if (sameModel && sameEndpoint)
+          context.addIssue({
+            code: 'custom',
+            path: [model, index],
+            message:
+              'a different model (or the same model on another endpoint): a model cannot fall back to itself',
+            input: target,
+          });
+      });
+    }
+  });
+
 const schema = z.strictObject({
   tier: z
     .enum([...TIERS, 'auto'], { error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}` })
@@ -91,6 +143,7 @@ const schema = z.strictObject({
     })
     .optional(),
   windowMs: windowSchema.optional(),
+  pacing: z.boolean({ error: 'true or false' }).optional(),
   maxQueued: z
     .union([z.literal(Number.POSITIVE_INFINITY), positiveInteger('calls, or Infinity')], {
       error: 'a positive integer number of calls, or Infinity',
@@ -114,42 +167,35 @@ const schema = z.strictObject({
     })
     .optional(),
   keyPrefix: z.string({ error: 'a string' }).optional(),
-  retry: z
-    .strictObject(
-      {
-        maxAttempts: positiveInteger('attempts').optional(),
-        maxDelayMs: millis('a delay').optional(),
-        maxElapsedMs: positive('milliseconds').optional(),
-      },
-      { error: 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }' },
-    )
-    .optional(),
-  fallback: z
-    .record(
-      z.string(),
-      z
-        .array(fallbackTargetSchema, { error: 'an array of fallback models' })
-        .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
-      { error: "an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }" },
-    )
-    .superRefine((chains, context) => {
-      for (const [model, targets] of Object.entries(chains)) {
-        targets.forEach((target, index) => {
-          const sameModel = (typeof target === 'string' ? target : target.model) === model;
-          const sameEndpoint =
-            typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
-          if (sameModel && sameEndpoint)
-            context.addIssue({
-              code: 'custom',
-              path: [model, index],
-              message:
-                'a different model (or the same model on another endpoint): a model cannot fall back to itself',
-              input: target,
-            });
-        });
-      }
-    })
-    .optional(),
+  retry: falseOr(
+    z
+      .strictObject(
+        {
+          maxAttempts: positiveInteger('attempts, the first included').optional(),
+          maxRetries: z
+            .number({ error: 'retries after the first attempt (an integer ≥ 0)' })
+            .int({ error: 'retries after the first attempt (an integer ≥ 0)' })
+            .min(0, { error: 'retries after the first attempt (an integer ≥ 0)' })
+            .optional(),
+          maxDelayMs: millis('a delay').optional(),
+          maxElapsedMs: positive('milliseconds').optional(),
+        },
+        { error: 'false, or an object { maxAttempts? | maxRetries?, maxDelayMs?, maxElapsedMs? }' },
+      )
+      .superRefine((retry, context) => {
+        if (retry.maxAttempts !== undefined && retry.maxRetries !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: ['maxRetries'],
+            message: 'either maxAttempts (the first attempt included) or maxRetries, not both',
+            input: retry.maxRetries,
+          });
+      }),
+  ).optional(),
+  // `false`: no fallback. `'cheaper'` is `{ '*': 'cheaper' }`: read as the record, whose errors name the model.
+  fallback: falseOr(
+    z.preprocess((value) => (value === 'cheaper' ? { '*': 'cheaper' } : value), chainsSchema),
+  ).optional(),
   fallbackOn: z
     .array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' })
     .optional(),
@@ -177,8 +223,10 @@ const schema = z.strictObject({
         onExhausted: z
           .enum(['refuse', 'fallback', 'warn'], { error: "one of 'refuse', 'fallback', 'warn'" })
           .optional(),
+        clampOutput: z.boolean({ error: 'true or false' }).optional(),
+        minOutputTokens: positiveInteger('tokens').optional(),
       },
-      { error: 'an object { monthlyUsd, alertAt?, onExhausted? }' },
+      { error: 'an object { monthlyUsd, alertAt?, onExhausted?, clampOutput?, minOutputTokens? }' },
     )
     .optional(),
   deployments: z
@@ -204,13 +252,33 @@ const schema = z.strictObject({
     .optional(),
 });
 
+/** Written chains by model, and which models get a chain built from the table (`'cheaper'`). */
+function resolveFallback(
+  fallback: z.infer<typeof schema>['fallback'],
+): Pick<ResolvedOptions, 'fallback' | 'cheaperFallback'> {
+  const written = new Map<string, readonly FallbackTarget[]>();
+  const cheaper = new Set<string>();
+  for (const [model, chain] of Object.entries(fallback ?? {})) {
+    if (chain === 'cheaper') cheaper.add(model);
+    else written.set(model, chain as readonly FallbackTarget[]);
+  }
+  const everyModel = cheaper.has('*');
+  return {
+    fallback: written,
+    cheaperFallback: (model) => !written.has(model) && (everyModel || cheaper.has(model)),
+  };
+}
+
 /** Parses options once; throws `TierguardOptionsError` naming every bad field. */
 export function parseOptions(input: unknown): ResolvedOptions {
   const options = parseWith(schema, input ?? {}, '', Object.keys(schema.shape));
+  const given = options.retry === false ? { maxAttempts: 1 } : options.retry;
   const retry = {
-    maxAttempts: options.retry?.maxAttempts ?? DEFAULTS.retry.maxAttempts,
-    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs,
-    maxElapsedMs: options.retry?.maxElapsedMs ?? DEFAULTS.retry.maxElapsedMs,
+    maxAttempts:
+      given?.maxAttempts ??
+      (given?.maxRetries === undefined ? DEFAULTS.retry.maxAttempts : given.maxRetries + 1),
+    maxDelayMs: given?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs,
+    maxElapsedMs: given?.maxElapsedMs ?? DEFAULTS.retry.maxElapsedMs,
   };
   if (options.store !== undefined && options.redis !== undefined)
     throw new TierguardOptionsError([
@@ -239,6 +307,7 @@ export function parseOptions(input: unknown): ResolvedOptions {
     windowMs: options.windowMs ?? DEFAULTS.windowMs,
     windowFixed: options.windowMs !== undefined,
     maxQueued: options.maxQueued ?? DEFAULTS.maxQueued,
+    pacing: options.pacing ?? true,
     maxWaitMsFor: (model) =>
       typeof maxWait === 'number'
         ? maxWait
@@ -251,10 +320,7 @@ export function parseOptions(input: unknown): ResolvedOptions {
     redis: options.redis,
     keyPrefix: options.keyPrefix ?? DEFAULTS.keyPrefix,
     retry,
-    fallback: new Map(Object.entries(options.fallback ?? {})) as ReadonlyMap<
-      string,
-      readonly FallbackTarget[]
-    >,
+    ...resolveFallback(options.fallback === false ? undefined : options.fallback),
     fallbackOn: new Set(options.fallbackOn ?? DEFAULT_FALLBACK_ON),
     locale: options.locale ?? DEFAULTS.locale,
     onEvent: options.onEvent,
@@ -265,6 +331,8 @@ export function parseOptions(input: unknown): ResolvedOptions {
             monthlyUsd: options.budget.monthlyUsd,
             alertAt: [...(options.budget.alertAt ?? DEFAULTS.alertAt)].sort((left, right) => left - right),
             onExhausted: options.budget.onExhausted ?? DEFAULTS.onExhausted,
+            clampOutput: options.budget.clampOutput ?? false,
+            minOutputTokens: options.budget.minOutputTokens ?? DEFAULTS.minOutputTokens,
           },
     deployments: options.deployments ?? {},
     defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? DEFAULTS.defaultMaxOutputTokens,

@@ -44,7 +44,8 @@ export type FallbackTarget =
     };
 
 /** What to do when the month's budget is spent. */
-export type BudgetExhaustedPolicy = 'refuse' | 'fallback' | 'warn';
+export type { BudgetExhaustedPolicy } from '../budget/gate.js';
+import type { BudgetExhaustedPolicy } from '../budget/gate.js';
 
 /** A monthly spending budget. */
 export interface BudgetOptions {
@@ -61,15 +62,38 @@ export interface BudgetOptions {
    * @default 'refuse'
    */
   readonly onExhausted?: BudgetExhaustedPolicy;
+  /**
+   * A call whose largest possible cost does not fit what the month has left is sent with its
+   * output maximum (`max_completion_tokens`, `max_tokens` or `max_output_tokens`) lowered to what
+   * is left, instead of being refused; a `budget-clamped` event says so. Never below
+   * `minOutputTokens`.
+   * @default false
+   */
+  readonly clampOutput?: boolean;
+  /**
+   * The least output maximum a clamp leaves a call; a call that cannot have this much is refused.
+   * @default 256
+   */
+  readonly minOutputTokens?: number;
 }
 
-/** Retry policy. Only causes a retry can fix are retried. */
+/**
+ * Retry policy. Only causes a retry can fix are retried. The guard owns retries: the wrapped
+ * client's `maxRetries` (constructor, `withOptions` or per call) is never used.
+ */
 export interface RetryOptions {
   /**
-   * Attempts per model, the first included.
+   * Attempts per model, **the first included**: `3` is one attempt and at most two retries (what
+   * openai-node's default `maxRetries: 2` sends); `1` never retries. Set this or `maxRetries`.
    * @default 3
    */
   readonly maxAttempts?: number;
+  /**
+   * Retries per model after the first attempt, as openai-node counts them: `maxRetries: 2` is
+   * `maxAttempts: 3`; `0` never retries. Set this or `maxAttempts`.
+   * @default 2
+   */
+  readonly maxRetries?: number;
   /**
    * The longest wait the guard accepts between attempts; a longer wait asked by the API fails fast
    * (the diagnosis keeps `retryAfterMs`) or falls back.
@@ -82,6 +106,9 @@ export interface RetryOptions {
    */
   readonly maxElapsedMs?: number;
 }
+
+/** The retry policy as the guard uses it: attempts per model, the first included. */
+export type ResolvedRetry = Required<Omit<RetryOptions, 'maxRetries'>>;
 
 /** Options of `createGuard` and `guard`. */
 export interface GuardOptions {
@@ -106,6 +133,15 @@ export interface GuardOptions {
    * @default Infinity
    */
   readonly maxQueued?: number;
+  /**
+   * `false` turns pacing off: no admission, no queue, no buckets — every attempt is sent at once,
+   * and the pacing options (`tier`'s limits, `limits`, `windowMs`, `maxQueued`, `maxWaitMs`,
+   * `store`, `countTokens`, `defaultMaxOutputTokens`) have no effect; `redis` then only shares a
+   * `budget` (without one, no connection is made). Failures are still diagnosed, retried and fall
+   * back; a rate limit without a server wait is retried with backoff.
+   * @default true
+   */
+  readonly pacing?: boolean;
   /**
    * The longest a call may be predicted to wait in the queue for its rate limit, in milliseconds:
    * one number for every model, or per model (`{ 'gpt-4o': 2_000, '*': 10_000 }`). A call predicted
@@ -140,9 +176,23 @@ export interface GuardOptions {
    * @default 'tierguard:'
    */
   readonly keyPrefix?: string;
-  readonly retry?: RetryOptions;
-  /** Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`. */
-  readonly fallback?: Readonly<Record<string, readonly FallbackTarget[]>>;
+  /**
+   * How failures are retried; `false` sends every call once (the same as `{ maxAttempts: 1 }`).
+   * @default { maxAttempts: 3, maxDelayMs: 60_000, maxElapsedMs: 120_000 }
+   */
+  readonly retry?: RetryOptions | false;
+  /**
+   * Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`.
+   * `'cheaper'` builds each model's chain from the model table: cheaper models that take the same
+   * input, offer the same features (function calling, Structured Outputs), reason if it reasons,
+   * and are reachable on the account's tier (`stats().cheaperChains` shows them). As a model's
+   * entry (`{ 'gpt-4o': 'cheaper' }`, `{ '*': 'cheaper' }` for every model not listed), it builds
+   * that model's chain only; a chain written out always wins. `false`: no call ever falls back (a
+   * call may still name its own chain in the `x-tierguard-fallback` request header). A call can
+   * turn its fallback off with `x-tierguard-fallback: off`.
+   * @default no fallback
+   */
+  readonly fallback?: Readonly<Record<string, readonly FallbackTarget[] | 'cheaper'>> | 'cheaper' | false;
   /**
    * Causes that may fall back. Account-level causes (quota, billing, key, region) only ever fall
    * back to a target with its own `baseURL` or `apiKey`.
@@ -156,7 +206,10 @@ export interface GuardOptions {
   readonly locale?: Locale;
   /** Called with every event (same as `guard.on(listener)`). */
   readonly onEvent?: (event: GuardEvent) => void;
-  /** A monthly spending budget with alerts. */
+  /**
+   * A monthly spending budget with alerts. Unset, there is no budget: nothing is priced, counted
+   * or stored for it.
+   */
   readonly budget?: BudgetOptions;
   /** Azure deployment names (or any alias) → the model they serve, for limits and prices. */
   readonly deployments?: Readonly<Record<string, string>>;
@@ -209,6 +262,8 @@ export interface ResolvedOptions {
   readonly windowMs: number;
   readonly windowFixed: boolean;
   readonly maxQueued: number;
+  /** `false`: attempts are sent without admission (no lanes, no queue). */
+  readonly pacing: boolean;
   /** The `maxWaitMs` that applies to `model` (`undefined`: no bound). */
   readonly maxWaitMsFor: (model: string | undefined) => number | undefined;
   readonly shareLimitsAcrossKeys: boolean;
@@ -216,8 +271,11 @@ export interface ResolvedOptions {
   readonly countTokens: TokenCounter | undefined;
   readonly redis: string | RedisLike | undefined;
   readonly keyPrefix: string;
-  readonly retry: Required<RetryOptions>;
+  /** Attempts per model (the first included), after `retry: false` or `maxRetries` are read. */
+  readonly retry: ResolvedRetry;
   readonly fallback: ReadonlyMap<string, readonly FallbackTarget[]>;
+  /** The model gets a chain built from the table (`'cheaper'`) and has none written out. */
+  readonly cheaperFallback: (model: string) => boolean;
   readonly fallbackOn: ReadonlySet<Cause>;
   readonly locale: Locale;
   readonly onEvent: ((event: GuardEvent) => void) | undefined;
@@ -248,9 +306,8 @@ export const DEFAULTS = {
   locale: 'en',
   alertAt: [0.5, 0.8, 1],
   onExhausted: 'refuse',
+  minOutputTokens: 256,
   defaultMaxOutputTokens: 1_024,
   /** The level when a `logger` is set without a `logLevel` (openai-node's default). */
   logLevel: 'warn',
 } as const;
-
-export { parseOptions } from './options-schema.js';

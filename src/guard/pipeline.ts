@@ -4,6 +4,7 @@
  * deliver the answer, or surface the final failure (`answer.ts`).
  */
 import type { Cause } from '../data/causes.js';
+import type { Tier } from '../data/tiers.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { Attempt, Diagnosis, Provider, RetryStop, RetrySummary } from '../diagnose/types.js';
 import type { Lane } from '../pacing/lane.js';
@@ -11,15 +12,17 @@ import type { Pacer } from '../pacing/pacer.js';
 import { abortReason, delay } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
 import { failedError, failedResponse, servedResponse } from './answer.js';
+import { localAnswer } from './local-response.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
-import type { BudgetGate } from './budget-gate.js';
+import type { BudgetGate } from '../budget/gate.js';
 import type { EventHub } from './events.js';
-import { buildChain, canServe, type Target } from './fallback.js';
+import { buildChain, canServe, isWaitRefusal, type Target } from './fallback.js';
 import type { Failure, Success } from './observe.js';
 import type { ResolvedOptions } from './options.js';
 import { readCall, type Call } from './request.js';
 import { ResendMemo } from './resend-memo.js';
 import { planRetry } from './retry.js';
+import { ASSUMED_TIER } from '../models/cheaper.js';
 
 /** Counters the guard's `stats()` shows. */
 export interface PipelineCounters {
@@ -27,6 +30,11 @@ export interface PipelineCounters {
   readonly failuresByCause: Map<Cause, number>;
   retries: number;
   fallbacks: number;
+  /** The chains `fallback: 'cheaper'` built, by the model asked for, and the tier they were built for. */
+  readonly cheaperChains: Map<
+    string,
+    { readonly chain: readonly string[]; readonly tier: Tier; readonly tierAssumed: boolean }
+  >;
 }
 
 /** What a guard's pipelines share. */
@@ -36,6 +44,8 @@ export interface PipelineDeps {
   readonly events: EventHub;
   readonly budget: BudgetGate | undefined;
   readonly counters: PipelineCounters;
+  /** Attempts out with `pacing: false` (the pacer counts the others). */
+  readonly unpaced: { inFlight: number };
   /** Secrets the guard knows (fallback keys), masked wherever they could show. */
   readonly secrets: readonly string[];
   /** Monotonic milliseconds. */
@@ -75,13 +85,43 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
   const memo = new ResendMemo(deps.now);
   const chains = new Map<string, readonly Target[]>();
 
+  /** The tier cheaper chains are built for: configured, else detected, else assumed. */
+  const chainTier = (): { tier: Tier; assumed: boolean } => {
+    if (options.tier !== 'auto') return { tier: options.tier, assumed: false };
+    const detected = pacer.detectedTier();
+    return detected === undefined
+      ? { tier: ASSUMED_TIER, assumed: true }
+      : { tier: detected, assumed: false };
+  };
+
   const chainFor = (model: string | undefined): readonly Target[] => {
-    let chain = chains.get(model ?? '');
+    const { tier, assumed } = chainTier();
+    // A chain built from the tables depends on the tier, which `'auto'` learns later.
+    const key = `${tier}\u0000${model ?? ''}`;
+    let chain = chains.get(key);
     if (chain === undefined) {
-      chain = buildChain(model, options.fallback, options.deployments);
-      if (chains.size < 256) chains.set(model ?? '', chain);
+      chain = buildChain(model, options.fallback, options.deployments, options.cheaperFallback, tier);
+      if (chains.size < 256) chains.set(key, chain);
+      if (model !== undefined && options.cheaperFallback(model) && !options.fallback.has(model)) {
+        const built = {
+          chain: chain.slice(1).map((target) => target.model ?? ''),
+          tier,
+          tierAssumed: assumed,
+        };
+        if (counters.cheaperChains.size < 256 || counters.cheaperChains.has(model))
+          counters.cheaperChains.set(model, built);
+      }
     }
     return chain;
+  };
+
+  /** The call's chain: its own (`x-tierguard-fallback`), or the guard's for its model. */
+  const chainOf = (call: Call): readonly Target[] => {
+    const first: Target = { model: call.model, ownEndpoint: false };
+    if (call.fallback?.kind === 'off') return [first];
+    if (call.fallback?.kind === 'chain')
+      return [first, ...call.fallback.models.map((model): Target => ({ model, ownEndpoint: false }))];
+    return chainFor(call.model);
   };
 
   const secretsOf = (call: Call): readonly string[] =>
@@ -192,28 +232,46 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       budget: deps.budget,
       transport: client.transport,
       attemptTimeoutMs: client.attemptTimeoutMs,
+      unpaced: deps.unpaced,
       secrets: secretsOf(call),
       diagnose: diagnoseWith(call),
     };
     const state: CallState = { attempts: [], sent: 0, startedAtMs: deps.now() };
-    let chain = chainFor(call.model);
-    // A spent budget with the `fallback` policy starts at the cheapest model of the chain.
-    if (
-      deps.budget !== undefined &&
-      options.budget?.onExhausted === 'fallback' &&
-      deps.budget.state() === 'exhausted'
-    ) {
-      const cheapest = deps.budget.cheapest(chain.map((target) => target.model));
-      if (cheapest > 0) chain = [chain[cheapest] as Target];
+    if (call.fallback?.kind === 'invalid') {
+      // The caller's own header is wrong: refused before anything is sent, as the API refuses a bad request.
+      const answer = localAnswer('invalid_fallback_header', call.fallback.reason);
+      const facts = { status: answer.status, body: answer.bodyText, headers: answer.headers };
+      const target: Target = { model: call.model, ownEndpoint: false };
+      const refusal: Failure = {
+        kind: 'failure',
+        diagnosis: context.diagnose(facts, call.model, call.baseURL, undefined),
+        model: call.model,
+        answer,
+      };
+      record(call, state, target, refusal, 0);
+      return surface(refusal, call, state, target, undefined, context);
+    }
+    let chain = chainOf(call);
+    // Under the budget's `fallback` policy, the chain's cheapest model is the last resort, served
+    // past the budget; a spent budget starts there.
+    const budgetFallback = deps.budget !== undefined && options.budget?.onExhausted === 'fallback';
+    let lastResort = budgetFallback ? deps.budget.cheapest(chain.map((target) => target.model)) : -1;
+    if (budgetFallback && lastResort > 0 && deps.budget.state() === 'exhausted') {
+      chain = [chain[lastResort] as Target];
+      lastResort = 0;
     }
     let last: Failure | undefined;
     let lastTarget = chain[0] as Target;
     let stoppedBy: RetryStop | undefined;
-    for (const target of chain) {
+    // The `maxWaitMs` that made the call leave a model holds on the models it moves to.
+    let waitBoundMs: number | undefined;
+    for (const [index, target] of chain.entries()) {
       if (last !== undefined) {
         const elapsed = deps.now() - state.startedAtMs;
         if (!call.replayable || elapsed >= options.retry.maxElapsedMs) break;
-        if (!canServe(last.diagnosis, target, options.fallbackOn, options.deployments)) continue;
+        const budgetMove = budgetFallback && last.diagnosis.cause === 'budget_exhausted';
+        if (!budgetMove && !canServe(last.diagnosis, target, options.fallbackOn, options.deployments))
+          continue;
         counters.fallbacks += 1;
         events.emit({
           type: 'fallback',
@@ -230,13 +288,25 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       let waitBefore = 0;
       let serverSaid = false;
       for (let attemptNumber = 1; ; attemptNumber += 1) {
-        const outcome = await runAttempt(context, { call, target, sent: state.sent, serverSaid });
+        const outcome = await runAttempt(context, {
+          call,
+          target,
+          sent: state.sent,
+          serverSaid,
+          budgetLastResort: index === lastResort,
+          ...(waitBoundMs === undefined ? {} : { maxWaitMs: waitBoundMs }),
+        });
         if (outcome.kind === 'success') {
           state.sent += 1;
           return deliver(outcome, call, state);
         }
         const local = outcome.diagnosis.origin === 'local';
         if (!local) state.sent += 1;
+        if (isWaitRefusal(outcome.diagnosis))
+          waitBoundMs = Math.min(
+            waitBoundMs ?? Number.POSITIVE_INFINITY,
+            options.maxWaitMsFor(outcome.model) ?? Number.POSITIVE_INFINITY,
+          );
         last = outcome;
         record(call, state, target, outcome, waitBefore);
         // A local refusal is decided from what the guard knows: sending again changes nothing.
@@ -248,6 +318,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
               deps.now() - state.startedAtMs,
               options.retry,
               call.replayable,
+              options.pacing,
             );
         if (!plan.retry) {
           stoppedBy = plan.reason === 'not-retryable' ? undefined : plan.reason;
@@ -280,7 +351,9 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     try {
       return await run(call);
     } catch (error) {
-      if (!call.signal?.aborted) memo.remember(call, error);
+      // Aborts too: a per-call `timeout` is the client's timer on the whole call, and with a
+      // per-call `maxRetries` the client resends the call when it fires (a caller's abort is never resent).
+      memo.remember(call, error);
       throw error;
     }
   };

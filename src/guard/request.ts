@@ -36,6 +36,39 @@ export interface Call {
   readonly replayable: boolean;
   /** `x-stainless-retry-count` as the client sent it: above 0, the client is resending. */
   readonly clientRetry: number;
+  /** What the call's `x-tierguard-fallback` header asks (`undefined`: the guard's chain). */
+  readonly fallback: CallFallback | undefined;
+}
+
+/**
+ * A call's own word on fallback, from its `x-tierguard-fallback` request header (read here, never
+ * sent on): `off`, its own chain of models on the same endpoint, or a value the guard refuses.
+ */
+export type CallFallback =
+  | { readonly kind: 'off' }
+  | { readonly kind: 'chain'; readonly models: readonly string[] }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+/** The request header a call turns its fallback off with, or names its own chain in. */
+export const FALLBACK_HEADER = 'x-tierguard-fallback';
+const MAX_CALL_CHAIN = 8;
+const MAX_MODEL_NAME = 256;
+
+/** Reads `x-tierguard-fallback`: `off`, or model names separated by commas. */
+function callFallback(value: string | null, model: string | undefined): CallFallback | undefined {
+  if (value === null) return undefined;
+  if (value.trim().toLowerCase() === 'off') return { kind: 'off' };
+  const models = value.split(',').map((name) => name.trim());
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  const invalid = (why: string): CallFallback => ({
+    kind: 'invalid',
+    reason: `tierguard: the ${FALLBACK_HEADER} header must be "off" or up to ${MAX_CALL_CHAIN} model names separated by commas (${why}); got ${JSON.stringify(shown)}. Nothing was sent.`,
+  });
+  if (models.some((name) => name === '' || name.length > MAX_MODEL_NAME))
+    return invalid('an empty or overlong name');
+  if (models.length > MAX_CALL_CHAIN) return invalid(`more than ${MAX_CALL_CHAIN} models`);
+  if (model !== undefined && models.includes(model)) return invalid(`${model} cannot fall back to itself`);
+  return { kind: 'chain', models };
 }
 
 /** How a call is read. */
@@ -167,6 +200,7 @@ export async function readCall(
     init: rest,
     replayable: isReplayable(body),
     clientRetry: Number.isInteger(retry) && retry > 0 ? retry : 0,
+    fallback: callFallback(headers.get(FALLBACK_HEADER), mapped ?? bodyModel ?? deployment),
   };
   return { call, json };
 }

@@ -4,7 +4,7 @@
  * The pipeline's loop runs the attempts; this decides whether there is another, and when.
  */
 import type { Diagnosis, RetryStop } from '../diagnose/types.js';
-import type { RetryOptions } from './options.js';
+import type { ResolvedRetry } from './options.js';
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8_000;
@@ -32,14 +32,16 @@ export interface NoRetry {
 
 /**
  * Decides whether attempt `attemptNumber` (1-based, just failed) of one target is followed by
- * another, and after how long. `random` is injectable so tests can pin the jitter.
+ * another, and after how long. `paced`: the buckets decide when a rate-limited call goes again
+ * (with `pacing: false`, a backoff does). `random` is injectable so tests can pin the jitter.
  */
 export function planRetry(
   diagnosis: Diagnosis,
   attemptNumber: number,
   elapsedMs: number,
-  retry: Required<RetryOptions>,
+  retry: ResolvedRetry,
   replayable: boolean,
+  paced: boolean,
   random: () => number = Math.random,
 ): RetryPlan | NoRetry {
   if (!diagnosis.retryable) return { retry: false, reason: 'not-retryable' };
@@ -55,7 +57,7 @@ export function planRetry(
     // must not hold a request for a day, openai-node#1840).
     if (diagnosis.retryAfterMs > retry.maxDelayMs) return { retry: false, reason: 'delay-cap' };
     plan = { retry: true, waitMs: diagnosis.retryAfterMs, source: 'api', serverSaid: rateLimited };
-  } else if (rateLimited) {
+  } else if (rateLimited && paced) {
     // No word from the server: the buckets, corrected by its answer, decide when.
     plan = { retry: true, waitMs: 0, source: 'pacing', serverSaid: false };
   } else {

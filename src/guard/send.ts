@@ -2,7 +2,8 @@
  * Step "send": the request as it leaves for one target. The body's `model` is rewritten for a
  * fallback model; for a target on another host, the URL changes and the request carries that
  * target's credentials only: the caller's auth-bearing headers, cookies and credential query
- * parameters are removed, and a target without its own key gets none.
+ * parameters are removed, and a target without its own key gets none. Request headers named
+ * `x-tierguard-*` are the caller's word to the guard and are never sent.
  */
 import type { Target } from './fallback.js';
 import { parseBody, type Call } from './request.js';
@@ -54,6 +55,8 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
   const url = urlFor(call, target, otherHost);
   const headers = new Headers(call.headers);
+  // The guard's own request headers (`x-tierguard-fallback`) are for the guard, never for a server.
+  for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) headers.delete(name);
   if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
   if (otherHost) {
     for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
@@ -88,4 +91,19 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   const json = { ...parsed, model };
   headers.delete('content-length');
   return { url, headers, body: JSON.stringify(json), json };
+}
+
+/** `request` with `field` set in its JSON body (a budget's clamped output maximum); as it was when the body is not JSON. */
+export function withBodyField(
+  request: PreparedRequest,
+  call: Call,
+  field: string,
+  value: unknown,
+): PreparedRequest {
+  const parsed = request.json ?? parseBody(call);
+  if (parsed === undefined) return request;
+  const json = { ...parsed, [field]: value };
+  const headers = new Headers(request.headers);
+  headers.delete('content-length');
+  return { ...request, headers, body: JSON.stringify(json), json };
 }

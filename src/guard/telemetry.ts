@@ -24,7 +24,7 @@ import { CAUSE_CATALOGUE } from '../data/causes.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import { maskSecrets } from '../util/mask.js';
 import type { GuardEvent, GuardEventListener } from './events.js';
-import type { GuardStats } from './create-guard.js';
+import type { GuardStats } from './stats.js';
 
 /** Attributes of a measurement. */
 export type MetricAttributes = Readonly<Record<string, string | number | boolean>>;

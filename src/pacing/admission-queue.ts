@@ -4,16 +4,15 @@
  */
 import { abortReason } from '../util/delay.js';
 import type { RequestEstimate } from '../tokens/estimate.js';
-import type { Ticket } from './lane.js';
 import { Fifo } from './queue.js';
 import type { Dimension } from './types.js';
 
-/** A call waiting for its place on a lane. */
-export interface Waiter {
+/** A call waiting for its place on a lane; it resolves to the lane's admission (`T`). */
+export interface Waiter<T> {
   readonly estimate: RequestEstimate;
   readonly model: string | undefined;
   readonly enqueuedAtMs: number;
-  readonly resolve: (ticket: Ticket) => void;
+  readonly resolve: (ticket: T) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -24,11 +23,11 @@ export interface Waiter {
 export type HeldBy = Dimension | 'concurrency' | 'pause';
 
 /** A FIFO of waiters with abort handling. */
-export class AdmissionQueue {
-  readonly #items = new Fifo<Waiter>();
+export class AdmissionQueue<T> {
+  readonly #items = new Fifo<Waiter<T>>();
   #waiting = 0;
   /** The head the lane last reported as held back, and by what (a `throttled` event each). */
-  stalledOn: Waiter | undefined;
+  stalledOn: Waiter<T> | undefined;
   stalledBy: HeldBy | undefined;
 
   /** Calls waiting (aborted ones leave the count at once). */
@@ -37,7 +36,7 @@ export class AdmissionQueue {
   }
 
   /** The first call still waiting, if any. */
-  head(): Waiter | undefined {
+  head(): Waiter<T> | undefined {
     for (;;) {
       const head = this.#items.peek();
       if (head === undefined || !head.settled) return head;
@@ -46,7 +45,7 @@ export class AdmissionQueue {
   }
 
   /** Adds a waiter; `onAbort` runs when its signal aborts while it waits. */
-  push(waiter: Waiter, onAbort: () => void): void {
+  push(waiter: Waiter<T>, onAbort: () => void): void {
     this.#items.push(waiter);
     this.#waiting += 1;
     if (waiter.signal !== undefined) {
@@ -56,7 +55,7 @@ export class AdmissionQueue {
   }
 
   /** Removes the head and hands it its ticket. */
-  admitHead(ticket: Ticket): void {
+  admitHead(ticket: T): void {
     const head = this.head();
     if (head === undefined) return;
     this.#items.shift();
@@ -65,7 +64,7 @@ export class AdmissionQueue {
   }
 
   /** Removes the head and rejects it with `error` (its store failed). */
-  fail(head: Waiter, error: unknown): void {
+  fail(head: Waiter<T>, error: unknown): void {
     if (head.settled) return;
     if (this.#items.peek() === head) this.#items.shift();
     this.#settle(head);
@@ -73,7 +72,7 @@ export class AdmissionQueue {
   }
 
   /** Rejects a waiter that aborted (it stays in the list, settled, until it reaches the head). */
-  abandon(waiter: Waiter): boolean {
+  abandon(waiter: Waiter<T>): boolean {
     if (waiter.settled) return false;
     this.#settle(waiter);
     waiter.reject(abortReason(waiter.signal as AbortSignal));
@@ -90,11 +89,11 @@ export class AdmissionQueue {
   }
 
   /** The waiters still waiting, head first (for a wait prediction). */
-  *pending(): IterableIterator<Waiter> {
+  *pending(): IterableIterator<Waiter<T>> {
     for (const waiter of this.#items.values()) if (!waiter.settled) yield waiter;
   }
 
-  #settle(waiter: Waiter): void {
+  #settle(waiter: Waiter<T>): void {
     waiter.settled = true;
     this.#waiting -= 1;
     if (this.stalledOn === waiter) this.stalledOn = undefined;

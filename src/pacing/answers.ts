@@ -8,7 +8,7 @@ import type { Tier } from '../data/tiers.js';
 import { readRateLimitHeaders, type HeaderSource } from '../util/rate-limit-headers.js';
 import type { Lane, Ticket } from './lane.js';
 import { detectTier, learnCapacity, learnScale, learnWindow, plausibleCapacity } from './learning.js';
-import type { PacerEvent } from './pacer.js';
+import type { PacerEvent } from './pacer-options.js';
 import { replayLevel } from './replay.js';
 import { settleQuietly } from './scheduler.js';
 import { SOURCE_PRIORITY, type BucketStore, type Dimension } from './types.js';

@@ -7,7 +7,7 @@ import type { ResolvedModel } from '../models/resolve.js';
 import { maskSecrets } from '../util/mask.js';
 import { Lane } from './lane.js';
 import { startingLimits } from './limits.js';
-import type { PacerOptions } from './pacer.js';
+import type { PacerOptions } from './pacer-options.js';
 import { settleQuietly } from './scheduler.js';
 import { SOURCE_PRIORITY, type Dimension, type LimitSource } from './types.js';
 

@@ -116,7 +116,7 @@ export class Lane {
   readonly family: string;
   readonly model: ResolvedModel | undefined;
   readonly limits = new Map<Dimension, DimensionLimit>();
-  readonly queue = new AdmissionQueue();
+  readonly queue = new AdmissionQueue<Ticket>();
   readonly learning: LaneLearning;
   /** Calls admitted and not yet finished (answered and, for a stream, read to its end). */
   inFlight = 0;

@@ -8,40 +8,19 @@
 import { resolveModel, type ResolvedModel } from '../models/resolve.js';
 import type { RequestEstimate } from '../tokens/estimate.js';
 import type { Amounts, Lane, LaneStats, Ticket } from './lane.js';
-import type { LearningEvent } from './learning.js';
-import type { ExplicitLimit } from './limits.js';
 import type { Waiter } from './admission-queue.js';
 import { learnFromAnswer, type AnswerContext, type Observation } from './answers.js';
 import { setUpLane, type LaneAddress } from './lane-setup.js';
 import { Scheduler, settleQuietly } from './scheduler.js';
-import type { BucketSnapshot, BucketStore, Dimension, LimitSource } from './types.js';
+import type { PacerOptions } from './pacer-options.js';
+import type { BucketSnapshot, Dimension, LimitSource } from './types.js';
 import type { Tier } from '../data/tiers.js';
 import { abortReason } from '../util/delay.js';
-
-/** What the pacer tells the outside world. */
-export type PacerEvent =
-  | LearningEvent
-  | { type: 'queued'; key: string; model?: string; waiting: number }
-  | {
-      type: 'throttled';
-      key: string;
-      model?: string;
-      bucket: Dimension | 'concurrency' | 'pause';
-      waitMs: number;
-      waiting: number;
-    }
-  | {
-      type: 'model-unknown';
-      key: string;
-      model: string;
-      family: string;
-      requestsPerMinute?: number;
-      tokensPerMinute?: number;
-    };
 
 export type { Ticket } from './lane.js';
 export type { Observation } from './answers.js';
 export type { LaneAddress } from './lane-setup.js';
+export type { PacerEvent, PacerOptions } from './pacer-options.js';
 
 /** A refusal decided before sending: the call can never fit, or the queue is full. */
 export class PacingRefusal extends Error {
@@ -52,32 +31,6 @@ export class PacingRefusal extends Error {
     this.name = 'PacingRefusal';
     this.kind = kind;
   }
-}
-
-/** The pacer's options, already validated by the guard's option parser. */
-export interface PacerOptions {
-  readonly tier: Tier | 'auto';
-  readonly limits: Readonly<Record<string, ExplicitLimit>>;
-  /** The API's window; a minute for OpenAI. */
-  readonly windowMs: number;
-  /** The caller fixed the window: never infer another from the reset headers. */
-  readonly windowFixed: boolean;
-  readonly maxQueued: number;
-  /** Calls in flight on a lane that knows no limit yet (`tier: 'auto'` before the first headers). */
-  readonly initialConcurrency: number;
-  /** The most calls in flight on a lane whose server has never sent rate-limit headers. */
-  readonly maxUnknownConcurrency: number;
-  /** Without any answer, the bound on calls in flight doubles this often (first calls that hang). */
-  readonly calibrationStepMs: number;
-  /** The longest pause a 429 without a bucket may impose on a lane. */
-  readonly maxPauseMs: number;
-  /** A lane idle this long (and full again) is forgotten. */
-  readonly idleLaneMs: number;
-  readonly deployments: Readonly<Record<string, string>>;
-  readonly store: BucketStore;
-  readonly emit: (event: PacerEvent) => void;
-  /** Monotonic milliseconds. @default performance.now() */
-  readonly now?: () => number;
 }
 
 /** The pacing engine. One per guard; its lanes are shared by every client the guard wraps. */
@@ -172,7 +125,7 @@ export class Pacer {
         ),
       );
     return new Promise<Ticket>((resolve, reject) => {
-      const waiter: Waiter = {
+      const waiter: Waiter<Ticket> = {
         estimate,
         model,
         enqueuedAtMs: this.#now(),
@@ -224,11 +177,17 @@ export class Pacer {
         ahead[dimension] = (ahead[dimension] ?? 0) + amount;
     }
     let waitMs = Math.max(0, lane.pausedUntilMs - now);
-    for (const [dimension, amount] of Object.entries(lane.amounts(estimate)) as [Dimension, number][]) {
+    const amounts = lane.amounts(estimate);
+    // The margin a take must leave while estimates are a guess delays it as much as an amount.
+    const reserves = new Map(
+      lane.items(amounts, estimate, now).map((item) => [item.dimension, item.reserve ?? 0]),
+    );
+    for (const [dimension, amount] of Object.entries(amounts) as [Dimension, number][]) {
       const limit = lane.limits.get(dimension);
       const level = levels[dimension]?.level ?? limit?.capacity;
       if (limit === undefined || level === undefined) continue;
-      const needed = (ahead[dimension] ?? 0) + Math.min(amount, limit.capacity) - level;
+      const needed =
+        (ahead[dimension] ?? 0) + Math.min(amount, limit.capacity) + (reserves.get(dimension) ?? 0) - level;
       if (needed > 0) waitMs = Math.max(waitMs, (needed * limit.windowMs) / limit.capacity);
     }
     return Math.ceil(waitMs);

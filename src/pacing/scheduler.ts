@@ -7,7 +7,7 @@ import type { Waiter } from './admission-queue.js';
 import type { RequestEstimate } from '../tokens/estimate.js';
 import type { Amounts, Lane, Ticket } from './lane.js';
 import type { BucketStore, Dimension, TakeResult } from './types.js';
-import type { PacerEvent } from './pacer.js';
+import type { PacerEvent } from './pacer-options.js';
 
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -45,7 +45,7 @@ export class Scheduler {
   }
 
   /** Queues a waiter on `lane` and admits what fits. */
-  enqueue(lane: Lane, waiter: Waiter): void {
+  enqueue(lane: Lane, waiter: Waiter<Ticket>): void {
     const queued = lane.queue.waiting > 0 || lane.timer !== undefined || lane.inFlight >= lane.concurrency;
     lane.queue.push(waiter, () => this.abandon(lane, waiter));
     this.waiting += 1;
@@ -179,7 +179,12 @@ export class Scheduler {
     return ticket;
   }
 
-  #stall(lane: Lane, head: Waiter, bucket: Dimension | 'concurrency' | 'pause', waitMs: number): void {
+  #stall(
+    lane: Lane,
+    head: Waiter<Ticket>,
+    bucket: Dimension | 'concurrency' | 'pause',
+    waitMs: number,
+  ): void {
     if (lane.queue.stalledOn === head && lane.queue.stalledBy === bucket) return;
     lane.queue.stalledOn = head;
     lane.queue.stalledBy = bucket;
@@ -194,7 +199,7 @@ export class Scheduler {
   }
 
   /** Sets the lane's one timer to try its head again after `waitMs`. */
-  #wake(lane: Lane, waitMs: number, bucket: Dimension | 'concurrency' | 'pause', head: Waiter): void {
+  #wake(lane: Lane, waitMs: number, bucket: Dimension | 'concurrency' | 'pause', head: Waiter<Ticket>): void {
     const delayMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(waitMs)));
     this.#stall(lane, head, bucket, delayMs);
     const dueMs = this.#now() + delayMs;
@@ -208,7 +213,7 @@ export class Scheduler {
   }
 
   /** A waiter aborted: it leaves at once, and the next one may fit sooner. */
-  abandon(lane: Lane, waiter: Waiter): void {
+  abandon(lane: Lane, waiter: Waiter<Ticket>): void {
     const wasHead = lane.queue.head() === waiter;
     if (!lane.queue.abandon(waiter)) return;
     this.waiting -= 1;

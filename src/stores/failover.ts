@@ -12,6 +12,7 @@
  */
 import { withTimeout } from '../util/with-timeout.js';
 import { MemoryStore } from './memory.js';
+import { ScriptRunner } from './script-runner.js';
 import type {
   BucketSnapshot,
   BucketSpec,
@@ -109,6 +110,16 @@ export class FailoverStore implements BucketStore {
 
   get health(): StoreHealth {
     return this.#health;
+  }
+
+  /**
+   * The script runner of a Redis backend (over TCP or HTTP) while it is healthy, for other shared
+   * state (the budget's spend); `undefined` while it is away or for a backend without scripts.
+   */
+  get scripts(): ScriptRunner | undefined {
+    if (this.#health !== 'healthy') return undefined;
+    const scripts = (this.#backend.store as { scripts?: unknown }).scripts;
+    return scripts instanceof ScriptRunner ? scripts : undefined;
   }
 
   /** The share of a limit local buckets get while the backend is away. */

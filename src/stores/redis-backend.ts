@@ -131,6 +131,9 @@ export class RedisBackend implements SharedBackend {
     if (this.#options.ownsClient) {
       await withTimeout(client.quit(), timeout, 'QUIT').catch(() => undefined);
       client.disconnect();
+      // A connection still opening fails its queued commands after the disconnect: those errors
+      // are the closing's own, not the caller's (without a listener ioredis prints them).
+      client.on('error', () => undefined);
     }
     client.off?.('error', this.#onError);
   }

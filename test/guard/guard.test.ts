@@ -733,7 +733,12 @@ describe('options', () => {
     [{ maxQueued: 0 }, 'maxQueued', 'a positive integer number of calls, or Infinity', '0'],
     [{ keyPrefix: 7 }, 'keyPrefix', 'a string', '7'],
     [{ retry: { maxElapsedMs: 0 } }, 'retry.maxElapsedMs', 'a positive number of milliseconds', '0'],
-    [{ retry: 3 }, 'retry', 'an object { maxAttempts?, maxDelayMs?, maxElapsedMs? }', '3'],
+    [
+      { retry: 3 },
+      'retry',
+      'false, or an object { maxAttempts? | maxRetries?, maxDelayMs?, maxElapsedMs? }',
+      '3',
+    ],
     [
       { fallback: { 'gpt-4o': 'gpt-4o-mini' } },
       'fallback.gpt-4o',

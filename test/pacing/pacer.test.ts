@@ -317,6 +317,82 @@ describe('Pacer', () => {
     });
   });
 
+  describe('at long latencies', () => {
+    const told = { '*': { requests: 1_000, tokens: 20_000, windowMs: 2_000 } };
+
+    it('a wave of answers whose headers are one latency old does not stop a lane that has room', async () => {
+      const { pacer, store } = makePacer({ initialConcurrency: Number.POSITIVE_INFINITY, limits: told });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      // A burst empties the bucket at t = 0; the server counts each call on arrival.
+      const burst: Ticket[] = [];
+      for (let index = 0; index < 10; index += 1) {
+        const ticket = await admit(pacer, key, estimate(2_000, 1_000));
+        pacer.sent(ticket);
+        burst.push(ticket);
+      }
+      // For 2 s, one call each 200 ms takes what refilled (10 tokens a millisecond).
+      for (let index = 0; index < 10; index += 1) {
+        await vi.advanceTimersByTimeAsync(200);
+        const ticket = await admit(pacer, key, estimate(2_000, 1_000));
+        pacer.sent(ticket);
+      }
+      // The burst's answers arrive 2 s late, each with the level the server had when it counted it.
+      burst.forEach((ticket, index) => {
+        pacer.observe(ticket, {
+          status: 200,
+          headers: headers({
+            'x-ratelimit-limit-tokens': '20000',
+            'x-ratelimit-remaining-tokens': String(20_000 - 2_000 * (index + 1)),
+          }),
+          usage: { promptTokens: 1_000, completionTokens: 0 },
+        });
+        pacer.finish(ticket, true);
+      });
+      // Taken as current, those levels would put the lane 20,000 tokens in debt (a 2 s stall); the
+      // refill since each call was counted and the calls sent after it say the bucket is just empty.
+      expect(store.peek(key.key).tokens?.level).toBeGreaterThan(-100);
+      let next = false;
+      void admit(pacer, key, estimate(2_000, 1_000)).then(() => (next = true));
+      await vi.advanceTimersByTimeAsync(210);
+      expect(next).toBe(true);
+    });
+
+    it('with nothing known, first calls that hang do not hold the lane: the calls in flight double each step', async () => {
+      const { pacer } = makePacer({ tier: 'auto', initialConcurrency: 2, calibrationStepMs: 250 });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o-mini' });
+      const admitted: Ticket[] = [];
+      for (let index = 0; index < 20; index += 1)
+        void admit(pacer, key, estimate(100)).then((ticket) => {
+          pacer.sent(ticket);
+          admitted.push(ticket);
+        });
+      await flush();
+      // None of these calls is ever answered.
+      expect(admitted).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(admitted).toHaveLength(4);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(admitted).toHaveLength(8);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(admitted).toHaveLength(16);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(admitted).toHaveLength(20);
+      pacer.close(new Error('closed'));
+    });
+
+    it('told the limits, does not calibrate: a burst goes at once even while the first calls hang', async () => {
+      const { pacer } = makePacer({ initialConcurrency: 2, limits: told });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      const admitted: Ticket[] = [];
+      for (let index = 0; index < 9; index += 1)
+        void admit(pacer, key, estimate(2_000, 1_000)).then((ticket) => admitted.push(ticket));
+      await flush();
+      // The first window holds back part of the bucket until an answer says how the server counts.
+      expect(admitted.length).toBeGreaterThanOrEqual(7);
+      pacer.close(new Error('closed'));
+    });
+  });
+
   it('refuses at once a call that can never fit, instead of blocking the queue', async () => {
     const { pacer } = makePacer({ tier: 'tier-1' });
     const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });

@@ -81,6 +81,37 @@ describe('faults, through the guard and the simulator', () => {
     expectIdle(guard);
   });
 
+  it('a mix of faults under a short client timeout: most calls served, every failure named', async () => {
+    // Each request: 11 % each of a 500, a reset, a hang, an HTML 502 and a truncated JSON body
+    // (the rates below are conditional on the rules before them not firing); 45 % served.
+    const { client, guard, sim } = await setUp(
+      {
+        seed: 11,
+        faults: [
+          { fault: 'server-error', rate: 0.11 },
+          { fault: 'reset', rate: 0.11 / 0.89 },
+          { fault: 'hang', rate: 0.11 / 0.78 },
+          { fault: 'relay-html', rate: 0.11 / 0.67 },
+          { fault: 'malformed-json', rate: 0.11 / 0.56 },
+        ],
+      },
+      { retry: { maxAttempts: 4, maxElapsedMs: 10_000, maxDelayMs: 1_000 } },
+      300,
+    );
+    const results = await Promise.all(Array.from({ length: 100 }, () => settle(ask(client))));
+    const served = results.filter((result) => result.ok).length;
+    // Four attempts each, 55 % failing: about 91 in 100 served. The client's timeout bounds each
+    // attempt, so a hang costs one attempt, not the call.
+    expect(served).toBeGreaterThanOrEqual(85);
+    for (const result of results)
+      if (!result.ok)
+        expect(['server_error', 'connection_error', 'timeout', 'relay_error']).toContain(
+          diagnose(result.error).cause,
+        );
+    expect(sim.stats().faults).toMatchObject({ hang: expect.any(Number), reset: expect.any(Number) });
+    expectIdle(guard);
+  });
+
   it('a connection reset mid-body is retried and served', async () => {
     const { client, guard } = await setUp({ faults: [{ fault: 'reset', count: 1 }] });
     const result = await settle(ask(client));

@@ -135,6 +135,7 @@ export const renamedSentence = (c: HintContext): string | undefined =>
 /** The frame of a guarded call's final diagnosis. */
 export const FRAME_EN: HintFrame = {
   retries: (c, r) => {
+    if (r.attempts === 0) return 'tierguard refused this call before sending it: nothing reached the API.';
     const times = r.attempts === 1 ? 'once' : `${r.attempts} times over ${c.format.wait(r.elapsedMs)}`;
     const sent = `tierguard sent this call ${times}`;
     switch (r.stoppedBy) {

@@ -39,6 +39,24 @@ function usageLimitStep(c: HintContext): string {
   return `${c.format.tier(next.tier)} raises it to ${c.format.usd(next.monthlyUsageLimitUsd)} a month (${reach(c, next)}); or contact support (help.openai.com) for a higher approved limit.`;
 }
 
+/** A call tierguard kept back: its predicted wait for the rate limit was above `maxWaitMs`. */
+function localWait(c: HintContext, bucket: 'tokens' | 'requests') {
+  const wait = c.waitMs === undefined ? 'longer' : c.format.wait(c.waitMs);
+  return {
+    title: `${theModel(c)} would wait too long for its ${bucket === 'tokens' ? 'tokens' : 'requests'}-per-minute limit`,
+    why: `tierguard did not send the call: from its buckets and the calls queued ahead of it, it predicted a wait of ${wait} for ${theModel(c)}'s ${bucket === 'tokens' ? 'TPM' : 'RPM'} limit, more than the maxWaitMs you set. Nothing reached the API, so nothing counted against the limit.`,
+    steps: present(
+      `Retry after about ${wait}, or raise maxWaitMs (without it, calls wait their turn in the queue).`,
+      `Give ${theModel(c)} a fallback chain (fallback: { model: ['gpt-4o-mini'] }, or fallback: 'cheaper'): a call predicted to wait too long goes to the first model of its chain that can serve it within maxWaitMs.`,
+      bucket === 'tokens'
+        ? 'Lower max_tokens / max_output_tokens: the limit counts the largest possible output, not what is produced.'
+        : 'Spread bursts: fewer calls in parallel, or batch several inputs per call.',
+      higherTierSentence(c) ?? moreRoomSentence(c),
+    ),
+    links: [link('limits'), link('rateLimitsGuide')],
+  };
+}
+
 /** The English hint of every cause. */
 export const HINTS_EN = {
   invalid_api_key: (c) => ({
@@ -209,40 +227,46 @@ export const HINTS_EN = {
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
-  rate_limited_requests: (c) => ({
-    title: `Too many requests${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
-    why: `The ${c.provider === 'azure' ? 'deployment' : c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'requests-per-day (RPD)' : 'requests-per-minute (RPM)'} limit${limitSentence(c)}. ${waitSentence(c)}`,
-    steps: present(
-      retryStep(c),
-      pacingSentence(c),
-      c.limit?.window === 'day'
-        ? 'A daily limit resets slowly: fall back to another model for the rest of the day.'
-        : 'Spread bursts: fewer calls in parallel, or batch several inputs per call.',
-      tierLimitSentence(c),
-      higherTierSentence(c) ?? moreRoomSentence(c),
-      'Do not add a tight retry loop of your own: failed requests count toward the limit too, and keep you throttled.',
-    ),
-    links:
-      c.provider === 'azure'
-        ? [link('azureQuota')]
-        : [link('limits'), link('rateLimitsGuide'), link('help429')],
-  }),
-  rate_limited_tokens: (c) => ({
-    title: `Too many tokens${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
-    why: `The ${c.provider === 'azure' ? 'deployment' : c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'tokens-per-day (TPD)' : 'tokens-per-minute (TPM)'} limit${limitSentence(c)}. The API counts the prompt plus max_tokens (the largest possible output) when the request arrives. ${waitSentence(c)}`,
-    steps: present(
-      retryStep(c),
-      pacingSentence(c),
-      'Set max_tokens / max_output_tokens close to the output you expect: the limit counts the maximum, not what is produced.',
-      'Shorten prompts, or fall back to a model with a higher TPM.',
-      tierLimitSentence(c),
-      higherTierSentence(c) ?? moreRoomSentence(c),
-    ),
-    links:
-      c.provider === 'azure'
-        ? [link('azureQuota')]
-        : [link('limits'), link('rateLimitsGuide'), link('help429')],
-  }),
+  rate_limited_requests: (c) =>
+    c.origin === 'local'
+      ? localWait(c, 'requests')
+      : {
+          title: `Too many requests${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
+          why: `The ${c.provider === 'azure' ? 'deployment' : c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'requests-per-day (RPD)' : 'requests-per-minute (RPM)'} limit${limitSentence(c)}. ${waitSentence(c)}`,
+          steps: present(
+            retryStep(c),
+            pacingSentence(c),
+            c.limit?.window === 'day'
+              ? 'A daily limit resets slowly: fall back to another model for the rest of the day.'
+              : 'Spread bursts: fewer calls in parallel, or batch several inputs per call.',
+            tierLimitSentence(c),
+            higherTierSentence(c) ?? moreRoomSentence(c),
+            'Do not add a tight retry loop of your own: failed requests count toward the limit too, and keep you throttled.',
+          ),
+          links:
+            c.provider === 'azure'
+              ? [link('azureQuota')]
+              : [link('limits'), link('rateLimitsGuide'), link('help429')],
+        },
+  rate_limited_tokens: (c) =>
+    c.origin === 'local'
+      ? localWait(c, 'tokens')
+      : {
+          title: `Too many tokens${c.limit?.window === 'day' ? ' today' : ' per minute'} for ${theModel(c)}`,
+          why: `The ${c.provider === 'azure' ? 'deployment' : c.organization === undefined ? 'organization' : `organization ${c.organization}`} hit its ${c.limit?.window === 'day' ? 'tokens-per-day (TPD)' : 'tokens-per-minute (TPM)'} limit${limitSentence(c)}. The API counts the prompt plus max_tokens (the largest possible output) when the request arrives. ${waitSentence(c)}`,
+          steps: present(
+            retryStep(c),
+            pacingSentence(c),
+            'Set max_tokens / max_output_tokens close to the output you expect: the limit counts the maximum, not what is produced.',
+            'Shorten prompts, or fall back to a model with a higher TPM.',
+            tierLimitSentence(c),
+            higherTierSentence(c) ?? moreRoomSentence(c),
+          ),
+          links:
+            c.provider === 'azure'
+              ? [link('azureQuota')]
+              : [link('limits'), link('rateLimitsGuide'), link('help429')],
+        },
   request_too_large: (c) => ({
     title: `One request is larger than ${theModel(c)}'s token limit`,
     why: `This single request needs more tokens than the per-minute limit allows at all${limitSentence(c)}. It can never succeed as it is, so it is not retried${c.origin === 'local' ? ' (tierguard refused it before sending, from its own estimate)' : ''}. Pacing cannot help: the request is larger than the whole bucket.`,

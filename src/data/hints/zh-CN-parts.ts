@@ -134,6 +134,7 @@ export const renamedSentence = (c: HintContext): string | undefined =>
 /** guard 最终诊断的首尾。 */
 export const FRAME_ZH_CN: HintFrame = {
   retries: (c, r) => {
+    if (r.attempts === 0) return 'tierguard 在发送前拒绝了这次调用：没有任何请求到达 API。';
     const times =
       r.attempts === 1 ? '只发送了 1 次' : `在 ${c.format.wait(r.elapsedMs)} 内共发送了 ${r.attempts} 次`;
     const sent = `tierguard 对这次调用${times}`;

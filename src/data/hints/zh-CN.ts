@@ -28,6 +28,25 @@ const link = (id: Parameters<typeof pageLink>[0]) => pageLink(id, 'zh-CN');
 const present = (...steps: (string | undefined)[]): string[] =>
   steps.filter((step): step is string => step !== undefined);
 
+/** tierguard 留下没发的调用：预计为速率限额等待的时间超过了 maxWaitMs。 */
+function localWait(c: HintContext, bucket: 'tokens' | 'requests') {
+  const wait = c.waitMs === undefined ? '更久' : c.format.wait(c.waitMs);
+  const limit = bucket === 'tokens' ? 'TPM' : 'RPM';
+  return {
+    title: `${theModel(c)} 为每分钟${bucket === 'tokens' ? ' token 数' : '请求数'}限额需要等待太久`,
+    why: `tierguard 没有发送这次调用：根据它的令牌桶和排在前面的调用，它预计 ${theModel(c)} 要为 ${limit} 限额等待 ${wait}，超过了你设置的 maxWaitMs。请求没有到达 API，因此不计入限额。`,
+    steps: present(
+      `大约 ${wait} 之后重试，或调大 maxWaitMs（不设置时，调用会在队列中排队等待）。`,
+      `给 ${theModel(c)} 设置回退链（fallback: { 模型: ['gpt-4o-mini'] }，或 fallback: 'cheaper'）：预计等待过久的调用会转到链中第一个能在 maxWaitMs 内服务的模型。`,
+      bucket === 'tokens'
+        ? '调低 max_tokens / max_output_tokens：限额按最大可能输出计算，而不是实际生成量。'
+        : '把突发请求摊开：减少并发，或在一次调用中批量处理多个输入。',
+      higherTierSentence(c) ?? moreRoomSentence(c),
+    ),
+    links: [link('limits'), link('rateLimitsGuide')],
+  };
+}
+
 /** 组织的等级用量上限：对这个账户来说，什么能提高它。 */
 function usageLimitStep(c: HintContext): string {
   if (c.tier === undefined)
@@ -205,40 +224,46 @@ export const HINTS_ZH_CN = {
     ],
     links: [link('paymentMethods'), link('billing')],
   }),
-  rate_limited_requests: (c) => ({
-    title: `${theModel(c)} 的${c.limit?.window === 'day' ? '每日' : '每分钟'}请求数超限`,
-    why: `${c.provider === 'azure' ? '该部署' : c.organization === undefined ? '组织' : `组织 ${c.organization} `}触发了${c.limit?.window === 'day' ? '每日请求数（RPD）' : '每分钟请求数（RPM）'}限制${limitSentence(c)}。${waitSentence(c)}`,
-    steps: present(
-      retryStep(c),
-      pacingSentence(c),
-      c.limit?.window === 'day'
-        ? '每日限额恢复得很慢：今天剩余时间可回退到其他模型。'
-        : '把突发请求摊开：减少并发，或在一次调用中批量处理多个输入。',
-      tierLimitSentence(c),
-      higherTierSentence(c) ?? moreRoomSentence(c),
-      '不要自己再加一层紧密的重试循环：被拒绝的请求同样计入限额，只会让你持续被限流。',
-    ),
-    links:
-      c.provider === 'azure'
-        ? [link('azureQuota')]
-        : [link('limits'), link('rateLimitsGuide'), link('help429')],
-  }),
-  rate_limited_tokens: (c) => ({
-    title: `${theModel(c)} 的${c.limit?.window === 'day' ? '每日' : '每分钟'} token 数超限`,
-    why: `${c.provider === 'azure' ? '该部署' : c.organization === undefined ? '组织' : `组织 ${c.organization} `}触发了${c.limit?.window === 'day' ? '每日 token 数（TPD）' : '每分钟 token 数（TPM）'}限制${limitSentence(c)}。API 在收到请求时按“提示词 + max_tokens（最大可能输出）”计数。${waitSentence(c)}`,
-    steps: present(
-      retryStep(c),
-      pacingSentence(c),
-      '把 max_tokens / max_output_tokens 设得接近预期输出：限额按最大值计算，而不是实际生成量。',
-      '缩短提示词，或回退到 TPM 更高的模型。',
-      tierLimitSentence(c),
-      higherTierSentence(c) ?? moreRoomSentence(c),
-    ),
-    links:
-      c.provider === 'azure'
-        ? [link('azureQuota')]
-        : [link('limits'), link('rateLimitsGuide'), link('help429')],
-  }),
+  rate_limited_requests: (c) =>
+    c.origin === 'local'
+      ? localWait(c, 'requests')
+      : {
+          title: `${theModel(c)} 的${c.limit?.window === 'day' ? '每日' : '每分钟'}请求数超限`,
+          why: `${c.provider === 'azure' ? '该部署' : c.organization === undefined ? '组织' : `组织 ${c.organization} `}触发了${c.limit?.window === 'day' ? '每日请求数（RPD）' : '每分钟请求数（RPM）'}限制${limitSentence(c)}。${waitSentence(c)}`,
+          steps: present(
+            retryStep(c),
+            pacingSentence(c),
+            c.limit?.window === 'day'
+              ? '每日限额恢复得很慢：今天剩余时间可回退到其他模型。'
+              : '把突发请求摊开：减少并发，或在一次调用中批量处理多个输入。',
+            tierLimitSentence(c),
+            higherTierSentence(c) ?? moreRoomSentence(c),
+            '不要自己再加一层紧密的重试循环：被拒绝的请求同样计入限额，只会让你持续被限流。',
+          ),
+          links:
+            c.provider === 'azure'
+              ? [link('azureQuota')]
+              : [link('limits'), link('rateLimitsGuide'), link('help429')],
+        },
+  rate_limited_tokens: (c) =>
+    c.origin === 'local'
+      ? localWait(c, 'tokens')
+      : {
+          title: `${theModel(c)} 的${c.limit?.window === 'day' ? '每日' : '每分钟'} token 数超限`,
+          why: `${c.provider === 'azure' ? '该部署' : c.organization === undefined ? '组织' : `组织 ${c.organization} `}触发了${c.limit?.window === 'day' ? '每日 token 数（TPD）' : '每分钟 token 数（TPM）'}限制${limitSentence(c)}。API 在收到请求时按“提示词 + max_tokens（最大可能输出）”计数。${waitSentence(c)}`,
+          steps: present(
+            retryStep(c),
+            pacingSentence(c),
+            '把 max_tokens / max_output_tokens 设得接近预期输出：限额按最大值计算，而不是实际生成量。',
+            '缩短提示词，或回退到 TPM 更高的模型。',
+            tierLimitSentence(c),
+            higherTierSentence(c) ?? moreRoomSentence(c),
+          ),
+          links:
+            c.provider === 'azure'
+              ? [link('azureQuota')]
+              : [link('limits'), link('rateLimitsGuide'), link('help429')],
+        },
   request_too_large: (c) => ({
     title: `单个请求超过了 ${theModel(c)} 的 token 限额`,
     why: `这一个请求需要的 token 数就超过了每分钟限额${limitSentence(c)}。原样重试永远不会成功，所以不会重试${c.origin === 'local' ? '（tierguard 根据自己的估算，在发送前就拒绝了它）' : ''}。节奏控制帮不上忙：这个请求比整个桶还大。`,

@@ -11,6 +11,8 @@ export interface ObservedUsage {
   readonly completionTokens?: number;
   /** The API's own usage object (chat, Responses or embeddings shape). */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** `service_tier` as the answer (or the stream's event that carried the usage) reports it. */
+  readonly serviceTier?: string;
 }
 
 /** An error event found in a stream, in the API's error shape. */
@@ -99,7 +101,7 @@ function errorFrom(value: unknown): StreamErrorEvent | undefined {
 
 /** What one SSE event means to the guard. */
 type EventMeaning =
-  | { readonly kind: 'token' }
+  | { readonly kind: 'token'; readonly text?: string }
   | { readonly kind: 'error'; readonly error: StreamErrorEvent }
   | { readonly kind: 'usage'; readonly usage: ObservedUsage; readonly token: boolean }
   | { readonly kind: 'other' };
@@ -135,11 +137,11 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
   }
   // A Response cut by max_output_tokens ends with `response.incomplete`, also carrying usage.
   if ((type === 'response.completed' || type === 'response.incomplete') && isRecord(payload.response)) {
-    const usage = normalizeUsage(payload.response.usage);
+    const usage = withTier(normalizeUsage(payload.response.usage), payload.response.service_tier);
     return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
   }
   if (typeof type === 'string' && type.startsWith('response.') && type.endsWith('.delta'))
-    return { kind: 'token' };
+    return typeof payload.delta === 'string' ? { kind: 'token', text: payload.delta } : { kind: 'token' };
   const choices = payload.choices;
   const token =
     Array.isArray(choices) &&
@@ -155,9 +157,33 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
         (choice.finish_reason !== null && choice.finish_reason !== undefined)
       );
     });
-  const usage = normalizeUsage(payload.usage);
+  const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
   if (usage !== undefined) return { kind: 'usage', usage, token };
-  return token ? { kind: 'token' } : { kind: 'other' };
+  return token ? { kind: 'token', text: deltaText(choices) } : { kind: 'other' };
+}
+
+function withTier(usage: ObservedUsage | undefined, tier: unknown): ObservedUsage | undefined {
+  return usage === undefined || typeof tier !== 'string' ? usage : { ...usage, serviceTier: tier };
+}
+
+/** The text a chat chunk's choices add: content, refusals and tool-call arguments. */
+function deltaText(choices: unknown): string {
+  if (!Array.isArray(choices)) return '';
+  let text = '';
+  for (const choice of choices) {
+    const delta = isRecord(choice) && isRecord(choice.delta) ? choice.delta : undefined;
+    if (delta === undefined) {
+      if (isRecord(choice) && typeof choice.text === 'string') text += choice.text;
+      continue;
+    }
+    if (typeof delta.content === 'string') text += delta.content;
+    if (typeof delta.refusal === 'string') text += delta.refusal;
+    if (Array.isArray(delta.tool_calls))
+      for (const call of delta.tool_calls)
+        if (isRecord(call) && isRecord(call.function) && typeof call.function.arguments === 'string')
+          text += call.function.arguments;
+  }
+  return text;
 }
 
 /** An incremental SSE parser: feed text, get complete events. Linear in what it is fed. */
@@ -198,9 +224,14 @@ export class SseParser {
 export interface StreamTap {
   readonly onUsage: (usage: ObservedUsage) => void;
   readonly onError: (error: StreamErrorEvent) => void;
-  /** Called once when the stream ends, fails or is cancelled by the caller. */
-  readonly onEnd: () => void;
+  /** The output text of each event that carries some (for a budget that prices a stream cut short). */
+  readonly onOutput?: (text: string) => void;
+  /** Called once when the stream ends (`done`), fails, or is cancelled by the caller. */
+  readonly onEnd: (how: StreamEnd) => void;
 }
+
+/** How a stream ended. */
+export type StreamEnd = 'done' | 'failed' | 'cancelled';
 
 /** The result of holding a stream until its first token. */
 export type PeekedStream =
@@ -222,10 +253,10 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
   let heldBytes = 0;
   let done = false;
   let ended = false;
-  const end = (): void => {
+  const end = (how: StreamEnd): void => {
     if (ended) return;
     ended = true;
-    tap.onEnd();
+    tap.onEnd(how);
   };
   const inspect = (chunk: Uint8Array): { token: boolean; error?: StreamErrorEvent } => {
     let token = false;
@@ -236,7 +267,10 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
         tap.onUsage(meaning.usage);
         token ||= meaning.token;
       }
-      if (meaning.kind === 'token') token = true;
+      if (meaning.kind === 'token') {
+        token = true;
+        if (meaning.text !== undefined && meaning.text !== '') tap.onOutput?.(meaning.text);
+      }
     }
     return { token };
   };
@@ -254,14 +288,14 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
       if (seen.error !== undefined) {
         // Not awaited: some bodies never settle a cancel (msw 2, mswjs/interceptors#799).
         reader.cancel().catch(() => undefined);
-        end();
+        end('failed');
         return { kind: 'error', error: seen.error };
       }
       if (seen.token || heldBytes > MAX_PEEK_BYTES) break;
     }
   } catch (error) {
     reader.releaseLock();
-    end();
+    end('failed');
     throw error;
   }
 
@@ -270,7 +304,7 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
       for (const chunk of held) controller.enqueue(chunk);
       if (done) {
         controller.close();
-        end();
+        end('done');
       }
     },
     async pull(controller) {
@@ -278,7 +312,7 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
         const read = await reader.read();
         if (read.done) {
           controller.close();
-          end();
+          end('done');
           return;
         }
         const seen = inspect(read.value);
@@ -287,12 +321,12 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
         if (seen.error !== undefined) tap.onError(seen.error);
         controller.enqueue(read.value);
       } catch (error) {
-        end();
+        end('failed');
         controller.error(error);
       }
     },
     async cancel(reason) {
-      end();
+      end('cancelled');
       await reader.cancel(reason).catch(() => undefined);
     },
   });
