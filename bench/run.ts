@@ -1,8 +1,9 @@
 /**
  * tierguard's benchmark: the cold start and the event-loop stall of a 100 KB prompt, the guard's
  * own time per call, what each store costs, the memory of 100,000 waiting calls and of 10,000 idle
- * lanes, a soak at twice the limit, and the pacing rows (bench/pacing/: a burst per server mode,
- * latency and strategy, a steady load, three processes sharing Redis). Writes
+ * lanes, a soak at twice the limit, the pacing rows (bench/pacing/: a burst per server mode,
+ * latency and strategy, a steady load, three processes sharing Redis), wait-or-reroute, and the
+ * budget's overshoot under a burst. Writes
  * bench/results/latest.md (each goal beside its measurement) and a chart, and the README's results
  * block. Every figure comes from this run.
  *
@@ -30,6 +31,8 @@ import { goalRows, goalSummary, goalTable, type GoalInputs } from './sections/go
 import { lanesMarkdown, runLanesSection, type LanesReport } from './sections/lanes.js';
 import { overheadMarkdown, runOverheadSection, type OverheadReport } from './sections/overhead.js';
 import { queuedMarkdown, runQueuedSection, type QueuedReport } from './sections/queued.js';
+import { runBudgetSection } from './sections/budget.js';
+import { runRerouteSection } from './sections/reroute.js';
 import { runSoakSection, soakMarkdown } from './sections/soak.js';
 import { runStoreSection, storeTable } from './stores.js';
 
@@ -49,25 +52,10 @@ const SECTIONS = [
   'lanes',
   'soak',
   'pacing',
-  'extra',
+  'reroute',
+  'budget',
 ] as const;
 type SectionName = (typeof SECTIONS)[number];
-
-/** A section another module provides: it resolves with its own markdown (goals included). */
-interface ExtraSection {
-  readonly title: string;
-  readonly run: (log: (line: string) => void) => Promise<{ markdown: string }>;
-}
-
-// ── Sections written elsewhere ──────────────────────────────────────────────────────────────────
-// When merging, the lead adds the two sections issue 16 asks (wait-or-reroute, budget) here, with
-// their imports at the top of this file:
-//   import { runRerouteSection } from './sections/reroute.js';
-//   import { runBudgetSection } from './sections/budget.js';
-//   { title: 'Wait or reroute', run: runRerouteSection },
-//   { title: 'Budget: spend capped before sending', run: runBudgetSection },
-const EXTRA_SECTIONS: readonly ExtraSection[] = [];
-// ────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** `--sections` picks sections; every other flag goes to the pacing section. */
 function readFlags(argv: readonly string[]): { sections: readonly SectionName[]; pacingArgs: string[] } {
@@ -139,11 +127,17 @@ async function main(): Promise<void> {
       `## Pacing\n\n300 chat calls fired at once right after the client is created (nothing warmed), prompts of 8–31 repetitions of a 27-character phrase, \`max_tokens\` 100–299, against servers that enforce 100 requests and 20,000 tokens per 2 s window per model, each strategy in a fresh process against a fresh server (bench/pacing/, issue 16). *Ideal*: an omniscient client that knows each call's exact charge and sends in order as early as both buckets allow, plus one latency for the last answer; *utilization* = ideal / finish. The pacing section took ${(pacing.elapsedMs / 1_000).toFixed(0)} s.\n\n![tokens per second](tokens-per-second.svg)\n\n${pacing.markdown}`,
     );
   }
-  if (wanted('extra'))
-    for (const extra of EXTRA_SECTIONS) {
-      const { markdown } = await extra.run(log);
-      parts.push(`## ${extra.title}\n\n${markdown}`);
-    }
+  // The sections write their own `###` heading (they also run alone: bench:reroute, bench:budget).
+  if (wanted('reroute')) {
+    const reroute = await runRerouteSection(log);
+    inputs.reroute = reroute.rows;
+    parts.push(reroute.markdown.replace(/^### /, '## '));
+  }
+  if (wanted('budget')) {
+    const budget = await runBudgetSection(log);
+    inputs.budget = budget.rows;
+    parts.push(budget.markdown.replace(/^### /, '## '));
+  }
 
   const goals = goalRows(inputs);
   const elapsed = `${((Date.now() - started) / 60_000).toFixed(1)} min`;

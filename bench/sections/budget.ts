@@ -30,7 +30,8 @@ const PROMPT = 'Write one line about rivers.';
 // chat format included, measured on the first answer) and 1,000 output tokens, at $2.50 / $10 per 1M.
 const outputUsd = (MAX_TOKENS * 10) / 1_000_000;
 
-interface BudgetRow {
+/** One budget burst: the store, the policy, and what was spent against the budget. */
+export interface BudgetRow {
   readonly store: string;
   readonly clamp: boolean;
   readonly policy: 'refuse' | 'warn';

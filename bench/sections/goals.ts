@@ -1,7 +1,7 @@
 /**
  * The goals the issues set for the benchmark, each beside what this run measured: the guard's own
- * cost and the cold start (issue 15), the event-loop stall and idle lanes (issue 19), and the
- * pacing rows per server mode (issue 16). A goal whose row did not run is left out.
+ * cost and the cold start (issue 15), the event-loop stall and idle lanes (issue 19), the
+ * pacing rows per server mode, wait-or-reroute and the budget's overshoot (issue 16). A goal whose row did not run is left out.
  */
 import { COLD_START_GOALS, STALL_GOAL_MS, type ColdStartRow, type StallRow } from '../estimate.js';
 import type { BurstRow, SteadyRow } from '../pacing/metrics.js';
@@ -9,7 +9,9 @@ import { SERVER_MODES, type ServerName } from '../pacing/servers.js';
 import { STRATEGIES, type StrategyName } from '../pacing/strategies.js';
 import type { LanesReport } from './lanes.js';
 import type { OverheadReport } from './overhead.js';
+import type { BudgetRow } from './budget.js';
 import type { QueuedReport } from './queued.js';
+import { MAX_WAIT_MS, type RerouteRow } from './reroute.js';
 
 /** One goal and what the run measured. */
 export interface GoalRow {
@@ -31,6 +33,8 @@ export interface GoalInputs {
   lanes?: LanesReport;
   bursts?: readonly BurstRow[];
   steady?: readonly SteadyRow[];
+  reroute?: readonly RerouteRow[];
+  budget?: readonly BudgetRow[];
 }
 
 const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -176,6 +180,29 @@ export function goalRows(inputs: GoalInputs): GoalRow[] {
     if (goal !== undefined) rows.push(goal);
   }
   rows.push(...steadyGoals(inputs.steady ?? []));
+  const rerouted = inputs.reroute?.find((row) => row.strategy === 'guard, maxWaitMs + gpt-4o-mini');
+  if (rerouted !== undefined)
+    rows.push({
+      issue: 16,
+      group: 'wait or reroute: a burst over gpt-4o’s TPM, maxWaitMs and gpt-4o-mini',
+      what: `wait or reroute: p99 from the burst's start, maxWaitMs ${MAX_WAIT_MS} ms`,
+      goal: `p99 ≤ ${MAX_WAIT_MS / 1_000} s, 0 × 429, none failed`,
+      measured: `p99 ${(rerouted.p99Ms / 1_000).toFixed(2)} s, ${rerouted.rateLimited} × 429, ${rerouted.failed} failed (${rerouted.servedMini} served by gpt-4o-mini)`,
+      met: rerouted.p99Ms <= MAX_WAIT_MS && rerouted.rateLimited === 0 && rerouted.failed === 0,
+    });
+  for (const budget of inputs.budget ?? []) {
+    // 'warn' is the comparison: it never refuses, so it shows what an after-the-fact check lets through.
+    if (budget.policy !== 'refuse') continue;
+    const over = budget.spentUsd - budget.budgetUsd;
+    rows.push({
+      issue: 16,
+      group: 'budget: 50 concurrent calls against a budget that holds 10',
+      what: `budget, ${budget.store}, ${budget.clamp ? 'output clamped' : 'not clamped'}`,
+      goal: 'spent ≤ budget',
+      measured: `$${budget.spentUsd.toFixed(5)} of $${budget.budgetUsd.toFixed(5)} (${budget.served} served)`,
+      met: over <= 1e-9,
+    });
+  }
   return rows;
 }
 

@@ -20,12 +20,13 @@ type Log = (line: string) => void;
 const CALLS = 120;
 const MAX_TOKENS = 500;
 const WINDOW_MS = 6_000;
-const MAX_WAIT_MS = 1_500;
+/** The bound the rerouting rows set (`maxWaitMs`). */
+export const MAX_WAIT_MS = 1_500;
 const LATENCY = { min: 200, max: 400 };
 const PROMPT =
   'Summarize the customer ticket below in one line for the support queue. The customer reports that the invoice for order 1182 shows the wrong shipping address and a duplicate line.';
 
-type Strategy =
+export type Strategy =
   | 'bare SDK (maxRetries 2)'
   | 'guard, waits its turn'
   | 'guard, maxWaitMs + gpt-4o-mini'
@@ -37,7 +38,8 @@ const STRATEGIES: readonly Strategy[] = [
   'guard, maxWaitMs alone',
 ];
 
-interface RerouteRow {
+/** One way of sending the burst, and what came of it. */
+export interface RerouteRow {
   readonly strategy: Strategy;
   readonly servedBig: number;
   readonly servedMini: number;
