@@ -101,6 +101,8 @@ export interface Ticket {
 
 // The log of sends is bounded whatever the rate.
 const MAX_SENDS = 8_192;
+// A call leaves this soon after its admission (a budget reservation, a store's round trip).
+const ADMITTED_TO_SENT_MS = 100;
 // The margin a first window holds back until the server has said how it counts (docs/decisions.md).
 const UNCERTAIN_RESERVE = 0.25;
 const UNCERTAIN_RESERVE_MAX = 0.5;
@@ -215,11 +217,17 @@ export class Lane {
 
   /** What the calls sent within `windowMs` before `ticket` take from `dimension`, as estimated now. */
   sentAround(ticket: Ticket, dimension: Dimension, windowMs: number): number {
+    const from = ticket.send.atMs - windowMs;
     let sum = 0;
-    for (const record of this.sends) {
+    // Newest first, and only back to the window: at thousands of calls a minute the log holds
+    // thousands of sends, and this runs on every answer. The log is in admission order and a call
+    // leaves within moments of its admission, so a send well before the window ends the search.
+    for (let index = this.sends.length - 1; index >= 0; index -= 1) {
+      const record = this.sends[index] as SendRecord;
+      if (record.atMs < from - ADMITTED_TO_SENT_MS) break;
       if (record === ticket.send || record.uncounted) continue;
-      if (record.atMs < ticket.send.atMs - windowMs || record.atMs > ticket.send.atMs) continue;
-      sum += this.amounts(record.estimate)[dimension] ?? (dimension.startsWith('requests') ? 1 : 0);
+      if (record.atMs < from || record.atMs > ticket.send.atMs) continue;
+      sum += this.amountOf(record.estimate, dimension);
     }
     return sum;
   }
@@ -229,8 +237,7 @@ export class Lane {
     let sum = 0;
     for (const other of this.unanswered) {
       if (other.sequence <= ticket.sequence) continue;
-      const amount = this.amounts(other.estimate)[dimension];
-      sum += amount ?? (dimension.startsWith('requests') ? 1 : 0);
+      sum += this.amountOf(other.estimate, dimension);
     }
     return sum;
   }
@@ -252,19 +259,24 @@ export class Lane {
   /** What a call with `estimate` takes from each bucket, with the limits known now. */
   amounts(estimate: RequestEstimate): Amounts {
     const amounts: Amounts = {};
-    const tokens = Math.max(
+    for (const dimension of this.limits.keys()) {
+      const amount = this.amountOf(estimate, dimension);
+      if (amount > 0) amounts[dimension] = amount;
+    }
+    return amounts;
+  }
+
+  /** What a call with `estimate` takes from one bucket (the sums over many sends allocate nothing). */
+  amountOf(estimate: RequestEstimate, dimension: Dimension): number {
+    if (dimension === 'requests' || dimension === 'requests-day') return 1;
+    if (dimension === 'images') return estimate.images;
+    return Math.max(
       1,
       Math.ceil(
         estimate.promptTokens * this.learning.promptScale +
           estimate.maxOutputTokens * Math.max(1, estimate.n),
       ),
     );
-    for (const dimension of this.limits.keys()) {
-      if (dimension === 'requests' || dimension === 'requests-day') amounts[dimension] = 1;
-      else if (dimension === 'tokens' || dimension === 'tokens-day') amounts[dimension] = tokens;
-      else if (dimension === 'images' && estimate.images > 0) amounts[dimension] = estimate.images;
-    }
-    return amounts;
   }
 
   /**

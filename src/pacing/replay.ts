@@ -32,7 +32,7 @@ export function replayLevel(
     const sentAtMs = Math.max(atMs, record.atMs);
     level =
       Math.min(limit.capacity, level + ratePerMs * (sentAtMs - atMs)) -
-      (lane.amounts(record.estimate)[dimension] ?? (dimension === 'requests' ? 1 : 0));
+      lane.amountOf(record.estimate, dimension);
     atMs = sentAtMs;
   }
   return Math.min(limit.capacity, level + ratePerMs * Math.max(0, nowMs - atMs));
