@@ -70,8 +70,20 @@ export interface SendRecord {
   readonly estimate: RequestEstimate;
   /** When it was admitted, then when it left for the server. */
   atMs: number;
+  /** When it was admitted: the log's order. */
+  readonly admittedAtMs: number;
   /** The server refused it (a 429) or it never reached the server: it charged nothing. */
   uncounted: boolean;
+  /** What the sends logged before it came to, so that a stretch of the log sums in two lookups. */
+  readonly before: SendTotals;
+}
+
+/** Running totals of a lane's sends. */
+interface SendTotals {
+  readonly calls: number;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  readonly images: number;
 }
 
 /** A reservation: what a call took, and what its answer needs to correct the buckets. */
@@ -101,8 +113,9 @@ export interface Ticket {
 
 // The log of sends is bounded whatever the rate.
 const MAX_SENDS = 8_192;
-// A call leaves this soon after its admission (a budget reservation, a store's round trip).
-const ADMITTED_TO_SENT_MS = 100;
+// The log is pruned every this many sends.
+const PRUNE_EVERY = 256;
+
 // The margin a first window holds back until the server has said how it counts (docs/decisions.md).
 const UNCERTAIN_RESERVE = 0.25;
 const UNCERTAIN_RESERVE_MAX = 0.5;
@@ -135,6 +148,7 @@ export class Lane {
    * brought up to now by replaying them, as the server's bucket saw them (`replay.ts`).
    */
   readonly sends: SendRecord[] = [];
+  #totals: SendTotals = { calls: 0, promptTokens: 0, outputTokens: 0, images: 0 };
   /** Tokens taken before any answer said how the server counts (the reserve grows with them). */
   tokensOnGuess = 0;
   /** The most calls in flight; unbounded once the buckets know the limits. */
@@ -183,8 +197,18 @@ export class Lane {
   }
 
   /** Logs a send (at admission; `sent` moves it to when the call left), forgetting old ones. */
-  logSend(record: SendRecord, nowMs: number): void {
+  logSend(sequence: number, estimate: RequestEstimate, nowMs: number): SendRecord {
+    const before = this.#totals;
+    const record: SendRecord = { sequence, estimate, atMs: nowMs, admittedAtMs: nowMs, uncounted: false, before };
+    this.#totals = {
+      calls: before.calls + 1,
+      promptTokens: before.promptTokens + estimate.promptTokens,
+      outputTokens: before.outputTokens + estimate.maxOutputTokens * Math.max(1, estimate.n),
+      images: before.images + estimate.images,
+    };
     this.sends.push(record);
+    // Pruned in batches: dropping the oldest one by one moves the whole log on every call.
+    if (this.sends.length % PRUNE_EVERY !== 0) return record;
     // Two of the per-minute windows back (day windows are not replayed).
     const windowMs = Math.max(
       this.limits.get('requests')?.windowMs ?? 0,
@@ -199,7 +223,9 @@ export class Lane {
     )
       drop += 1;
     if (drop > 0) this.sends.splice(0, drop);
+    return record;
   }
+
 
   /** Notes that `ticket`'s call was answered (or ended without an answer), once. */
   answered(ticket: Ticket): void {
@@ -217,20 +243,35 @@ export class Lane {
 
   /** What the calls sent within `windowMs` before `ticket` take from `dimension`, as estimated now. */
   sentAround(ticket: Ticket, dimension: Dimension, windowMs: number): number {
-    const from = ticket.send.atMs - windowMs;
-    let sum = 0;
-    // Newest first, and only back to the window: at thousands of calls a minute the log holds
-    // thousands of sends, and this runs on every answer. The log is in admission order and a call
-    // leaves within moments of its admission, so a send well before the window ends the search.
-    for (let index = this.sends.length - 1; index >= 0; index -= 1) {
-      const record = this.sends[index] as SendRecord;
-      if (record.atMs < from - ADMITTED_TO_SENT_MS) break;
-      if (record === ticket.send || record.uncounted) continue;
-      if (record.atMs < from || record.atMs > ticket.send.atMs) continue;
-      sum += this.amountOf(record.estimate, dimension);
-    }
-    return sum;
+    // Two lookups in the log's running totals, not a sum over it: this runs on every answer, and
+    // at thousands of calls a minute the log holds thousands of sends. By admission time (the
+    // log's order; a call leaves within moments of it), and counting the calls the server later
+    // refused: a larger margin only raises less.
+    const end = ticket.send.before;
+    const start = this.sends[this.#firstAdmittedFrom(ticket.send.admittedAtMs - windowMs)]?.before;
+    // Nothing logged in the window before the ticket (or the ticket itself is long forgotten).
+    if (start === undefined || start.calls >= end.calls) return 0;
+    if (dimension === 'requests' || dimension === 'requests-day') return end.calls - start.calls;
+    if (dimension === 'images') return end.images - start.images;
+    return Math.ceil(
+      (end.promptTokens - start.promptTokens) * this.learning.promptScale +
+        (end.outputTokens - start.outputTokens),
+    );
   }
+
+  /** The index of the first send in the log admitted at or after `atMs`. */
+  #firstAdmittedFrom(atMs: number): number {
+    let low = 0;
+    let high = this.sends.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.sends[middle] as SendRecord).admittedAtMs < atMs) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+
 
   /** What the calls admitted after `ticket` and not yet answered take from `dimension`, as estimated now. */
   sentSince(ticket: Ticket, dimension: Dimension): number {

@@ -158,8 +158,7 @@ export class Scheduler {
     const now = this.#now();
     lane.lastUsedMs = now;
     const sequence = (lane.admissions += 1);
-    const send = { sequence, estimate, atMs: now, uncounted: false };
-    lane.logSend(send, now);
+    const send = lane.logSend(sequence, estimate, now);
     const ticket: Ticket = {
       lane,
       amounts,
