@@ -5,9 +5,8 @@
  * only the budget admits: the attempt is sent at once and nothing is learned for pacing. Failures
  * are outcomes; the caller's abort is thrown.
  */
-import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
-import { countTextTokens, estimateRequest, type RequestEstimate } from '../tokens/estimate.js';
-import { PacingRefusal, type Pacer, type Ticket } from '../pacing/pacer.js';
+import { countTextTokens, type RequestEstimate } from '../tokens/estimate.js';
+import { PacingRefusal, type Pacer } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
 import type { BudgetGate, SpendReservation } from '../budget/gate.js';
@@ -16,9 +15,10 @@ import type { Target } from './fallback.js';
 import { localAnswer, type LocalCause } from './local-response.js';
 import { observeAnswer, type Failure, type Outcome } from './observe.js';
 import type { ResolvedOptions } from './options.js';
-import { parseBody, type Call } from './request.js';
+import { estimateBody, parseBody, type Call } from './request.js';
 import { prepareRequest, withBodyField, type PreparedRequest } from './send.js';
 import { accountOf } from './account.js';
+import type { CallDiagnoser } from './call-diagnosis.js';
 import { pacedSlot, unpacedSlot, type Slot } from './slot.js';
 
 /** What every attempt of a guard needs. */
@@ -32,16 +32,10 @@ export interface AttemptContext {
   readonly attemptTimeoutMs: number | undefined;
   /** Attempts out with `pacing: false` (the pacer counts the others): `stats().inFlight` adds them. */
   readonly unpaced: { inFlight: number };
-  /** Secrets that may appear in a base URL (the caller's key, fallback keys). */
-  readonly secrets: readonly string[];
+  /** Secrets that may appear in a base URL: the call's key, and the fallback keys. */
+  readonly secretsOf: (call: Call) => readonly string[];
   /** Diagnoses an attempt's failure with what the guard knows (tier, provider, learned limits). */
-  readonly diagnose: (
-    facts: unknown,
-    model: string | undefined,
-    baseURL: string,
-    lane: Lane | undefined,
-    retries?: RetrySummary,
-  ) => Diagnosis;
+  readonly diagnose: CallDiagnoser;
 }
 
 /** One attempt's place in its call. */
@@ -56,7 +50,7 @@ export interface AttemptPlan {
    * The bound on the predicted wait that made the call leave an earlier model of its chain: it
    * holds here too (with this model's own `maxWaitMs`, whichever is lower).
    */
-  readonly maxWaitMs?: number;
+  readonly maxWaitMs: number | undefined;
   /** The cheapest target of the chain under the budget's `fallback` policy: admitted past the budget. */
   readonly budgetLastResort: boolean;
 }
@@ -90,6 +84,7 @@ function local(
 ): Failure {
   const answer = localAnswer(cause, message, waitMs);
   const diagnosis = context.diagnose(
+    plan.call,
     { status: answer.status, body: answer.bodyText, headers: answer.headers },
     model,
     plan.target.baseURL ?? plan.call.baseURL,
@@ -114,7 +109,7 @@ function laneFor(context: AttemptContext, call: Call, target: Target, model: str
           : call.account,
     model,
     deployment: target.baseURL === undefined && model === call.model ? call.deployment : undefined,
-    secrets: context.secrets,
+    secrets: context.secretsOf(call),
   });
 }
 
@@ -137,47 +132,38 @@ function budgetRefusal(
   );
 }
 
-/** The budget's word on an attempt: its reservation (and the request clamped to fit), or its refusal. */
+/** The budget's word on an attempt: its reservation (and the estimate of the call clamped to fit), or its refusal. */
 async function reserveSpend(
   context: AttemptContext,
   plan: AttemptPlan,
-  request: PreparedRequest,
+  budget: BudgetGate,
   estimate: RequestEstimate,
   model: string | undefined,
 ): Promise<
   | { readonly refused: string }
-  | {
-      readonly reservation: SpendReservation;
-      readonly request: PreparedRequest;
-      readonly estimate: RequestEstimate;
-    }
-  | undefined
+  | { readonly reservation: SpendReservation; readonly estimate: RequestEstimate }
 > {
-  const { budget, options } = context;
-  if (budget === undefined) return undefined;
   const { call } = plan;
+  const body = parseBody(call);
   const decision = await budget.reserve(
-    {
-      model,
-      endpoint: call.endpoint,
-      body: request.json ?? parseBody(call),
-      estimate,
-      baseURL: plan.target.baseURL ?? call.baseURL,
-    },
+    { model, endpoint: call.endpoint, body, estimate, baseURL: plan.target.baseURL ?? call.baseURL },
     plan.budgetLastResort,
   );
   if (decision.kind === 'refused') return { refused: decision.message };
   const { reservation } = decision;
-  if (reservation.clamp === undefined) return { reservation, request, estimate };
-  const clamped = withBodyField(request, call, reservation.clamp.field, reservation.clamp.maxOutputTokens);
-  return {
-    reservation,
-    request: clamped,
-    estimate: estimateRequest(call.endpoint, clamped.json, model, {
-      defaultMaxOutputTokens: options.defaultMaxOutputTokens,
-      ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
-    }),
-  };
+  const clamp = reservation.clamp;
+  if (clamp === undefined || body === undefined) return { reservation, estimate };
+  const clamped = { ...body, [clamp.field]: clamp.maxOutputTokens };
+  return { reservation, estimate: estimateBody(call.endpoint, clamped, model, context.options) };
+}
+
+/** The request as it leaves: prepared for its target, its output maximum clamped to what the budget reserved. */
+function requestFor(plan: AttemptPlan, reservation: SpendReservation | undefined): PreparedRequest {
+  const request = prepareRequest(plan.call, plan.target, plan.sent);
+  const clamp = reservation?.clamp;
+  return clamp === undefined
+    ? request
+    : withBodyField(request, plan.call, clamp.field, clamp.maxOutputTokens);
 }
 
 /** Runs one attempt. Resolves with its outcome; rejects only with the caller's abort (or a closed guard). */
@@ -186,22 +172,24 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   const { options, pacer } = context;
   const model = target.model ?? call.model;
   const lane = options.pacing ? laneFor(context, call, target, model) : undefined;
-  let request = prepareRequest(call, target, plan.sent);
-  let estimate: RequestEstimate = estimateRequest(call.endpoint, request.json ?? parseBody(call), model, {
-    defaultMaxOutputTokens: options.defaultMaxOutputTokens,
-    ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
-  });
+  // The call's own estimate, unless it goes to another model. The request itself is prepared
+  // when it leaves: a call waiting in the queue holds none of it.
+  let estimate: RequestEstimate =
+    model === call.model ? call.estimate : estimateBody(call.endpoint, parseBody(call), model, options);
   const refused = budgetRefusal(context, plan, model, lane);
   if (refused !== undefined) return refused;
-  const spend = await reserveSpend(context, plan, request, estimate, model);
+  const spend =
+    context.budget === undefined
+      ? undefined
+      : await reserveSpend(context, plan, context.budget, estimate, model);
   if (spend !== undefined && 'refused' in spend)
     return local(context, plan, model, lane, 'budget_exhausted', spend.refused);
   const reservation = spend?.reservation;
-  if (spend !== undefined) ({ request, estimate } = spend);
+  if (spend !== undefined) estimate = spend.estimate;
   if (lane === undefined) {
-    const slot = unpacedSlot(context.unpaced, context.secrets, target.baseURL ?? call.baseURL, model);
+    const slot = unpacedSlot(context.unpaced, context.secretsOf(call), target.baseURL ?? call.baseURL, model);
     emitSent(context, plan, slot, model, 0, estimate.totalTokens);
-    return send(context, plan, request, slot, model, reservation);
+    return send(context, plan, requestFor(plan, reservation), slot, model, reservation);
   }
   const ownBound = options.maxWaitMsFor(model);
   const maxWaitMs =
@@ -222,25 +210,29 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
       );
     }
   }
-  let ticket: Ticket;
-  try {
-    ticket = plan.serverSaid
-      ? await pacer.admitNow(lane, estimate, model)
-      : await pacer.admit(lane, estimate, call.signal, model);
-  } catch (error) {
-    // Never sent: the reservation goes back.
-    reservation?.release();
-    if (error instanceof PacingRefusal) return local(context, plan, model, lane, error.kind, error.message);
-    throw error;
-  }
-  if (call.signal?.aborted) {
-    pacer.finish(ticket, false);
-    reservation?.release();
-    throw abortReason(call.signal);
-  }
-  const slot = pacedSlot(pacer, ticket, lane);
-  emitSent(context, plan, slot, model, ticket.queuedMs, estimate.totalTokens);
-  return send(context, plan, request, slot, model, reservation);
+  const admission = plan.serverSaid
+    ? pacer.admitNow(lane, estimate, model)
+    : pacer.admit(lane, estimate, call.signal, model);
+  // Returned, not awaited: a call waiting in the queue holds no suspended frame of this function
+  // (about 600 bytes each; issue 15 bounds what a waiting call holds).
+  return admission.then(
+    (ticket) => {
+      if (call.signal?.aborted) {
+        pacer.finish(ticket, false);
+        reservation?.release();
+        throw abortReason(call.signal);
+      }
+      const slot = pacedSlot(pacer, ticket, lane);
+      emitSent(context, plan, slot, model, ticket.queuedMs, estimate.totalTokens);
+      return send(context, plan, requestFor(plan, reservation), slot, model, reservation);
+    },
+    (error: unknown) => {
+      // Never sent: the reservation goes back.
+      reservation?.release();
+      if (error instanceof PacingRefusal) return local(context, plan, model, lane, error.kind, error.message);
+      throw error;
+    },
+  );
 }
 
 function emitSent(
@@ -295,7 +287,12 @@ async function send(
   const baseURL = plan.target.baseURL ?? call.baseURL;
   const failure = (error: unknown): Failure => {
     const facts = timedOut ? timeoutError(timeoutMs as number) : error;
-    return { kind: 'failure', diagnosis: context.diagnose(facts, model, baseURL, lane), model, error: facts };
+    return {
+      kind: 'failure',
+      diagnosis: context.diagnose(call, facts, model, baseURL, lane),
+      model,
+      error: facts,
+    };
   };
   slot.sent();
   let response: Response;
@@ -330,7 +327,7 @@ async function send(
           model,
           context.options.countTokens === undefined ? {} : { countTokens: context.options.countTokens },
         ),
-      diagnose: (facts) => context.diagnose(facts, model, baseURL, lane),
+      diagnose: (facts) => context.diagnose(call, facts, model, baseURL, lane),
       onLateStreamError: (diagnosis) => context.events.emit({ type: 'diagnosed', diagnosis }),
       onUsage: (usage) =>
         context.events.emit({

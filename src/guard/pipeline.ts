@@ -5,9 +5,8 @@
  */
 import type { Cause } from '../data/causes.js';
 import type { Tier } from '../data/tiers.js';
-import { diagnose } from '../diagnose/diagnose.js';
-import type { Attempt, Diagnosis, Provider, RetryStop, RetrySummary } from '../diagnose/types.js';
-import type { Lane } from '../pacing/lane.js';
+import type { Attempt, Diagnosis, RetryStop, RetrySummary } from '../diagnose/types.js';
+import { callDiagnoser } from './call-diagnosis.js';
 import type { Pacer } from '../pacing/pacer.js';
 import { abortReason, delay } from '../util/delay.js';
 import { maskSecrets } from '../util/mask.js';
@@ -19,9 +18,9 @@ import type { EventHub } from './events.js';
 import { buildChain, canServe, isWaitRefusal, type Target } from './fallback.js';
 import type { Failure, Success } from './observe.js';
 import type { ResolvedOptions } from './options.js';
-import { readCall, type Call } from './request.js';
+import { readCall, requestToRead, type Call } from './request.js';
 import { ResendMemo } from './resend-memo.js';
-import { planRetry } from './retry.js';
+import { planRetry, type NoRetry, type RetryPlan } from './retry.js';
 import { ASSUMED_TIER } from '../models/cheaper.js';
 
 /** Counters the guard's `stats()` shows. */
@@ -64,19 +63,6 @@ interface CallState {
   /** Attempts that left for a server. */
   sent: number;
   readonly startedAtMs: number;
-}
-
-function providerOf(baseURL: string): Provider {
-  let host: string;
-  try {
-    host = new URL(baseURL).hostname;
-  } catch {
-    return 'other';
-  }
-  if (/(^|\.)openai\.azure\.com$|\.cognitiveservices\.azure\.com$|\.services\.ai\.azure\.com$/.test(host))
-    return 'azure';
-  if (/(^|\.)api\.openai\.com$/.test(host)) return 'openai';
-  return 'other';
 }
 
 /** Builds the guarded `fetch` of one client. */
@@ -127,42 +113,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
   const secretsOf = (call: Call): readonly string[] =>
     call.apiKey === undefined ? deps.secrets : [...deps.secrets, call.apiKey];
 
-  const diagnoseWith =
-    (call: Call) =>
-    (
-      facts: unknown,
-      model: string | undefined,
-      baseURL: string,
-      lane: Lane | undefined,
-      retries?: RetrySummary,
-    ): Diagnosis => {
-      const requests = lane?.limits.get('requests');
-      const tokens = lane?.limits.get('tokens');
-      const learned = requests?.source === 'headers' || tokens?.source === 'headers';
-      const tier =
-        options.tier === 'auto' ? (lane?.learning.tierDetected ?? pacer.detectedTier()) : options.tier;
-      const diagnosis = diagnose(facts, {
-        locale: options.locale,
-        ...(model === undefined ? {} : { model }),
-        ...(tier === undefined ? {} : { tier }),
-        provider: providerOf(baseURL),
-        baseURL,
-        ...(learned
-          ? {
-              learnedLimits: {
-                ...(requests?.source === 'headers' ? { requests: requests.capacity } : {}),
-                ...(tokens?.source === 'headers' ? { tokens: tokens.capacity } : {}),
-                windowMs: (tokens ?? requests)?.windowMs ?? options.windowMs,
-              },
-            }
-          : {}),
-        ...(retries === undefined ? {} : { retries }),
-      });
-      const secrets = secretsOf(call);
-      return secrets.length === 0
-        ? diagnosis
-        : (JSON.parse(maskSecrets(JSON.stringify(diagnosis), secrets)) as Diagnosis);
-    };
+  const diagnoseCall = callDiagnoser(options, pacer, secretsOf);
 
   /** Notes a failed attempt for the final diagnosis's `attempts`. */
   const record = (call: Call, state: CallState, target: Target, failure: Failure, waitMs: number): void => {
@@ -201,7 +152,6 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     state: CallState,
     target: Target,
     stoppedBy: RetryStop | undefined,
-    context: AttemptContext,
   ): Response => {
     const retries: RetrySummary = {
       attempts: state.sent,
@@ -214,7 +164,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
         : { status: last.answer.status, body: last.answer.bodyText, headers: last.answer.headers };
     const baseURL = target.baseURL ?? call.baseURL;
     const diagnosis: Diagnosis = {
-      ...context.diagnose(facts, last.model, baseURL, undefined, retries),
+      ...diagnoseCall(call, facts, last.model, baseURL, undefined, retries),
       attempts: state.attempts,
       retries,
     };
@@ -224,137 +174,186 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     throw failedError(last.error, diagnosis);
   };
 
-  const run = async (call: Call): Promise<Response> => {
-    const context: AttemptContext = {
-      options,
-      pacer,
-      events,
-      budget: deps.budget,
-      transport: client.transport,
-      attemptTimeoutMs: client.attemptTimeoutMs,
-      unpaced: deps.unpaced,
-      secrets: secretsOf(call),
-      diagnose: diagnoseWith(call),
+  const context: AttemptContext = {
+    options,
+    pacer,
+    events,
+    budget: deps.budget,
+    transport: client.transport,
+    attemptTimeoutMs: client.attemptTimeoutMs,
+    unpaced: deps.unpaced,
+    secretsOf,
+    diagnose: diagnoseCall,
+  };
+
+  /** The caller's own `x-tierguard-fallback` is wrong: refused before anything is sent, as the API refuses a bad request. */
+  const refuseFallbackHeader = (call: Call, state: CallState, reason: string): Response => {
+    const answer = localAnswer('invalid_fallback_header', reason);
+    const facts = { status: answer.status, body: answer.bodyText, headers: answer.headers };
+    const target: Target = { model: call.model, ownEndpoint: false };
+    const refusal: Failure = {
+      kind: 'failure',
+      diagnosis: diagnoseCall(call, facts, call.model, call.baseURL, undefined),
+      model: call.model,
+      answer,
     };
-    const state: CallState = { attempts: [], sent: 0, startedAtMs: deps.now() };
-    if (call.fallback?.kind === 'invalid') {
-      // The caller's own header is wrong: refused before anything is sent, as the API refuses a bad request.
-      const answer = localAnswer('invalid_fallback_header', call.fallback.reason);
-      const facts = { status: answer.status, body: answer.bodyText, headers: answer.headers };
-      const target: Target = { model: call.model, ownEndpoint: false };
-      const refusal: Failure = {
-        kind: 'failure',
-        diagnosis: context.diagnose(facts, call.model, call.baseURL, undefined),
-        model: call.model,
-        answer,
-      };
-      record(call, state, target, refusal, 0);
-      return surface(refusal, call, state, target, undefined, context);
-    }
-    let chain = chainOf(call);
+    record(call, state, target, refusal, 0);
+    return surface(refusal, call, state, target, undefined);
+  };
+
+  /** The call moves on from `last`'s model to `target`. */
+  const noteFallback = (call: Call, last: Failure, target: Target): void => {
+    counters.fallbacks += 1;
+    events.emit({
+      type: 'fallback',
+      from: last.model ?? call.model ?? 'unknown',
+      to: target.model ?? 'unknown',
+      cause: last.diagnosis.cause,
+      ...(target.baseURL === undefined ? {} : { endpoint: maskSecrets(new URL(target.baseURL).host) }),
+      ...(last.diagnosis.origin === 'local' && last.diagnosis.retryAfterMs !== undefined
+        ? { predictedWaitMs: last.diagnosis.retryAfterMs }
+        : {}),
+    });
+  };
+
+  /** The failed attempt `attempt` is retried after the plan's wait. */
+  const noteRetry = (
+    failure: Failure,
+    attempt: number,
+    plan: { readonly waitMs: number; readonly source: 'api' | 'backoff' | 'pacing' },
+  ): void => {
+    counters.retries += 1;
+    events.emit({
+      type: 'retry',
+      ...(failure.model === undefined ? {} : { model: failure.model }),
+      cause: failure.diagnosis.cause,
+      ...(failure.diagnosis.status === undefined ? {} : { status: failure.diagnosis.status }),
+      attempt,
+      waitMs: plan.waitMs,
+      waitSource: plan.source,
+    });
+  };
+
+  /** The chain a call runs, and under the budget's `fallback` policy its last resort. */
+  const chainToRun = (
+    call: Call,
+  ): { chain: readonly Target[]; lastResort: number; budgetFallback: boolean } => {
+    const chain = chainOf(call);
     // Under the budget's `fallback` policy, the chain's cheapest model is the last resort, served
     // past the budget; a spent budget starts there.
     const budgetFallback = deps.budget !== undefined && options.budget?.onExhausted === 'fallback';
-    let lastResort = budgetFallback ? deps.budget.cheapest(chain.map((target) => target.model)) : -1;
-    if (budgetFallback && lastResort > 0 && deps.budget.state() === 'exhausted') {
-      chain = [chain[lastResort] as Target];
-      lastResort = 0;
-    }
-    let last: Failure | undefined;
-    let lastTarget = chain[0] as Target;
-    let stoppedBy: RetryStop | undefined;
-    // The `maxWaitMs` that made the call leave a model holds on the models it moves to.
-    let waitBoundMs: number | undefined;
-    for (const [index, target] of chain.entries()) {
-      if (last !== undefined) {
-        const elapsed = deps.now() - state.startedAtMs;
-        if (!call.replayable || elapsed >= options.retry.maxElapsedMs) break;
-        const budgetMove = budgetFallback && last.diagnosis.cause === 'budget_exhausted';
-        if (!budgetMove && !canServe(last.diagnosis, target, options.fallbackOn, options.deployments))
-          continue;
-        counters.fallbacks += 1;
-        events.emit({
-          type: 'fallback',
-          from: last.model ?? call.model ?? 'unknown',
-          to: target.model ?? 'unknown',
-          cause: last.diagnosis.cause,
-          ...(target.baseURL === undefined ? {} : { endpoint: maskSecrets(new URL(target.baseURL).host) }),
-          ...(last.diagnosis.origin === 'local' && last.diagnosis.retryAfterMs !== undefined
-            ? { predictedWaitMs: last.diagnosis.retryAfterMs }
-            : {}),
-        });
-      }
-      lastTarget = target;
-      let waitBefore = 0;
-      let serverSaid = false;
-      for (let attemptNumber = 1; ; attemptNumber += 1) {
-        const outcome = await runAttempt(context, {
-          call,
-          target,
-          sent: state.sent,
-          serverSaid,
-          budgetLastResort: index === lastResort,
-          ...(waitBoundMs === undefined ? {} : { maxWaitMs: waitBoundMs }),
-        });
-        if (outcome.kind === 'success') {
-          state.sent += 1;
-          return deliver(outcome, call, state);
-        }
-        const local = outcome.diagnosis.origin === 'local';
-        if (!local) state.sent += 1;
-        if (isWaitRefusal(outcome.diagnosis))
-          waitBoundMs = Math.min(
-            waitBoundMs ?? Number.POSITIVE_INFINITY,
-            options.maxWaitMsFor(outcome.model) ?? Number.POSITIVE_INFINITY,
-          );
-        last = outcome;
-        record(call, state, target, outcome, waitBefore);
-        // A local refusal is decided from what the guard knows: sending again changes nothing.
-        const plan = local
-          ? ({ retry: false, reason: 'not-retryable' } as const)
-          : planRetry(
-              outcome.diagnosis,
-              attemptNumber,
-              deps.now() - state.startedAtMs,
-              options.retry,
-              call.replayable,
-              options.pacing,
-            );
-        if (!plan.retry) {
-          stoppedBy = plan.reason === 'not-retryable' ? undefined : plan.reason;
-          break;
-        }
-        counters.retries += 1;
-        events.emit({
-          type: 'retry',
-          ...(outcome.model === undefined ? {} : { model: outcome.model }),
-          cause: outcome.diagnosis.cause,
-          ...(outcome.diagnosis.status === undefined ? {} : { status: outcome.diagnosis.status }),
-          attempt: attemptNumber,
-          waitMs: plan.waitMs,
-          waitSource: plan.source,
-        });
-        waitBefore = plan.waitMs;
-        serverSaid = plan.serverSaid;
-        if (plan.waitMs > 0) await delay(plan.waitMs, call.signal);
-        if (call.signal?.aborted) throw abortReason(call.signal);
-      }
-    }
-    return surface(last as Failure, call, state, lastTarget, stoppedBy, context);
+    const lastResort = budgetFallback ? deps.budget.cheapest(chain.map((target) => target.model)) : -1;
+    if (budgetFallback && lastResort > 0 && deps.budget.state() === 'exhausted')
+      return { chain: [chain[lastResort] as Target], lastResort: 0, budgetFallback };
+    return { chain, lastResort, budgetFallback };
   };
 
-  return async (input, init) => {
-    const { call } = await readCall(input as string | URL | Request, init, options);
-    if (call.signal?.aborted) throw abortReason(call.signal);
-    const earlier = memo.recall(call);
-    if (earlier !== undefined) throw earlier;
+  /** Whether, and after how long, a failed attempt is tried again. */
+  const retryPlan = (call: Call, state: CallState, failure: Failure, attempt: number): RetryPlan | NoRetry =>
+    // A local refusal is decided from what the guard knows: sending again changes nothing.
+    failure.diagnosis.origin === 'local'
+      ? { retry: false, reason: 'not-retryable' }
+      : planRetry(
+          failure.diagnosis,
+          attempt,
+          deps.now() - state.startedAtMs,
+          options.retry,
+          call.replayable,
+          options.pacing,
+        );
+
+  /**
+   * Runs a call through its chain; its failure is remembered for the client's own resend of it.
+   * This frame is what a call waiting in the queue holds: the rarer steps are functions of their own.
+   */
+  const run = async (call: Call): Promise<Response> => {
     try {
-      return await run(call);
+      const state: CallState = { attempts: [], sent: 0, startedAtMs: deps.now() };
+      if (call.fallback?.kind === 'invalid') return refuseFallbackHeader(call, state, call.fallback.reason);
+      const { chain, lastResort, budgetFallback } = chainToRun(call);
+      let last: Failure | undefined;
+      let lastTarget = chain[0] as Target;
+      let stoppedBy: RetryStop | undefined;
+      // The `maxWaitMs` that made the call leave a model holds on the models it moves to.
+      let waitBoundMs: number | undefined;
+      for (let index = 0; index < chain.length; index += 1) {
+        const target = chain[index] as Target;
+        if (last !== undefined) {
+          if (!call.replayable || deps.now() - state.startedAtMs >= options.retry.maxElapsedMs) break;
+          const budgetMove = budgetFallback && last.diagnosis.cause === 'budget_exhausted';
+          if (!budgetMove && !canServe(last.diagnosis, target, options.fallbackOn, options.deployments))
+            continue;
+          noteFallback(call, last, target);
+        }
+        lastTarget = target;
+        let waitBefore = 0;
+        let serverSaid = false;
+        for (let attemptNumber = 1; ; attemptNumber += 1) {
+          const outcome = await runAttempt(context, {
+            call,
+            target,
+            sent: state.sent,
+            serverSaid,
+            budgetLastResort: index === lastResort,
+            maxWaitMs: waitBoundMs,
+          });
+          if (outcome.kind === 'success') {
+            state.sent += 1;
+            return deliver(outcome, call, state);
+          }
+          if (outcome.diagnosis.origin !== 'local') state.sent += 1;
+          if (isWaitRefusal(outcome.diagnosis))
+            waitBoundMs = Math.min(
+              waitBoundMs ?? Number.POSITIVE_INFINITY,
+              options.maxWaitMsFor(outcome.model) ?? Number.POSITIVE_INFINITY,
+            );
+          last = outcome;
+          record(call, state, target, outcome, waitBefore);
+          const plan = retryPlan(call, state, outcome, attemptNumber);
+          if (!plan.retry) {
+            stoppedBy = plan.reason === 'not-retryable' ? undefined : plan.reason;
+            break;
+          }
+          noteRetry(outcome, attemptNumber, plan);
+          waitBefore = plan.waitMs;
+          serverSaid = plan.serverSaid;
+          if (plan.waitMs > 0) await delay(plan.waitMs, call.signal);
+          if (call.signal?.aborted) throw abortReason(call.signal);
+        }
+      }
+      return surface(last as Failure, call, state, lastTarget, stoppedBy);
     } catch (error) {
       // Aborts too: a per-call `timeout` is the client's timer on the whole call, and with a
       // per-call `maxRetries` the client resends the call when it fires (a caller's abort is never resent).
       memo.remember(call, error);
       throw error;
     }
+  };
+
+  /** Runs a call read from `input` and `init`. */
+  const start = (input: string | URL | Request, init: RequestInit | undefined, requestBody?: string) => {
+    let call: Call;
+    try {
+      call = readCall(input, init, options, requestBody);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (call.signal?.aborted) return Promise.reject(abortReason(call.signal));
+    const earlier = memo.recall(call);
+    if (earlier !== undefined) return Promise.reject(earlier);
+    // Returned, not awaited: a call waiting in the queue holds no frame of this function (each
+    // suspended frame is about half a kilobyte).
+    return run(call);
+  };
+
+  return (input, init) => {
+    const source = input as string | URL | Request;
+    // Only a `Request` input's own body takes a turn to read.
+    const toRead = requestToRead(source, init);
+    if (toRead === undefined) return start(source, init);
+    return toRead
+      .clone()
+      .text()
+      .then((body) => start(source, init, body));
   };
 }

@@ -1,16 +1,18 @@
 /**
- * Step "read": what a `fetch(input, init)` call is — its URL, endpoint, model, account and body —
- * without consuming anything a retry needs again. The body is parsed once, for the model and the
- * stream flag; the call keeps the text, not the object (a waiting call holds as little as it can).
+ * Step "read": what a `fetch(input, init)` call is — its URL, endpoint, model, account, body and
+ * estimate — without consuming anything a retry needs again. The body is parsed once, for the
+ * model, the stream flag and the estimate; the call keeps the text and the estimate, not the
+ * object (a waiting call holds as little as it can).
  */
-import type { Endpoint } from '../tokens/estimate.js';
+import { estimateRequest, type Endpoint, type RequestEstimate } from '../tokens/estimate.js';
+import type { TokenCounter } from '../tokens/token-count.js';
 import { accountOf } from './account.js';
 
 /** A call as the pipeline sees it. */
 export interface Call {
   readonly url: string;
   readonly method: string;
-  /** The caller's headers, as given (never changed: each attempt copies them). */
+  /** The caller's headers, as given (never changed: an attempt that changes them copies them). */
   readonly headers: Headers;
   /** The body as given; `bodyText` when it is text. */
   readonly body: BodyInit | null | undefined;
@@ -38,6 +40,8 @@ export interface Call {
   readonly clientRetry: number;
   /** What the call's `x-tierguard-fallback` header asks (`undefined`: the guard's chain). */
   readonly fallback: CallFallback | undefined;
+  /** What the body costs as sent to the call's own model (the estimate, made once). */
+  readonly estimate: RequestEstimate;
 }
 
 /**
@@ -77,6 +81,22 @@ export interface ReadOptions {
   readonly deployments: Readonly<Record<string, string>>;
   /** Share lanes across API keys (one account's keys, rotated). */
   readonly shareLimitsAcrossKeys: boolean;
+  /** For the estimate: a call's output maximum when it sets none, and an exact tokenizer if any. */
+  readonly defaultMaxOutputTokens: number;
+  readonly countTokens: TokenCounter | undefined;
+}
+
+/** How a body is estimated for `model` under `options`. */
+export function estimateBody(
+  endpoint: Endpoint,
+  json: Record<string, unknown> | undefined,
+  model: string | undefined,
+  options: Pick<ReadOptions, 'defaultMaxOutputTokens' | 'countTokens'>,
+): RequestEstimate {
+  return estimateRequest(endpoint, json, model, {
+    defaultMaxOutputTokens: options.defaultMaxOutputTokens,
+    ...(options.countTokens === undefined ? {} : { countTokens: options.countTokens }),
+  });
 }
 
 // Longest first: `/chat/completions` before `/completions`.
@@ -140,22 +160,32 @@ function keyOf(headers: Headers): string | undefined {
   return key === undefined || key.length < 8 ? undefined : key;
 }
 
+/** A `Request` input whose body `init` does not replace: reading it takes a turn (`requestBody`). */
+export function requestToRead(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): Request | undefined {
+  return input instanceof Request && init?.body === undefined && input.body !== null ? input : undefined;
+}
+
 /**
- * Reads a `fetch(input, init)` call. Never throws on a body it cannot parse (the call passes
- * through and the server answers it). Only a `Request` input with a body needs a turn to read.
+ * Reads a `fetch(input, init)` call; `requestBody` is the text of a `Request` input's body
+ * (`requestToRead`). Never throws on a body it cannot parse (the call passes through and the
+ * server answers it).
  */
-export async function readCall(
+export function readCall(
   input: string | URL | Request,
   init: RequestInit | undefined,
   options: ReadOptions,
-): Promise<{ call: Call; json: Record<string, unknown> | undefined }> {
+  requestBody?: string,
+): Call {
   const request = input instanceof Request ? input : undefined;
   const href = request?.url ?? String(input);
-  let body: BodyInit | null | undefined = init?.body ?? undefined;
-  if (body === undefined && request !== undefined && request.body !== null)
-    body = await request.clone().text();
+  const body: BodyInit | null | undefined = init?.body ?? requestBody;
   const headers = new Headers(init?.headers ?? request?.headers ?? undefined);
   const url = new URL(href);
+  // The caller's own string when it is already the URL's form: a waiting call holds one copy.
+  const full = url.href === href ? href : url.href;
   const { endpoint, prefix } = endpointOf(url.pathname);
   const deploymentInPath = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
   const deployment = deploymentInPath === undefined ? undefined : safeDecode(deploymentInPath);
@@ -176,20 +206,21 @@ export async function readCall(
         : undefined;
   const apiKey = keyOf(headers);
   const retry = Number(headers.get('x-stainless-retry-count') ?? '0');
+  const model = mapped ?? bodyModel ?? deployment;
   let rest: RequestInit = {};
   if (init !== undefined) {
     const { body: _body, headers: _headers, method: _method, signal: _signal, ...others } = init;
     rest = others;
   }
   const call: Call = {
-    url: url.href,
+    url: full,
     method: (init?.method ?? request?.method ?? 'GET').toUpperCase(),
     headers,
     body,
     bodyText,
     endpoint,
-    baseURL: `${url.origin}${prefix}`,
-    model: mapped ?? bodyModel ?? deployment,
+    baseURL: baseOf(url, full, prefix),
+    model,
     deployment,
     stream: json?.stream === true,
     organization: headers.get('openai-organization') ?? undefined,
@@ -200,9 +231,16 @@ export async function readCall(
     init: rest,
     replayable: isReplayable(body),
     clientRetry: Number.isInteger(retry) && retry > 0 ? retry : 0,
-    fallback: callFallback(headers.get(FALLBACK_HEADER), mapped ?? bodyModel ?? deployment),
+    fallback: callFallback(headers.get(FALLBACK_HEADER), model),
+    estimate: estimateBody(endpoint, json, model, options),
   };
-  return { call, json };
+  return call;
+}
+
+/** The URL's origin and `prefix`, as a slice of `full` (its text) where it begins with them: no new string to hold. */
+function baseOf(url: URL, full: string, prefix: string): string {
+  const base = `${url.origin}${prefix}`;
+  return full.startsWith(base) ? full.slice(0, base.length) : base;
 }
 
 function safeDecode(text: string): string {

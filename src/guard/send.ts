@@ -54,29 +54,31 @@ function urlFor(call: Call, target: Target, otherHost: boolean): string {
 export function prepareRequest(call: Call, target: Target, attempt: number): PreparedRequest {
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
   const url = urlFor(call, target, otherHost);
-  const headers = new Headers(call.headers);
+  // The caller's headers as they are, or a copy of them to change: most calls change nothing.
+  let headers = call.headers;
+  const changed = (): Headers => (headers === call.headers ? (headers = new Headers(call.headers)) : headers);
   // The guard's own request headers (`x-tierguard-fallback`) are for the guard, never for a server.
-  for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) headers.delete(name);
-  if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
+  for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) changed().delete(name);
+  if (attempt > 0) changed().set('x-stainless-retry-count', String(call.clientRetry + attempt));
   if (otherHost) {
-    for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
+    for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) changed().delete(name);
   }
   if (target.apiKey !== undefined) {
     // Azure authenticates with `api-key`; everything else with a bearer token.
     if (call.headers.has('api-key') && !otherHost) {
-      headers.delete('authorization');
-      headers.set('api-key', target.apiKey);
+      changed().delete('authorization');
+      changed().set('api-key', target.apiKey);
     } else {
-      headers.delete('api-key');
-      headers.set('authorization', `Bearer ${target.apiKey}`);
+      changed().delete('api-key');
+      changed().set('authorization', `Bearer ${target.apiKey}`);
     }
   }
   if (target.ownEndpoint) {
     // The caller's organization and project mean nothing to another account.
-    headers.delete('openai-organization');
-    headers.delete('openai-project');
-    if (target.organization !== undefined) headers.set('openai-organization', target.organization);
-    if (target.project !== undefined) headers.set('openai-project', target.project);
+    changed().delete('openai-organization');
+    changed().delete('openai-project');
+    if (target.organization !== undefined) changed().set('openai-organization', target.organization);
+    if (target.project !== undefined) changed().set('openai-project', target.project);
   }
   const model = target.model;
   if (model === undefined || model === call.model)
@@ -89,7 +91,7 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   const parsed = parseBody(call);
   if (parsed === undefined) return { url, headers, body: call.bodyText ?? call.body, json: undefined };
   const json = { ...parsed, model };
-  headers.delete('content-length');
+  changed().delete('content-length');
   return { url, headers, body: JSON.stringify(json), json };
 }
 

@@ -199,7 +199,14 @@ export class Lane {
   /** Logs a send (at admission; `sent` moves it to when the call left), forgetting old ones. */
   logSend(sequence: number, estimate: RequestEstimate, nowMs: number): SendRecord {
     const before = this.#totals;
-    const record: SendRecord = { sequence, estimate, atMs: nowMs, admittedAtMs: nowMs, uncounted: false, before };
+    const record: SendRecord = {
+      sequence,
+      estimate,
+      atMs: nowMs,
+      admittedAtMs: nowMs,
+      uncounted: false,
+      before,
+    };
     this.#totals = {
       calls: before.calls + 1,
       promptTokens: before.promptTokens + estimate.promptTokens,
@@ -225,7 +232,6 @@ export class Lane {
     if (drop > 0) this.sends.splice(0, drop);
     return record;
   }
-
 
   /** Notes that `ticket`'s call was answered (or ended without an answer), once. */
   answered(ticket: Ticket): void {
@@ -270,8 +276,6 @@ export class Lane {
     }
     return low;
   }
-
-
 
   /** What the calls admitted after `ticket` and not yet answered take from `dimension`, as estimated now. */
   sentSince(ticket: Ticket, dimension: Dimension): number {
