@@ -38,7 +38,7 @@ const WINDOW_MIN_MS = 100;
 const WINDOW_MAX_MS = 86_400_000;
 const PROMPT_SCALE_MIN = 0.25;
 const PROMPT_SCALE_MAX = 4;
-const PROMPT_SCALE_WEIGHT = 0.2;
+const PROMPT_SCALE_WEIGHT = 0.05;
 // Prompts this short say little about how the server counts (fixed overheads dominate).
 const MIN_PROMPT_FOR_SCALE = 16;
 
@@ -157,17 +157,18 @@ export function detectTier(lane: Lane): Tier | undefined {
 
 /**
  * Learns how the server counts prompts: the ratio of the API's `usage.prompt_tokens` to our
- * estimate, a moving average (the first sample is all there is to go on).
+ * estimate: the mean of the samples at first, then a slow moving average (a late change of how
+ * the server counts is still learned; the headers' corrections catch it meanwhile).
  */
 export function learnScale(lane: Lane, estimate: RequestEstimate, promptTokens: number): void {
   if (estimate.promptTokens < MIN_PROMPT_FOR_SCALE) return;
   const ratio = promptTokens / estimate.promptTokens;
   if (!Number.isFinite(ratio) || ratio <= 0) return;
   const learning = lane.learning;
-  const next =
-    learning.scaleSamples === 0
-      ? ratio
-      : learning.promptScale * (1 - PROMPT_SCALE_WEIGHT) + ratio * PROMPT_SCALE_WEIGHT;
+  // The mean of the samples so far, then a moving average: an average that keeps moving by a fifth
+  // jitters, and each rise debits the calls in flight (a fall credits nothing).
+  const weight = Math.max(PROMPT_SCALE_WEIGHT, 1 / (learning.scaleSamples + 1));
+  const next = learning.promptScale * (1 - weight) + ratio * weight;
   learning.promptScale = Math.min(PROMPT_SCALE_MAX, Math.max(PROMPT_SCALE_MIN, next));
   learning.scaleSamples += 1;
 }

@@ -583,6 +583,26 @@ describe('Pacer', () => {
     );
   });
 
+  it('settles on how the server counts: prompts that count ±20 % around it move the scale less and less', async () => {
+    const { pacer, store } = makePacer({ limits: { '*': { requests: 1_000, tokens: 1_000_000 } } });
+    const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+    const taken: number[] = [];
+    for (let index = 0; index < 60; index += 1) {
+      const before = store.peek(key.key).tokens?.level ?? 0;
+      const ticket = await admit(pacer, key, estimate(1_100, 1_000));
+      taken.push(before - (store.peek(key.key).tokens?.level ?? 0));
+      // The server counts 1,200 and 800 tokens in turn for what we estimate as 1,000: 1,000 on average.
+      const promptTokens = index % 2 === 0 ? 1_200 : 800;
+      pacer.observe(ticket, { status: 200, usage: { promptTokens, completionTokens: 10 } });
+      pacer.finish(ticket, true);
+    }
+    // Each rise of the scale is charged to the calls in flight, and a fall credits nothing: a scale
+    // that keeps swinging by a fifth of each sample ratchets the lane down (docs/decisions.md §28).
+    const late = taken.slice(-10);
+    expect(Math.max(...late) - Math.min(...late)).toBeLessThanOrEqual(25);
+    for (const amount of late) expect(Math.abs(amount - 1_100)).toBeLessThanOrEqual(25);
+  });
+
   it('learns that the server counts more prompt tokens than estimated, and reserves accordingly', async () => {
     const { pacer, store } = makePacer({ limits: { '*': { requests: 1_000, tokens: 100_000 } } });
     const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
