@@ -1,10 +1,11 @@
 /**
- * The guard's options, parsed once at construction with zod: unknown keys refused, absurd values
- * refused (a window above a day, fractional limits, a non-http(s) base URL, a model falling back to
- * itself, a chain beyond 8), and an error that names the dotted path, what was expected and what
- * was given. zod never appears in the public types.
+ * The guard's options, parsed once at construction with `zod/mini` (its functional API: the classic
+ * one costs a new process's first call more, docs/decisions.md "Cold start"): unknown keys refused,
+ * absurd values refused (a window above a day, fractional limits, a non-http(s) base URL, a model
+ * falling back to itself, a chain beyond 8), and an error that names the dotted path, what was
+ * expected and what was given. zod never appears in the public types.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CAUSES } from '../data/causes.js';
 import { TIERS } from '../data/tiers.js';
 import { LOCALES } from '../diagnose/types.js';
@@ -12,7 +13,14 @@ import type { TokenCounter } from '../tokens/estimate.js';
 import type { ExplicitLimit } from '../pacing/limits.js';
 import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
-import { isFunction, parseWith, positive, positiveInteger, TierguardOptionsError } from '../util/options.js';
+import {
+  isFunction,
+  PARSE_CONTEXT,
+  parseWith,
+  positiveIntegerMini as positiveInteger,
+  positiveMini as positive,
+  TierguardOptionsError,
+} from '../util/options.js';
 import { isPackageInstalled } from '../util/package-installed.js';
 import type { GuardEvent } from './events.js';
 import { LOG_LEVELS, type Logger } from './logging.js';
@@ -22,27 +30,31 @@ import { DEFAULT_FALLBACK_ON, DEFAULTS, type FallbackTarget, type ResolvedOption
 const millis = (what: string) =>
   z
     .number({ error: `${what} in milliseconds (a number ≥ 0)` })
-    .min(0, { error: `${what} in milliseconds (a number ≥ 0)` });
+    .check(z.minimum(0, { error: `${what} in milliseconds (a number ≥ 0)` }));
 const MAX_CHAIN = 8;
 /**
  * `literal` (`false`: the feature turned off; `'cheaper'`), or what `schema` accepts, refused with
  * `schema`'s own errors and paths: a union would report one vague error for the whole field.
  */
-function literalOr<Literal extends string | boolean, Schema extends z.ZodType>(
+function literalOr<Literal extends string | boolean, Schema extends z.ZodMiniType>(
   literal: Literal,
   schema: Schema,
 ) {
-  return z.unknown().transform((value, context): Literal | z.output<Schema> => {
-    if (value === literal) return literal;
-    const parsed = schema.safeParse(value, { reportInput: true });
-    if (parsed.success) return parsed.data;
-    // Passed on as they are (unknown keys keep their list): only the type of `input` is widened.
-    for (const issue of parsed.error.issues)
-      context.addIssue(issue as Parameters<typeof context.addIssue>[0]);
-    return z.NEVER;
-  });
+  return z.pipe(
+    z.unknown(),
+    z.transform((value, payload): Literal | z.output<Schema> => {
+      if (value === literal) return literal;
+      const parsed = z.safeParse(schema, value, PARSE_CONTEXT);
+      if (parsed.success) return parsed.data;
+      // Passed on as they are, their messages written (unknown keys keep their list): only the type
+      // of `input` is widened.
+      for (const issue of parsed.error.issues)
+        payload.issues.push({ ...issue } as (typeof payload.issues)[number]);
+      return z.NEVER;
+    }),
+  );
 }
-const falseOr = <Schema extends z.ZodType>(schema: Schema) => literalOr(false, schema);
+const falseOr = <Schema extends z.ZodMiniType>(schema: Schema) => literalOr(false, schema);
 const isBucketStore = (value: unknown): boolean =>
   typeof value === 'object' &&
   value !== null &&
@@ -70,31 +82,34 @@ const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 const DAY_MS = 86_400_000;
 // Beyond any real account's limit: a number this large is a mistake.
 const MAX_LIMIT = 1e12;
-const windowSchema = positive('milliseconds').max(DAY_MS, {
-  error: 'a window of at most a day (86_400_000 ms)',
-});
+const windowSchema = positive('milliseconds').check(
+  z.maximum(DAY_MS, { error: 'a window of at most a day (86_400_000 ms)' }),
+);
+const limit = (what: string) => z.optional(positiveInteger(what).check(z.maximum(MAX_LIMIT)));
 const limitSchema = z.strictObject(
   {
-    requests: positiveInteger('requests per window').max(MAX_LIMIT).optional(),
-    tokens: positiveInteger('tokens per window').max(MAX_LIMIT).optional(),
-    requestsPerDay: positiveInteger('requests per day').max(MAX_LIMIT).optional(),
-    images: positiveInteger('images per window').max(MAX_LIMIT).optional(),
-    windowMs: windowSchema.optional(),
+    requests: limit('requests per window'),
+    tokens: limit('tokens per window'),
+    requestsPerDay: limit('requests per day'),
+    images: limit('images per window'),
+    windowMs: z.optional(windowSchema),
   },
   { error: 'an object { requests?, tokens?, requestsPerDay?, images?, windowMs? }' },
 );
 
 const fallbackTargetSchema = z.union(
   [
-    z.string().min(1),
+    z.string().check(z.minLength(1)),
     z.strictObject({
-      model: z.string({ error: 'a model name' }).min(1, { error: 'a model name' }),
-      baseURL: z
-        .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://relay.example/v1' })
-        .optional(),
-      apiKey: z.string({ error: 'an API key string' }).min(1, { error: 'an API key string' }).optional(),
-      organization: z.string({ error: 'an organization id' }).optional(),
-      project: z.string({ error: 'a project id' }).optional(),
+      model: z.string({ error: 'a model name' }).check(z.minLength(1, { error: 'a model name' })),
+      baseURL: z.optional(
+        z.url({ protocol: /^https?$/, error: 'an http(s) URL such as https://relay.example/v1' }),
+      ),
+      apiKey: z.optional(
+        z.string({ error: 'an API key string' }).check(z.minLength(1, { error: 'an API key string' })),
+      ),
+      organization: z.optional(z.string({ error: 'an organization id' })),
+      project: z.optional(z.string({ error: 'a project id' })),
     }),
   ],
   { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
@@ -108,148 +123,168 @@ const chainsSchema = z
       'cheaper' as const,
       z
         .array(fallbackTargetSchema, { error: "an array of fallback models, or 'cheaper'" })
-        .max(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` }),
+        .check(z.maxLength(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` })),
     ),
     {
       error: "false, 'cheaper', or an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }",
     },
   )
-  .superRefine((chains, context) => {
-    for (const [model, targets] of Object.entries(chains)) {
-      if (targets === 'cheaper') continue;
-      targets.forEach((target, index) => {
-        const sameModel = (typeof target === 'string' ? target : target.model) === model;
-        const sameEndpoint =
-          typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
-        if (sameModel && sameEndpoint)
-          context.addIssue({
-            code: 'custom',
-            path: [model, index],
-            message:
-              'a different model (or the same model on another endpoint): a model cannot fall back to itself',
-            input: target,
-          });
-      });
-    }
-  });
+  .check(
+    z.superRefine((chains, context) => {
+      for (const [model, targets] of Object.entries(chains)) {
+        if (targets === 'cheaper') continue;
+        targets.forEach((target, index) => {
+          const sameModel = (typeof target === 'string' ? target : target.model) === model;
+          const sameEndpoint =
+            typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
+          if (sameModel && sameEndpoint)
+            context.addIssue({
+              code: 'custom',
+              path: [model, index],
+              message:
+                'a different model (or the same model on another endpoint): a model cannot fall back to itself',
+              input: target,
+            });
+        });
+      }
+    }),
+  );
 
 const schema = z.strictObject({
-  tier: z
-    .enum([...TIERS, 'auto'], { error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}` })
-    .optional(),
-  limits: z
-    .record(z.string(), limitSchema, {
+  tier: z.optional(
+    z.enum([...TIERS, 'auto'], {
+      error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}`,
+    }),
+  ),
+  limits: z.optional(
+    z.record(z.string(), limitSchema, {
       error: 'an object of limits per model: { "gpt-4o": { requests, tokens } }',
-    })
-    .optional(),
-  windowMs: windowSchema.optional(),
-  pacing: z.boolean({ error: 'true or false' }).optional(),
-  maxQueued: z
-    .union([z.literal(Number.POSITIVE_INFINITY), positiveInteger('calls, or Infinity')], {
+    }),
+  ),
+  windowMs: z.optional(windowSchema),
+  pacing: z.optional(z.boolean({ error: 'true or false' })),
+  maxQueued: z.optional(
+    z.union([z.literal(Number.POSITIVE_INFINITY), positiveInteger('calls, or Infinity')], {
       error: 'a positive integer number of calls, or Infinity',
-    })
-    .optional(),
-  maxWaitMs: z
-    .union([millis('a wait'), z.record(z.string(), millis('a wait'))], {
+    }),
+  ),
+  maxWaitMs: z.optional(
+    z.union([millis('a wait'), z.record(z.string(), millis('a wait'))], {
       error: "milliseconds, or milliseconds per model ({ 'gpt-4o': 2000, '*': 10000 })",
-    })
-    .optional(),
-  shareLimitsAcrossKeys: z.boolean({ error: 'true or false' }).optional(),
-  store: z
-    .custom<BucketStore>(isBucketStore, {
+    }),
+  ),
+  shareLimitsAcrossKeys: z.optional(z.boolean({ error: 'true or false' })),
+  store: z.optional(
+    z.custom<BucketStore>(isBucketStore, {
       error: 'a BucketStore (take, adjust, sync, holdOff, configure, peek, drop, close)',
-    })
-    .optional(),
-  countTokens: z.custom<TokenCounter>(isFunction, { error: 'a function (text, model) => number' }).optional(),
-  redis: z
-    .union([z.string().min(1), z.custom<RedisLike>(isRedisClient)], {
+    }),
+  ),
+  countTokens: z.optional(
+    z.custom<TokenCounter>(isFunction, { error: 'a function (text, model) => number' }),
+  ),
+  redis: z.optional(
+    z.union([z.string().check(z.minLength(1)), z.custom<RedisLike>(isRedisClient)], {
       error: 'a Redis URL (redis://host:port) or an ioredis client',
-    })
-    .optional(),
-  keyPrefix: z.string({ error: 'a string' }).optional(),
-  retry: falseOr(
-    z
-      .strictObject(
-        {
-          maxAttempts: positiveInteger('attempts, the first included').optional(),
-          maxRetries: z
-            .number({ error: 'retries after the first attempt (an integer ≥ 0)' })
-            .int({ error: 'retries after the first attempt (an integer ≥ 0)' })
-            .min(0, { error: 'retries after the first attempt (an integer ≥ 0)' })
-            .optional(),
-          maxDelayMs: millis('a delay').optional(),
-          maxElapsedMs: positive('milliseconds').optional(),
-        },
-        { error: 'false, or an object { maxAttempts? | maxRetries?, maxDelayMs?, maxElapsedMs? }' },
-      )
-      .superRefine((retry, context) => {
-        if (retry.maxAttempts !== undefined && retry.maxRetries !== undefined)
-          context.addIssue({
-            code: 'custom',
-            path: ['maxRetries'],
-            message: 'either maxAttempts (the first attempt included) or maxRetries, not both',
-            input: retry.maxRetries,
-          });
-      }),
-  ).optional(),
+    }),
+  ),
+  keyPrefix: z.optional(z.string({ error: 'a string' })),
+  retry: z.optional(
+    falseOr(
+      z
+        .strictObject(
+          {
+            maxAttempts: z.optional(positiveInteger('attempts, the first included')),
+            maxRetries: z.optional(
+              z
+                .number({ error: 'retries after the first attempt (an integer ≥ 0)' })
+                .check(
+                  z.int({ error: 'retries after the first attempt (an integer ≥ 0)' }),
+                  z.minimum(0, { error: 'retries after the first attempt (an integer ≥ 0)' }),
+                ),
+            ),
+            maxDelayMs: z.optional(millis('a delay')),
+            maxElapsedMs: z.optional(positive('milliseconds')),
+          },
+          { error: 'false, or an object { maxAttempts? | maxRetries?, maxDelayMs?, maxElapsedMs? }' },
+        )
+        .check(
+          z.superRefine((retry, context) => {
+            if (retry.maxAttempts !== undefined && retry.maxRetries !== undefined)
+              context.addIssue({
+                code: 'custom',
+                path: ['maxRetries'],
+                message: 'either maxAttempts (the first attempt included) or maxRetries, not both',
+                input: retry.maxRetries,
+              });
+          }),
+        ),
+    ),
+  ),
   // `false`: no fallback. `'cheaper'` is `{ '*': 'cheaper' }`: read as the record, whose errors name the model.
-  fallback: falseOr(
-    z.preprocess((value) => (value === 'cheaper' ? { '*': 'cheaper' } : value), chainsSchema),
-  ).optional(),
-  fallbackOn: z
-    .array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' })
-    .optional(),
-  locale: z
-    .enum(LOCALES, { error: `one of ${LOCALES.map((locale) => `'${locale}'`).join(', ')}` })
-    .optional(),
-  onEvent: z
-    .custom<(event: GuardEvent) => void>(isFunction, { error: 'a function (event) => void' })
-    .optional(),
-  budget: z
-    .strictObject(
+  fallback: z.optional(
+    falseOr(
+      z.pipe(
+        z.transform((value: unknown) => (value === 'cheaper' ? { '*': 'cheaper' } : value)),
+        chainsSchema,
+      ),
+    ),
+  ),
+  fallbackOn: z.optional(
+    z.array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' }),
+  ),
+  locale: z.optional(
+    z.enum(LOCALES, { error: `one of ${LOCALES.map((locale) => `'${locale}'`).join(', ')}` }),
+  ),
+  onEvent: z.optional(
+    z.custom<(event: GuardEvent) => void>(isFunction, { error: 'a function (event) => void' }),
+  ),
+  budget: z.optional(
+    z.strictObject(
       {
         monthlyUsd: positive('USD'),
-        alertAt: z
-          .array(
+        alertAt: z.optional(
+          z.array(
             z
               .number()
-              .gt(0, { error: 'shares of the budget between 0 and 1' })
-              .lte(1, { error: 'shares of the budget between 0 and 1' }),
+              .check(
+                z.gt(0, { error: 'shares of the budget between 0 and 1' }),
+                z.lte(1, { error: 'shares of the budget between 0 and 1' }),
+              ),
             {
               error: 'an array of shares of the budget between 0 and 1',
             },
-          )
-          .optional(),
-        onExhausted: z
-          .enum(['refuse', 'fallback', 'warn'], { error: "one of 'refuse', 'fallback', 'warn'" })
-          .optional(),
-        clampOutput: z.boolean({ error: 'true or false' }).optional(),
-        minOutputTokens: positiveInteger('tokens').optional(),
+          ),
+        ),
+        onExhausted: z.optional(
+          z.enum(['refuse', 'fallback', 'warn'], { error: "one of 'refuse', 'fallback', 'warn'" }),
+        ),
+        clampOutput: z.optional(z.boolean({ error: 'true or false' })),
+        minOutputTokens: z.optional(positiveInteger('tokens')),
       },
       { error: 'an object { monthlyUsd, alertAt?, onExhausted?, clampOutput?, minOutputTokens? }' },
-    )
-    .optional(),
-  deployments: z
-    .record(z.string(), z.string({ error: 'a model name (string)' }), {
+    ),
+  ),
+  deployments: z.optional(
+    z.record(z.string(), z.string({ error: 'a model name (string)' }), {
       error: 'an object mapping deployment names to model names',
-    })
-    .optional(),
-  defaultMaxOutputTokens: positiveInteger('tokens').optional(),
-  fetch: z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }).optional(),
-  meter: z
-    .custom<MeterLike>((value) => hasMethods(value, METER_METHODS), {
+    }),
+  ),
+  defaultMaxOutputTokens: z.optional(positiveInteger('tokens')),
+  fetch: z.optional(z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' })),
+  meter: z.optional(
+    z.custom<MeterLike>((value) => hasMethods(value, METER_METHODS), {
       error: `an OpenTelemetry Meter (metrics.getMeter('tierguard')) with ${METER_METHODS.join(', ')}`,
-    })
-    .optional(),
-  metrics: z.boolean({ error: 'true or false' }).optional(),
-  logger: z
-    .custom<Logger>((value) => hasMethods(value, LOGGER_METHODS), {
+    }),
+  ),
+  metrics: z.optional(z.boolean({ error: 'true or false' })),
+  logger: z.optional(
+    z.custom<Logger>((value) => hasMethods(value, LOGGER_METHODS), {
       error: 'a logger with debug, info, warn and error methods (console, pino…)',
-    })
-    .optional(),
-  logLevel: z
-    .enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.map((level) => `'${level}'`).join(', ')}` })
-    .optional(),
+    }),
+  ),
+  logLevel: z.optional(
+    z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.map((level) => `'${level}'`).join(', ')}` }),
+  ),
 });
 
 /** Written chains by model, and which models get a chain built from the table (`'cheaper'`). */

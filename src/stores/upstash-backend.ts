@@ -6,8 +6,8 @@
  * from Web Crypto, and `@upstash/redis` is loaded only when given `{ url, token }`.
  */
 import { maskSecrets } from '../util/mask.js';
-import * as z from 'zod';
-import { isFunction, parseWith, positive } from '../util/options.js';
+import * as z from 'zod/mini';
+import { isFunction, parseWith, positiveMini } from '../util/options.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { FailoverStore, type FailoverEvent, type SharedBackend } from './failover.js';
 import { LuaBucketStore } from './lua-bucket-store.js';
@@ -211,46 +211,51 @@ const isUpstashClient = (value: unknown): boolean =>
   // An ioredis client has the same names with other arguments (and a connection `status`).
   typeof (value as { status?: unknown }).status !== 'string';
 
-const milliseconds = positive('milliseconds').optional();
+const milliseconds = z.optional(positiveMini('milliseconds'));
 const schema = z
   .strictObject({
-    url: z
-      .string({ error: 'the REST URL, http(s)://… (UPSTASH_REDIS_REST_URL)' })
-      .regex(/^https?:\/\/[^\s/?#]+/, { error: 'the REST URL, http(s)://… (UPSTASH_REDIS_REST_URL)' })
-      .optional(),
-    token: z
-      .string({ error: 'the REST token (UPSTASH_REDIS_REST_TOKEN)' })
-      .trim()
-      .min(1, { error: 'the REST token (UPSTASH_REDIS_REST_TOKEN)' })
-      .optional(),
-    client: z
-      .custom<UpstashLike>(isUpstashClient, {
+    url: z.optional(
+      z
+        .string({ error: 'the REST URL, http(s)://… (UPSTASH_REDIS_REST_URL)' })
+        .check(
+          z.regex(/^https?:\/\/[^\s/?#]+/, { error: 'the REST URL, http(s)://… (UPSTASH_REDIS_REST_URL)' }),
+        ),
+    ),
+    token: z.optional(
+      z
+        .string({ error: 'the REST token (UPSTASH_REDIS_REST_TOKEN)' })
+        .check(z.trim(), z.minLength(1, { error: 'the REST token (UPSTASH_REDIS_REST_TOKEN)' })),
+    ),
+    client: z.optional(
+      z.custom<UpstashLike>(isUpstashClient, {
         error: 'an @upstash/redis Redis client (an ioredis client goes to createRedisStore)',
-      })
-      .optional(),
-    keyPrefix: z.string({ error: 'a string' }).optional(),
+      }),
+    ),
+    keyPrefix: z.optional(z.string({ error: 'a string' })),
     connectTimeoutMs: milliseconds,
     commandTimeoutMs: milliseconds,
     probeIntervalMs: milliseconds,
-    emit: z
-      .custom<(event: FailoverEvent) => void>(isFunction, { error: 'a function (event) => void' })
-      .optional(),
+    emit: z.optional(
+      z.custom<(event: FailoverEvent) => void>(isFunction, { error: 'a function (event) => void' }),
+    ),
   })
-  .superRefine((options, context) => {
-    const either = (path: 'url' | 'token', expected: string, input: unknown): void =>
-      context.addIssue({ code: 'custom', path: [path], message: expected, input });
-    if (options.client !== undefined) {
-      if (options.url !== undefined)
-        either('url', 'either `client` or `url` and `token`, not both', options.url);
-      if (options.token !== undefined)
-        either('token', 'either `client` or `url` and `token`, not both', options.token);
-      return;
-    }
-    if (options.url === undefined)
-      either('url', 'the REST URL (UPSTASH_REDIS_REST_URL), or a `client`', undefined);
-    if (options.token === undefined)
-      either('token', 'the REST token (UPSTASH_REDIS_REST_TOKEN), or a `client`', undefined);
-  });
+  .check(
+    z.superRefine((options, context) => {
+      const either = (path: 'url' | 'token', expected: string, input: unknown): void =>
+        context.addIssue({ code: 'custom', path: [path], message: expected, input });
+      if (options.client !== undefined) {
+        if (options.url !== undefined)
+          either('url', 'either `client` or `url` and `token`, not both', options.url);
+        if (options.token !== undefined)
+          either('token', 'either `client` or `url` and `token`, not both', options.token);
+        return;
+      }
+      if (options.url === undefined)
+        either('url', 'the REST URL (UPSTASH_REDIS_REST_URL), or a `client`', undefined);
+      if (options.token === undefined)
+        either('token', 'the REST token (UPSTASH_REDIS_REST_TOKEN), or a `client`', undefined);
+    }),
+  );
 
 /**
  * The options as an error may show them: the token as dots, a URL without its query (it may hold

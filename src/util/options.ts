@@ -2,7 +2,9 @@
  * Options are parsed once, with zod, and a bad one is refused with an error that names the field,
  * what was expected and what was given. Shared by the guard's and the simulator's options.
  */
-import * as z from 'zod';
+import * as classic from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 
 // A registered symbol: the same in every copy of tierguard loaded in the process.
 const OPTIONS_ERROR = Symbol.for('tierguard.TierguardOptionsError');
@@ -34,6 +36,16 @@ export class TierguardOptionsError extends TypeError {
   }
 }
 
+/**
+ * How options are parsed: with the input in each issue (for `received`), and zod's English messages
+ * where a schema gives none. Given to each parse rather than set with `z.config`, which is global
+ * (shared by every copy of zod in the process, the user's own included); `zod/mini` loads no locale.
+ */
+export const PARSE_CONTEXT: z.core.ParseContext<z.core.$ZodIssue> = {
+  reportInput: true,
+  error: en().localeError,
+};
+
 /** What was given, for an error message: short, and never a whole object. */
 function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
@@ -55,12 +67,12 @@ function describe(value: unknown): string {
  * `prefix`. An unknown key at the top lists the `known` ones.
  */
 export function parseWith<Output>(
-  parser: z.ZodType<Output>,
+  parser: z.core.$ZodType<Output>,
   input: unknown,
   prefix: string,
   known: readonly string[],
 ): Output {
-  const result = parser.safeParse(input, { reportInput: true });
+  const result = z.safeParse(parser, input, PARSE_CONTEXT);
   if (result.success) return result.data;
   throw new TierguardOptionsError(
     result.error.issues.flatMap((issue) => {
@@ -82,10 +94,26 @@ export function parseWith<Output>(
   );
 }
 
-export const positive = (what: string) =>
-  z.number({ error: `a positive number of ${what}` }).positive({ error: `a positive number of ${what}` });
-export const positiveInteger = (what: string) =>
+/** A positive number (`zod/mini`, the main entry's API). */
+export const positiveMini = (what: string) =>
   z
+    .number({ error: `a positive number of ${what}` })
+    .check(z.positive({ error: `a positive number of ${what}` }));
+/** A positive integer (`zod/mini`, the main entry's API). */
+export const positiveIntegerMini = (what: string) =>
+  z
+    .number({ error: `a positive integer number of ${what}` })
+    .check(
+      z.int({ error: `a positive integer number of ${what}` }),
+      z.positive({ error: `a positive integer number of ${what}` }),
+    );
+// The same two with zod's classic API, which the testing entry's schemas use (zod is external there).
+export const positive = (what: string) =>
+  classic
+    .number({ error: `a positive number of ${what}` })
+    .positive({ error: `a positive number of ${what}` });
+export const positiveInteger = (what: string) =>
+  classic
     .number({ error: `a positive integer number of ${what}` })
     .int({ error: `a positive integer number of ${what}` })
     .positive({ error: `a positive integer number of ${what}` });
