@@ -183,12 +183,7 @@ export function readCall(
   const href = request?.url ?? String(input);
   const body: BodyInit | null | undefined = init?.body ?? requestBody;
   const headers = new Headers(init?.headers ?? request?.headers ?? undefined);
-  const url = new URL(href);
-  // The caller's own string when it is already the URL's form: a waiting call holds one copy.
-  const full = url.href === href ? href : url.href;
-  const { endpoint, prefix } = endpointOf(url.pathname);
-  const deploymentInPath = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
-  const deployment = deploymentInPath === undefined ? undefined : safeDecode(deploymentInPath);
+  const { full, endpoint, baseURL, deployment } = addressOf(href);
   let bodyText: string | undefined;
   if (typeof body === 'string') bodyText = body;
   else if (
@@ -219,7 +214,7 @@ export function readCall(
     body,
     bodyText,
     endpoint,
-    baseURL: baseOf(url, full, prefix),
+    baseURL,
     model,
     deployment,
     stream: json?.stream === true,
@@ -237,10 +232,37 @@ export function readCall(
   return call;
 }
 
-/** The URL's origin and `prefix`, as a slice of `full` (its text) where it begins with them: no new string to hold. */
-function baseOf(url: URL, full: string, prefix: string): string {
+/** What a call's URL says: its text, endpoint, base URL and Azure deployment. */
+interface Address {
+  readonly full: string;
+  readonly endpoint: Endpoint;
+  readonly baseURL: string;
+  readonly deployment: string | undefined;
+}
+
+// A service calls a handful of URLs: each is parsed once (a `URL` and up to eight patterns).
+const addresses = new Map<string, Address>();
+const MAX_ADDRESSES = 256;
+
+function addressOf(href: string): Address {
+  const known = addresses.get(href);
+  if (known !== undefined) return known;
+  const url = new URL(href);
+  // The caller's own string when it is already the URL's form: a waiting call holds one copy.
+  const full = url.href === href ? href : url.href;
+  const { endpoint, prefix } = endpointOf(url.pathname);
+  const deploymentInPath = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
   const base = `${url.origin}${prefix}`;
-  return full.startsWith(base) ? full.slice(0, base.length) : base;
+  const address: Address = {
+    full,
+    endpoint,
+    // A slice of the URL's text where it begins with the base: no new string to hold.
+    baseURL: full.startsWith(base) ? full.slice(0, base.length) : base,
+    deployment: deploymentInPath === undefined ? undefined : safeDecode(deploymentInPath),
+  };
+  if (addresses.size >= MAX_ADDRESSES) addresses.delete(addresses.keys().next().value as string);
+  addresses.set(href, address);
+  return address;
 }
 
 function safeDecode(text: string): string {
