@@ -53,10 +53,12 @@ export interface BodyFacts {
   readonly serviceTier: string | undefined;
 }
 
-// Bodies above this are not parsed by the guard (the client parses them anyway): their usage is
-// read from the tail, where the API writes it, and their shape from their last character.
-const PARSE_LIMIT = 1_048_576;
+// Bodies above this are not parsed by the guard (the client parses them anyway; a list of
+// embeddings runs to megabytes, milliseconds of parsing): their usage and service tier are read
+// from the tail, where the API writes them, and their shape from their ends.
+const PARSE_LIMIT = 65_536;
 const USAGE_TAIL = /"usage"\s*:\s*(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})/;
+const SERVICE_TIER_TAIL = /"service_tier"\s*:\s*"([a-z_]{1,32})"/;
 
 /** What a JSON answer body says (chat, Responses, embeddings, completions), in bounded work. */
 export function readBody(text: string): BodyFacts {
@@ -71,7 +73,11 @@ export function readBody(text: string): BodyFacts {
         usage = undefined;
       }
     }
-    return { usage, whole: /\}\s*$/.test(tail), serviceTier: undefined };
+    return {
+      usage,
+      whole: /^\s*[[{]/.test(text.slice(0, 64)) && /[\]}]\s*$/.test(tail),
+      serviceTier: SERVICE_TIER_TAIL.exec(tail)?.[1],
+    };
   }
   try {
     const body: unknown = JSON.parse(text);

@@ -1,0 +1,84 @@
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGuard, type Guard, type GuardEvent } from '../../src/index.js';
+import { scriptedFetch } from '../../src/testing/index.js';
+import { readBody } from '../../src/util/stream-peek.js';
+
+/** An embeddings answer of `inputs` vectors of 1,536 numbers: about 30 KB an input. */
+function embeddingsBody(inputs: number, serviceTier?: string): string {
+  const data = Array.from({ length: inputs }, (_, index) => ({
+    object: 'embedding',
+    index,
+    embedding: Array.from({ length: 1_536 }, (_, at) => Math.sin(index * 1_536 + at)),
+  }));
+  return JSON.stringify({
+    object: 'list',
+    data,
+    model: 'text-embedding-3-small',
+    usage: { prompt_tokens: 400, total_tokens: 400 },
+    ...(serviceTier === undefined ? {} : { service_tier: serviceTier }),
+  });
+}
+
+describe('reading an answer body', () => {
+  it('a large answer is not parsed: usage and service tier from its tail, its shape from its ends', () => {
+    const body = embeddingsBody(10, 'flex');
+    expect(body.length).toBeGreaterThan(65_536);
+    expect(readBody(body)).toMatchObject({
+      usage: { promptTokens: 400 },
+      whole: true,
+      serviceTier: 'flex',
+    });
+    // Cut on its way (inside a number, inside the list): not whole, so the guard retries it.
+    expect(readBody(body.slice(0, body.length - 5_000)).whole).toBe(false);
+    expect(readBody(body.slice(0, 100_000)).whole).toBe(false);
+    // An HTML page of that size is not an answer either.
+    expect(readBody(`<html>${'x'.repeat(100_000)}</html>`).whole).toBe(false);
+  });
+
+  it('a small answer is parsed whole, as before', () => {
+    const body = JSON.stringify({
+      id: 'c',
+      object: 'chat.completion',
+      usage: { prompt_tokens: 12, completion_tokens: 3 },
+      service_tier: 'default',
+    });
+    expect(readBody(body)).toMatchObject({
+      usage: { promptTokens: 12, completionTokens: 3 },
+      whole: true,
+      serviceTier: 'default',
+    });
+    expect(readBody(body.slice(0, -1)).whole).toBe(false);
+  });
+});
+
+const guards: Guard[] = [];
+afterEach(async () => {
+  await Promise.all(guards.splice(0).map((guard) => guard.close()));
+});
+
+describe('a guarded call with a large answer', () => {
+  it('learns its usage, hands the caller every vector, and retries a large body cut on its way', async () => {
+    const body = embeddingsBody(20);
+    const transport = scriptedFetch([
+      { status: 200, body: body.slice(0, 200_000), headers: { 'content-type': 'application/json' } },
+      { status: 200, body, headers: { 'content-type': 'application/json' } },
+    ]);
+    const events: GuardEvent[] = [];
+    const guard = createGuard({ tier: 'tier-1', onEvent: (event) => events.push(event) });
+    guards.push(guard);
+    const client = guard.wrap(
+      new OpenAI({ apiKey: 'sk-test', baseURL: 'https://api.openai.test/v1', fetch: transport }),
+    );
+    const answer = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: Array.from({ length: 20 }, (_, index) => `text ${index}`),
+      encoding_format: 'float',
+    });
+    expect(answer.data).toHaveLength(20);
+    expect(answer.data[19]?.embedding).toHaveLength(1_536);
+    expect(transport.calls).toHaveLength(2);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'diagnosed' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'usage', inputTokens: 400 }));
+  });
+});
