@@ -8,6 +8,7 @@ import { apiErrors, fakeRequestId, type ErrorFixture } from '../fixtures.js';
 import type { AccountBook } from './account.js';
 import { refuseKey, refuseOrganization } from './account.js';
 import type { CatalogueEntry, ModelCatalogue } from './catalogue.js';
+import { costUsd } from './cost.js';
 import { promptCharacters, tokensFromCharacters } from './characters.js';
 import {
   chatCompletionBody,
@@ -174,35 +175,6 @@ function generatedTokens(
   const wanted = typeof setting === 'number' ? setting : setting({ endpoint, model, body, maxOutputTokens });
   const tokens = Number.isFinite(wanted) ? Math.max(0, Math.floor(wanted)) : 0;
   return { tokens: Math.min(tokens, maxOutputTokens), truncated: tokens > maxOutputTokens };
-}
-
-function costUsd(
-  entry: CatalogueEntry,
-  promptTokens: number,
-  completionTokens: number,
-  images: number,
-  body: Readonly<Record<string, unknown>>,
-): number {
-  if (entry.kind === 'image') {
-    // Per-image prices by size and quality (Table 6); `auto` counted as medium / standard.
-    const prices = entry.imagePrice?.perImage;
-    if (prices === undefined) return 0;
-    const size = typeof body.size === 'string' && body.size !== 'auto' ? body.size : '1024x1024';
-    const quality =
-      typeof body.quality === 'string' && body.quality !== 'auto'
-        ? body.quality
-        : entry.family.startsWith('dall-e')
-          ? 'standard'
-          : 'medium';
-    const each =
-      prices[`${size}/${quality}`] ?? prices['1024x1024/standard'] ?? prices['1024x1024/medium'] ?? 0;
-    return each * images;
-  }
-  const price = entry.tokenPrice;
-  if (price === undefined) return 0;
-  return (
-    (promptTokens * price.inputPerMillion + completionTokens * (price.outputPerMillion ?? 0)) / 1_000_000
-  );
 }
 
 /** A model call: the checks, the rate limits, the answer. */
