@@ -12,7 +12,7 @@ import { accountOf } from './account.js';
 export interface Call {
   readonly url: string;
   readonly method: string;
-  /** The caller's headers, as given (never changed: an attempt that changes them copies them). */
+  /** The caller's headers, as given (never changed: each attempt copies them). */
   readonly headers: Headers;
   /** The body as given; `bodyText` when it is text. */
   readonly body: BodyInit | null | undefined;

@@ -54,31 +54,31 @@ function urlFor(call: Call, target: Target, otherHost: boolean): string {
 export function prepareRequest(call: Call, target: Target, attempt: number): PreparedRequest {
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
   const url = urlFor(call, target, otherHost);
-  // The caller's headers as they are, or a copy of them to change: most calls change nothing.
-  let headers = call.headers;
-  const changed = (): Headers => (headers === call.headers ? (headers = new Headers(call.headers)) : headers);
+  // A copy for each attempt, changed or not: a transport may add to the headers it is handed, and
+  // what it added must not travel with the next attempt.
+  const headers = new Headers(call.headers);
   // The guard's own request headers (`x-tierguard-fallback`) are for the guard, never for a server.
-  for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) changed().delete(name);
-  if (attempt > 0) changed().set('x-stainless-retry-count', String(call.clientRetry + attempt));
+  for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) headers.delete(name);
+  if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
   if (otherHost) {
-    for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) changed().delete(name);
+    for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
   }
   if (target.apiKey !== undefined) {
     // Azure authenticates with `api-key`; everything else with a bearer token.
     if (call.headers.has('api-key') && !otherHost) {
-      changed().delete('authorization');
-      changed().set('api-key', target.apiKey);
+      headers.delete('authorization');
+      headers.set('api-key', target.apiKey);
     } else {
-      changed().delete('api-key');
-      changed().set('authorization', `Bearer ${target.apiKey}`);
+      headers.delete('api-key');
+      headers.set('authorization', `Bearer ${target.apiKey}`);
     }
   }
   if (target.ownEndpoint) {
     // The caller's organization and project mean nothing to another account.
-    changed().delete('openai-organization');
-    changed().delete('openai-project');
-    if (target.organization !== undefined) changed().set('openai-organization', target.organization);
-    if (target.project !== undefined) changed().set('openai-project', target.project);
+    headers.delete('openai-organization');
+    headers.delete('openai-project');
+    if (target.organization !== undefined) headers.set('openai-organization', target.organization);
+    if (target.project !== undefined) headers.set('openai-project', target.project);
   }
   const model = target.model;
   if (model === undefined || model === call.model)
@@ -91,7 +91,7 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   const parsed = parseBody(call);
   if (parsed === undefined) return { url, headers, body: call.bodyText ?? call.body, json: undefined };
   const json = { ...parsed, model };
-  changed().delete('content-length');
+  headers.delete('content-length');
   return { url, headers, body: JSON.stringify(json), json };
 }
 

@@ -446,4 +446,35 @@ describe.each(OPENAI_MAJORS)('8. the server sees the guard’s retries counted (
     expect(counts(guardedFetch)).toEqual(['0', '1', '2']);
     expect(counts(guardedFetch)).toEqual(counts(bareFetch));
   });
+
+  it('each attempt gets headers of its own: a transport that adds to them does not leak into the next', async () => {
+    vi.useFakeTimers();
+    const script = [fixtures.server_error, fixtures.server_error, chatCompletion()];
+    // A tracing wrapper, as services write them: it appends to the headers it is handed.
+    const wrapping = (inner: ScriptedFetch): ScriptedFetch => {
+      let sent = 0;
+      const outer = ((input: string | URL | Request, init?: RequestInit) => {
+        sent += 1;
+        if (init?.headers instanceof Headers) init.headers.append('x-trace', `t${sent}`);
+        return inner(input, init);
+      }) as ScriptedFetch;
+      return Object.assign(outer, { calls: inner.calls });
+    };
+    const bareFetch = scriptedFetch(script);
+    const bare = settle(
+      clientOf(major, wrapping(bareFetch), { maxRetries: 2 }).chat.completions.create(BODY),
+    );
+    const guardedFetch = scriptedFetch(script);
+    const guarded = settle(
+      tracked({ tier: 'tier-5', retry: { maxAttempts: 3 } })
+        .wrap(clientOf(major, wrapping(guardedFetch)))
+        .chat.completions.create(BODY),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect((await bare).error).toBeUndefined();
+    expect((await guarded).error).toBeUndefined();
+    const traces = (fetch: ScriptedFetch) => fetch.calls.map((call) => call.headers['x-trace']);
+    expect(traces(guardedFetch)).toEqual(['t1', 't2', 't3']);
+    expect(traces(guardedFetch)).toEqual(traces(bareFetch));
+  });
 });
