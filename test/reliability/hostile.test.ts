@@ -14,8 +14,11 @@ import {
   type RecordedCall,
 } from '../../src/testing/scripted-fetch.js';
 
-const KEY_A = 'sk-proj-AAAAaaaa1111bbbb2222cccc3333dddd4444eeee5555';
-const KEY_B = 'sk-proj-BBBBzzzz9999yyyy8888xxxx7777wwww6666vvvv5555';
+// Two customers' keys, plainly fake and different in their body (not only their last digits), so
+// that a search for one never finds the other. `A_BODY` is what must never show of key A.
+const KEY_A = `sk-proj-${'FAKEa'.repeat(9)}`;
+const KEY_B = `sk-proj-${'FAKEb'.repeat(9)}`;
+const A_BODY = 'FAKEaFAKEa';
 const opened: Guard[] = [];
 
 afterEach(async () => {
@@ -182,7 +185,7 @@ describe('one account never holds another’s calls', () => {
     await ask(customerB);
     expect(fetch.calls).toHaveLength(2);
     expect(guard.stats().limits).toHaveLength(2);
-    expect(JSON.stringify(guard.stats())).not.toContain('AAAAaaaa');
+    expect(JSON.stringify(guard.stats())).not.toContain(A_BODY);
     await vi.advanceTimersByTimeAsync(60_000);
     await waiting;
   });
@@ -228,7 +231,7 @@ describe('credentials stay with their target', () => {
     expect(home?.headers.authorization).toBe(`Bearer ${KEY_A}`);
     expect(relay?.host).toBe('relay.example');
     expect(relay?.headers.authorization).toBe(`Bearer ${KEY_B}`);
-    expect(JSON.stringify(relay)).not.toContain('AAAAaaaa');
+    expect(JSON.stringify(relay)).not.toContain(A_BODY);
     expect(relay?.headers.cookie).toBeUndefined();
   });
 
@@ -241,7 +244,7 @@ describe('credentials stay with their target', () => {
     const relay = recorded(fetch.calls)[1];
     expect(relay?.host).toBe('relay.example');
     expect(relay?.headers.authorization).toBeUndefined();
-    expect(JSON.stringify(relay)).not.toContain('AAAAaaaa');
+    expect(JSON.stringify(relay)).not.toContain(A_BODY);
   });
 
   it('a key in a base URL’s path never shows in stats, events or diagnoses', async () => {
@@ -250,9 +253,9 @@ describe('credentials stay with their target', () => {
     const guard = tracked({ onEvent: (event) => events.push(event), retry: { maxAttempts: 1 } });
     const wrapped = guard.wrap(client(fetch, KEY_A, `https://relay.example/${KEY_A}/v1`));
     const error = await ask(wrapped).catch((caught: unknown) => caught);
-    expect(JSON.stringify(guard.stats())).not.toContain('AAAAaaaa');
-    expect(JSON.stringify(events)).not.toContain('AAAAaaaa');
-    expect(JSON.stringify(diagnose(error))).not.toContain('AAAAaaaa');
+    expect(JSON.stringify(guard.stats())).not.toContain(A_BODY);
+    expect(JSON.stringify(events)).not.toContain(A_BODY);
+    expect(JSON.stringify(diagnose(error))).not.toContain(A_BODY);
   });
 });
 
