@@ -7,6 +7,7 @@
  * reservations it could not release there.
  */
 import type { ScriptRunner } from '../stores/script-runner.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { LuaSpendStore } from './lua-spend-store.js';
 import {
   MemorySpendStore,
@@ -39,25 +40,10 @@ const COMMAND_TIMEOUT_MS = 1_000;
 // The longest a call waits for the shared store's first connection (its own timeout is shorter).
 const READY_WAIT_MS = 10_000;
 
-/**
- * `work`, rejected after `ms`. Unlike the stores' own timeouts, the timer keeps the process alive
- * meanwhile: a call is waiting on it, and the connection tierguard opened does not (it is unref'd).
- */
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
+// Unlike the stores' own timeouts, these keep the process alive meanwhile: a call is waiting on
+// them, and the connection tierguard opened does not (it is unref'd).
+const waitFor = <T>(work: Promise<T>, ms: number, what: string): Promise<T> =>
+  withTimeout(work, ms, what, true);
 
 /** A month's spend, in the shared store when there is one and it answers, else in this process. */
 export class SpendLedger {
@@ -88,7 +74,7 @@ export class SpendLedger {
   /** Waits for the shared store's first connection attempt (no-op without one). */
   async ready(): Promise<void> {
     if (this.#shared !== undefined)
-      await withTimeout(this.#shared.ready, READY_WAIT_MS, 'connecting').catch(() => undefined);
+      await waitFor(this.#shared.ready, READY_WAIT_MS, 'connecting').catch(() => undefined);
   }
 
   #sharedStore(): SpendStore | undefined {
@@ -133,7 +119,7 @@ export class SpendLedger {
     const store = this.#away ? undefined : this.#sharedStore();
     if (store !== undefined) {
       try {
-        const grant = await withTimeout(store.reserve(request), COMMAND_TIMEOUT_MS, 'reserving spend');
+        const grant = await waitFor(store.reserve(request), COMMAND_TIMEOUT_MS, 'reserving spend');
         this.#heard(request.month, grant);
         return { grant, place: 'shared' };
       } catch {
@@ -159,7 +145,7 @@ export class SpendLedger {
         const floor = this.#seen.get(month)?.highestSpentUsd ?? 0;
         this.#heard(
           month,
-          await withTimeout(store.commit(month, id, usd, floor), COMMAND_TIMEOUT_MS, 'settling spend'),
+          await waitFor(store.commit(month, id, usd, floor), COMMAND_TIMEOUT_MS, 'settling spend'),
         );
         return;
       } catch {
@@ -192,10 +178,10 @@ export class SpendLedger {
     try {
       for (const [owedMonth, owed] of [...this.#owed]) {
         for (const id of owed.ids)
-          await withTimeout(store.release(owedMonth, id), COMMAND_TIMEOUT_MS, 'releasing');
+          await waitFor(store.release(owedMonth, id), COMMAND_TIMEOUT_MS, 'releasing');
         owed.ids = [];
         const floor = this.#seen.get(owedMonth)?.highestSpentUsd ?? 0;
-        const totals = await withTimeout(
+        const totals = await waitFor(
           store.commit(owedMonth, '', owed.usd, floor),
           COMMAND_TIMEOUT_MS,
           'adding spend',
@@ -204,7 +190,7 @@ export class SpendLedger {
         this.#heard(owedMonth, totals);
       }
       const floor = this.#seen.get(month)?.highestSpentUsd ?? 0;
-      this.#heard(month, await withTimeout(store.total(month, floor), COMMAND_TIMEOUT_MS, 'reading spend'));
+      this.#heard(month, await waitFor(store.total(month, floor), COMMAND_TIMEOUT_MS, 'reading spend'));
       if (this.#away) {
         this.#away = false;
         // Reservations still in flight in the local store settle there and are owed as they do.
@@ -237,7 +223,7 @@ export class SpendLedger {
     const store = this.#away ? undefined : this.#sharedStore();
     if (store !== undefined) {
       try {
-        return await withTimeout(store.claimAlert(month, threshold), COMMAND_TIMEOUT_MS, 'claiming an alert');
+        return await waitFor(store.claimAlert(month, threshold), COMMAND_TIMEOUT_MS, 'claiming an alert');
       } catch {
         // Alert from here rather than not at all.
       }

@@ -240,29 +240,20 @@ interface Address {
   readonly deployment: string | undefined;
 }
 
-// A service calls a handful of URLs: each is parsed once (a `URL` and up to eight patterns).
-const addresses = new Map<string, Address>();
-const MAX_ADDRESSES = 256;
-
 function addressOf(href: string): Address {
-  const known = addresses.get(href);
-  if (known !== undefined) return known;
   const url = new URL(href);
   // The caller's own string when it is already the URL's form: a waiting call holds one copy.
   const full = url.href === href ? href : url.href;
   const { endpoint, prefix } = endpointOf(url.pathname);
   const deploymentInPath = AZURE_DEPLOYMENT.exec(url.pathname)?.[1];
   const base = `${url.origin}${prefix}`;
-  const address: Address = {
+  return {
     full,
     endpoint,
     // A slice of the URL's text where it begins with the base: no new string to hold.
     baseURL: full.startsWith(base) ? full.slice(0, base.length) : base,
     deployment: deploymentInPath === undefined ? undefined : safeDecode(deploymentInPath),
   };
-  if (addresses.size >= MAX_ADDRESSES) addresses.delete(addresses.keys().next().value as string);
-  addresses.set(href, address);
-  return address;
 }
 
 function safeDecode(text: string): string {

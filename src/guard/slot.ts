@@ -19,31 +19,15 @@ export interface Slot {
   finish(reachedApi: boolean): void;
 }
 
-/** A paced attempt's slot: its ticket on the lane. */
-class PacedSlot implements Slot {
-  readonly key: string;
-  readonly reservedTokens: number;
-  constructor(
-    private readonly pacer: Pacer,
-    private readonly ticket: Ticket,
-    readonly lane: Lane,
-  ) {
-    this.key = lane.label;
-    this.reservedTokens = ticket.amounts.tokens ?? 0;
-  }
-  sent(): void {
-    this.pacer.sent(this.ticket);
-  }
-  learn(observation: Observation): void {
-    this.pacer.observe(this.ticket, observation);
-  }
-  finish(reachedApi: boolean): void {
-    this.pacer.finish(this.ticket, reachedApi);
-  }
-}
-
 export function pacedSlot(pacer: Pacer, ticket: Ticket, lane: Lane): Slot {
-  return new PacedSlot(pacer, ticket, lane);
+  return {
+    key: lane.label,
+    lane,
+    reservedTokens: ticket.amounts.tokens ?? 0,
+    sent: () => pacer.sent(ticket),
+    learn: (observation) => pacer.observe(ticket, observation),
+    finish: (reachedApi) => pacer.finish(ticket, reachedApi),
+  };
 }
 
 /** An attempt sent without admission: counted in flight until it ends, nothing learned. */
