@@ -3,7 +3,7 @@
  * frozen and thawed. Together they stay within the limit a token bucket allows (a full bucket, then
  * its refill), as the API would count them.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,24 @@ function worker(url: string, prefix: string): Promise<{ sent: number[]; events: 
 }
 
 /**
+ * Resolves once `count` processes have announced themselves in Redis and one probe interval more
+ * has passed, so that each knows the others: a process that joined after another's last probe
+ * is not yet in that one's share (a gap of one probe interval that the guard accepts).
+ */
+async function allAnnounced(port: number, prefix: string, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const members = spawnSync('redis-cli', ['-p', String(port), 'zcard', `${prefix}members`], {
+      encoding: 'utf8',
+    }).stdout;
+    if (Number(members) >= count) break;
+    if (Date.now() > deadline) throw new Error(`only ${members.trim()} of ${count} processes announced`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+}
+
+/**
  * The largest excess over what a bucket of `capacity` refilling over `windowMs` allows: for every
  * span of sends, their count minus (capacity + the refill over the span).
  */
@@ -68,7 +86,8 @@ describe.skipIf(redisServer === '')('three processes share a limit while Redis f
       const prefix = `tg-failover-${port}:`;
       try {
         const running = Promise.all([worker(url, prefix), worker(url, prefix), worker(url, prefix)]);
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        // Under load the workers start seconds apart: fail Redis once all three share it.
+        await allAnnounced(port, prefix, 3);
         if (failure === 'kill') {
           redis.kill('SIGKILL');
           await new Promise((resolve) => setTimeout(resolve, 1_500));
