@@ -55,11 +55,6 @@ export type TakeResult =
       readonly marks: Readonly<Partial<Record<Dimension, number>>>;
       /** Per dimension: the level left after the take. */
       readonly levels: Readonly<Partial<Record<Dimension, number>>>;
-      /**
-       * Dimensions whose bucket did not exist and was created full by this take (a shared store
-       * whose state was wiped): the caller may debit what it knows was spent recently.
-       */
-      readonly created?: readonly Dimension[];
       /** Which store's counters `marks` refer to, when a store switches between several. */
       readonly origin?: string;
     }

@@ -7,6 +7,8 @@
  *
  * A bucket is one hash: `cap`, `rate` (per ms), `level`, `ts` (last refill, server ms), `taken`
  * (monotonic count of everything taken), `prio` (the strength of the source of `cap`), `ttl`.
+ * A take that finds its bucket missing creates it at the level the caller gives (full for a new or
+ * expired bucket, lower for one the server lost) and keeps it even when the take must wait.
  */
 
 const PRELUDE = `
@@ -35,22 +37,22 @@ local function save(key, b)
 end
 `;
 
-// KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve.
+// KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve,
+// level if missing.
 const TAKE = `${PRELUDE}
 local now = now_ms()
 local buckets = {}
 local wait = 0
 local limiting = 0
-local created = 0
 for i = 1, #KEYS do
-  local base = (i - 1) * 5
+  local base = (i - 1) * 6
   local amount = tonumber(ARGV[base + 1])
   local reserve = tonumber(ARGV[base + 5])
   local b = load(KEYS[i])
   if not b then
     local cap = tonumber(ARGV[base + 2])
-    b = { cap = cap, rate = cap / tonumber(ARGV[base + 3]), level = cap, ts = now, taken = 0, prio = 0, ttl = tonumber(ARGV[base + 4]) }
-    created = created + 2 ^ (i - 1)
+    b = { cap = cap, rate = cap / tonumber(ARGV[base + 3]), level = math.min(cap, tonumber(ARGV[base + 6])), ts = now, taken = 0, prio = 0, ttl = tonumber(ARGV[base + 4]) }
+    save(KEYS[i], b)
   end
   refill(b, now)
   if amount > b.cap then amount = b.cap end
@@ -63,7 +65,7 @@ for i = 1, #KEYS do
   end
 end
 if limiting > 0 then return { 0, tostring(math.ceil(wait)), limiting, now } end
-local out = { 1, '0', created, now }
+local out = { 1, '0', 0, now }
 for i = 1, #KEYS do
   local b = buckets[i]
   b.level = b.level - b.amount

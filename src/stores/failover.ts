@@ -1,12 +1,12 @@
 /**
  * A shared store with a local fallback: buckets in a shared backend (Redis, an HTTP Redis…) used
- * by every process, and local buckets while the backend is away. Two rules keep the processes
+ * by every process, and local buckets while the backend is away. Three rules keep the processes
  * together under the limit when the backend fails or comes back empty:
  *
  * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
  *   the shared buckets held when it last saw them, not a full bucket;
- * - a shared bucket that comes back empty (a restart without persistence) starts empty: what the
- *   processes spent before is unknown, and the API's bucket may be empty too;
+ * - a shared bucket the backend lost (a restart without persistence) comes back empty, as the
+ *   API's may be (`LuaBucketStore.take` knows a lost bucket from one that expired while idle);
  * - when the backend returns, what each process took locally while it was away (within the
  *   window) is taken from the shared buckets too.
  */
@@ -133,9 +133,7 @@ export class FailoverStore implements BucketStore {
     return this.#shared(
       async (store) => {
         const result = await store.take(key, items);
-        if (!result.ok) return result;
-        this.#emptyRecreated(key, items, result);
-        return { ...result, origin: 'shared' };
+        return result.ok ? { ...result, origin: 'shared' } : result;
       },
       () => this.#takeLocally(key, items),
     );
@@ -166,8 +164,8 @@ export class FailoverStore implements BucketStore {
     this.#owed.clear();
     for (const { key, item, spend } of owed) {
       const amount = spend.within(now, item.windowMs);
-      // A bucket the backend lost takes nothing here: the take that recreates it debits what was
-      // spent (`#remember`), this local spend included.
+      // A bucket the backend lost takes nothing here (adjusting a missing bucket does nothing):
+      // the take that recreates it finds it lost and starts it empty.
       if (amount > 0) await this.#backend.store.adjust(key, item.dimension, -amount);
     }
   }
@@ -231,21 +229,6 @@ export class FailoverStore implements BucketStore {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#backend.close(this.#health === 'healthy');
-  }
-
-  /**
-   * Empties a bucket the take found missing and recreated full: the backend restarted empty. What
-   * the processes spent before is unknown here (each knows only its own), so the bucket starts
-   * empty, as the API's may be, and refills from there. Too low a level costs at most a window
-   * after a wipe; too high a level costs 429s.
-   */
-  #emptyRecreated(key: string, items: readonly TakeItem[], result: Extract<TakeResult, { ok: true }>): void {
-    for (const item of items) {
-      if (result.created?.includes(item.dimension) !== true) continue;
-      const left = item.capacity - Math.min(item.amount, item.capacity);
-      if (left > 0)
-        void Promise.resolve(this.#backend.store.adjust(key, item.dimension, -left)).catch(() => undefined);
-    }
   }
 
   async #connect(): Promise<void> {

@@ -3,14 +3,15 @@
  * (`bucket-scripts.ts`), run through a `ScriptRunner` that any Redis backend (TCP or HTTP) gives.
  */
 import { sha256Hex } from '../util/sha256.js';
-import type {
-  BucketSnapshot,
-  BucketSpec,
-  BucketStore,
-  Dimension,
-  SyncInput,
-  TakeItem,
-  TakeResult,
+import {
+  DIMENSIONS,
+  type BucketSnapshot,
+  type BucketSpec,
+  type BucketStore,
+  type Dimension,
+  type SyncInput,
+  type TakeItem,
+  type TakeResult,
 } from '../pacing/types.js';
 import { BUCKET_SCRIPTS, type BucketScriptName } from './bucket-scripts.js';
 import type { ScriptRunner } from './script-runner.js';
@@ -20,12 +21,25 @@ function ttlFor(windowMs: number): number {
   return Math.max(60_000, Math.ceil(windowMs * 2));
 }
 
+/**
+ * The level a bucket the server lost (a restart without persistence, a flush, an eviction) comes
+ * back at. What the processes spent before is unknown, and the API's bucket may be spent: a window
+ * of a minute or less comes back empty and refills within it. A longer window comes back full:
+ * waiting out a day on a guess costs more than the 429 that would say so (and the guard holds off
+ * on it).
+ */
+function lostLevel(item: TakeItem): number {
+  return item.windowMs <= 60_000 ? 0 : item.capacity;
+}
+
 /** Options of a Lua bucket store. */
 export interface LuaBucketStoreOptions {
   /** Runs the bucket scripts on the backend's Redis. */
   readonly scripts: ScriptRunner;
   /** Prefix of every key; processes that share limits use the same prefix. */
   readonly keyPrefix: string;
+  /** This process's clock (monotonic), to know how recently it kept a bucket alive. */
+  readonly now?: () => number;
 }
 
 /**
@@ -41,10 +55,17 @@ export class LuaBucketStore implements BucketStore {
   readonly #prefix: string;
   readonly #cache = new Map<string, Partial<Record<Dimension, BucketSnapshot>>>();
   readonly #hashes = new Map<string, string>();
+  /**
+   * When this process last saved each bucket (a take or a configure that the server ran), by
+   * Redis key: a bucket saved within its TTL that is missing now was lost, not expired.
+   */
+  readonly #saved = new Map<string, number>();
+  readonly #now: () => number;
 
   constructor(options: LuaBucketStoreOptions) {
     this.scripts = options.scripts;
     this.#prefix = options.keyPrefix;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** The Redis key of one bucket. The hash tag keeps a limit key's buckets on one cluster slot. */
@@ -57,22 +78,30 @@ export class LuaBucketStore implements BucketStore {
     return `${this.#prefix}{${hash}}:${dimension}`;
   }
 
+  /**
+   * Takes from every dimension at once. A bucket missing on the server is created full when this
+   * process has not kept it alive within its TTL (new, or expired while idle), and at `lostLevel`
+   * when it has (the server lost it).
+   */
   async take(key: string, items: readonly TakeItem[]): Promise<TakeResult> {
+    const keys = items.map((item) => this.bucketKey(key, item.dimension));
     const args: (string | number)[] = [];
-    for (const item of items)
-      args.push(item.amount, item.capacity, item.windowMs, ttlFor(item.windowMs), item.reserve ?? 0);
-    const reply = (await this.#eval(
-      'take',
-      items.map((item) => this.bucketKey(key, item.dimension)),
-      args,
-    )) as unknown[];
+    const sentAt = this.#now();
+    items.forEach((item, index) => {
+      const ttl = ttlFor(item.windowMs);
+      const saved = this.#saved.get(keys[index] as string);
+      // A tenth of the TTL spare: the server's expiry and this clock may disagree a little.
+      const lost = saved !== undefined && sentAt - saved < ttl * 0.9;
+      args.push(item.amount, item.capacity, item.windowMs, ttl, item.reserve ?? 0);
+      args.push(lost ? lostLevel(item) : item.capacity);
+    });
+    const reply = (await this.#eval('take', keys, args)) as unknown[];
     const atMs = Number(reply[3]);
     if (Number(reply[0]) !== 1) {
       const limiting = items[Number(reply[2]) - 1]?.dimension ?? (items[0] as TakeItem).dimension;
       return { ok: false, waitMs: Number(reply[1]), limiting, atMs };
     }
-    const createdMask = Number(reply[2]);
-    const created = items.filter((_, index) => Math.floor(createdMask / 2 ** index) % 2 === 1);
+    for (const bucket of keys) this.#saved.set(bucket, sentAt);
     const marks: Partial<Record<Dimension, number>> = {};
     const levels: Partial<Record<Dimension, number>> = {};
     const cached = this.#cache.get(key) ?? {};
@@ -87,13 +116,7 @@ export class LuaBucketStore implements BucketStore {
       };
     });
     this.#cache.set(key, cached);
-    return {
-      ok: true,
-      atMs,
-      marks,
-      levels,
-      ...(created.length === 0 ? {} : { created: created.map((item) => item.dimension) }),
-    };
+    return { ok: true, atMs, marks, levels };
   }
 
   async adjust(key: string, dimension: Dimension, delta: number): Promise<void> {
@@ -116,11 +139,10 @@ export class LuaBucketStore implements BucketStore {
     const cached = this.#cache.get(key) ?? {};
     cached[dimension] = { ...spec, level: cached[dimension]?.level ?? spec.capacity };
     this.#cache.set(key, cached);
-    await this.#eval(
-      'configure',
-      [this.bucketKey(key, dimension)],
-      [spec.capacity, spec.windowMs, priority, ttlFor(spec.windowMs)],
-    );
+    const bucket = this.bucketKey(key, dimension);
+    const sentAt = this.#now();
+    await this.#eval('configure', [bucket], [spec.capacity, spec.windowMs, priority, ttlFor(spec.windowMs)]);
+    this.#saved.set(bucket, sentAt);
   }
 
   peek(key: string): Partial<Record<Dimension, BucketSnapshot>> {
@@ -129,12 +151,14 @@ export class LuaBucketStore implements BucketStore {
 
   drop(key: string): void {
     // Redis keeps the buckets until their TTL ends them: other processes may still use them.
+    for (const dimension of DIMENSIONS) this.#saved.delete(this.bucketKey(key, dimension));
     this.#cache.delete(key);
     this.#hashes.delete(key);
   }
 
   close(): void {
     this.#cache.clear();
+    this.#saved.clear();
   }
 
   #eval(

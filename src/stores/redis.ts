@@ -33,6 +33,8 @@ export interface RedisStoreOptions {
   readonly client: RedisLike | (() => Promise<RedisLike>);
   /** Prefix of every key; processes that share limits use the same prefix. */
   readonly keyPrefix: string;
+  /** This process's clock (monotonic), to know a bucket it kept alive from one that expired. */
+  readonly now?: () => number;
 }
 
 /** The script commands over an ioredis client. */
@@ -55,6 +57,7 @@ export class RedisStore extends LuaBucketStore {
     super({
       scripts: new ScriptRunner(async () => ioredisCommands(await ready())),
       keyPrefix: options.keyPrefix,
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
   }
 }

@@ -56,6 +56,52 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
     expect(third.ok && third.levels.requests).toBeCloseTo(8, 1);
   });
 
+  it('a lost bucket comes back empty (a minute window) or full (a day); an expired one, full', async () => {
+    let nowMs = 0;
+    const prefix = `tg-test:${randomUUID()}:`;
+    const redis = new RedisStore({
+      client: client as unknown as RedisLike,
+      keyPrefix: prefix,
+      now: () => nowMs,
+    });
+    const minute = { dimension: 'requests' as const, amount: 1, capacity: 40, windowMs: 60_000 };
+    const day = { dimension: 'requests-day' as const, amount: 1, capacity: 1_000, windowMs: 86_400_000 };
+    await redis.configure('k', 'requests', minute, 3);
+    for (let index = 0; index < 25; index += 1) expect((await redis.take('k', [minute, day])).ok).toBe(true);
+    const wipe = async (): Promise<void> => {
+      const keys = await client.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await client.del(...keys);
+    };
+    // Lost (a restart, a flush) a second after this process took from it: the API's minute may be
+    // spent, so nothing is left until it refills; the day's bucket comes back full.
+    nowMs = 1_000;
+    await wipe();
+    const lost = await redis.take('k', [minute, day]);
+    expect(lost.ok).toBe(false);
+    if (!lost.ok) {
+      expect(lost.limiting).toBe('requests');
+      // One request at 40 a minute: 1.5 s.
+      expect(lost.waitMs).toBeGreaterThan(1_400);
+      expect(lost.waitMs).toBeLessThanOrEqual(1_500);
+    }
+    // Kept even though the take waits: a second take does not start it over.
+    expect(Number(await client.hget(`${redis.bucketKey('k', 'requests')}`, 'level'))).toBeLessThan(1);
+    expect(Number(await client.hget(`${redis.bucketKey('k', 'requests-day')}`, 'level'))).toBe(1_000);
+    // Missing after longer than its TTL without this process: it expired while idle, and a burst
+    // after a pause gets the full bucket.
+    nowMs = 200_000;
+    await wipe();
+    const expired = await redis.take('k', [minute]);
+    expect(expired.ok && expired.levels.requests).toBe(39);
+    // A bucket this process never kept is new to it: full.
+    const other = new RedisStore({ client: client as unknown as RedisLike, keyPrefix: prefix });
+    nowMs = 201_000;
+    await wipe();
+    const fresh = await other.take('k', [minute]);
+    expect(fresh.ok && fresh.levels.requests).toBe(39);
+  });
+
   it('applies header corrections atomically, subtracting what was taken after the answered call', async () => {
     const { store: redis, key } = store();
     const item = { dimension: 'tokens' as const, amount: 1_000, capacity: 10_000, windowMs: 3_600_000 };
