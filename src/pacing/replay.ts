@@ -6,13 +6,13 @@
  * an answer (`tier: 'auto'`): the calls it sent while it knew nothing are in no bucket, and a
  * ramp that sent little at first left the server's bucket at its cap, losing refill.
  *
- * Calls sent within `CONCURRENT_MS` of the answered one may have reached the server before it
- * (requests sent together arrive in any order): they are not subtracted, so the level is never
- * lowered for them twice.
+ * Calls sent together reach the server in any order, so `remaining` may or may not count the
+ * others of a burst: every call sent after the answered one is subtracted, and so is every call
+ * sent before it that is still unanswered. Counting a call twice costs a moment's wait until a
+ * later answer raises the level; counting it not at all costs a 429 (four calls sent at once to a
+ * server allowing six: the first answer said 5 left, and the lane sent five more).
  */
-import type { Lane, Ticket } from './lane.js';
-
-const CONCURRENT_MS = 20;
+import type { Lane, SendRecord, Ticket } from './lane.js';
 
 /** The server's level of `dimension` now, from what it said was left after `ticket`'s call. */
 export function replayLevel(
@@ -25,10 +25,13 @@ export function replayLevel(
   const limit = lane.limits.get(dimension);
   if (limit === undefined) return undefined;
   const ratePerMs = limit.capacity / limit.windowMs;
+  const pending = new Set<SendRecord>();
+  for (const other of lane.unanswered) if (other !== ticket) pending.add(other.send);
   let level = remaining;
   let atMs = ticket.send.atMs;
   for (const record of lane.sends) {
-    if (record.uncounted || record.atMs <= ticket.send.atMs + CONCURRENT_MS) continue;
+    if (record.uncounted || record === ticket.send) continue;
+    if (record.sequence < ticket.send.sequence && !pending.has(record)) continue;
     const sentAtMs = Math.max(atMs, record.atMs);
     level =
       Math.min(limit.capacity, level + ratePerMs * (sentAtMs - atMs)) -
