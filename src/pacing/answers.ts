@@ -80,6 +80,10 @@ const SCALE_CHANGE = 0.03;
 // …and calls sent this close before the answered one may have reached the server after it (a
 // burst opens many connections at once: measured, calls 22 ms apart counted in reverse order).
 const CONCURRENT_MS = 100;
+// On shared buckets, only an answer younger than this share of the window raises: the other
+// processes' calls taken since it was counted were estimated as each of them counted then (a scale
+// it had not learned yet), and their number grows with the answer's age.
+const SHARED_RAISE_MAX_AGE = 0.1;
 
 function dimensionFor(kind: 'requests' | 'tokens', window: 'minute' | 'day'): Dimension {
   if (window === 'day') return kind === 'requests' ? 'requests-day' : 'tokens-day';
@@ -133,14 +137,22 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
       continue;
     }
     const ageMs = answerAge(ticket, observation, now, limit.windowMs);
-    // Raised only by a process alone on its buckets, once it knows how the server counts (before,
-    // a low estimate would raise it past what the server holds).
-    // Raised only from a call taken since the lane last changed how it counts (what was taken
-    // after an older call is counted in the old, lower, estimates) or was last refused.
+    // Raised only once the lane knows how the server counts (before, a low estimate would raise
+    // it past what the server holds), and only from a call taken since the lane last changed how
+    // it counts (what was taken after an older call is counted in the old, lower, estimates) or
+    // was last refused. The margin holds what may have reached the server just before the answered
+    // call; on shared buckets every process sent such calls, counted as this one's times the
+    // processes (a store that cannot count them is never raised: lowering-only syncs keep the
+    // least of every answer's estimate, so a shared bucket that cannot be raised loses the first
+    // window's reserve for good, docs/decisions.md §28).
+    const sharers = store.shared ? store.processes : 1;
     const raiseMargin =
-      store.shared || !lane.learning.usageSeen || ticket.sequence <= lane.learning.raiseAfter
+      sharers === undefined ||
+      (store.shared && ageMs > limit.windowMs * SHARED_RAISE_MAX_AGE) ||
+      !lane.learning.usageSeen ||
+      ticket.sequence <= lane.learning.raiseAfter
         ? undefined
-        : limit.capacity * RAISE_MARGIN_SHARE + lane.sentAround(ticket, kind, CONCURRENT_MS);
+        : limit.capacity * RAISE_MARGIN_SHARE + lane.sentAround(ticket, kind, CONCURRENT_MS) * sharers;
     settleQuietly(
       store.sync(lane.key, kind, {
         // A shared bucket learned from this answer did not hold the calls sent after it: the

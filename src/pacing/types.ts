@@ -111,9 +111,15 @@ export interface BucketSnapshot extends BucketSpec {
 export interface BucketStore {
   /**
    * Whether other processes take from the same buckets. The pacer then cannot see their calls in
-   * flight, and never raises a level from an answer's headers.
+   * flight, and raises a level from an answer's headers only when the store says how many
+   * processes share it (`processes`).
    */
   readonly shared: boolean;
+  /**
+   * How many processes take from these buckets now, when a shared store knows (it counts them);
+   * `undefined` when it does not, or while it runs on local buckets.
+   */
+  readonly processes?: number | undefined;
   /** Takes every item's amount if all fit now; otherwise takes nothing and says how long to wait. */
   take(key: string, items: readonly TakeItem[]): TakeResult | Promise<TakeResult>;
   /** Adds `delta` (negative to debit) to one bucket, capped at its capacity. */

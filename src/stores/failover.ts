@@ -122,6 +122,11 @@ export class FailoverStore implements BucketStore {
     return scripts instanceof ScriptRunner ? scripts : undefined;
   }
 
+  /** The processes sharing the backend while it is healthy (`undefined` while away or unknown). */
+  get processes(): number | undefined {
+    return this.#health === 'healthy' && this.#processes > 0 ? this.#processes : undefined;
+  }
+
   /** The share of a limit local buckets get while the backend is away. */
   get share(): number {
     // Never having seen the others, assume one more process than this one.

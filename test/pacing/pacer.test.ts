@@ -9,6 +9,7 @@ import {
   type Ticket,
 } from '../../src/pacing/pacer.js';
 import type { Lane } from '../../src/pacing/lane.js';
+import type { BucketStore } from '../../src/pacing/types.js';
 
 const BASE = 'https://api.openai.com/v1';
 
@@ -304,6 +305,84 @@ describe('Pacer', () => {
       pacer.observe(older, answer(59_000, 500));
       expect(store.peek(key.key).tokens?.level).toBe(level);
       pacer.finish(older, true);
+    });
+
+    /** Shared buckets (in memory) whose store counts `processes` sharing them, or cannot. */
+    function shared(memory: MemoryStore, processes: number | undefined): BucketStore {
+      return {
+        shared: true,
+        processes,
+        take: (key, items) => memory.take(key, items),
+        adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
+        sync: (key, dimension, input) => memory.sync(key, dimension, input),
+        holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
+        configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
+        peek: (key) => memory.peek(key),
+        drop: (key) => memory.drop(key),
+        close: () => memory.close(),
+      };
+    }
+
+    /** `counted()` on shared buckets. */
+    async function countedShared(
+      processes: number | undefined,
+    ): Promise<{ pacer: Pacer; memory: MemoryStore; key: Lane }> {
+      const memory = new MemoryStore();
+      const { pacer } = makePacer({
+        initialConcurrency: Number.POSITIVE_INFINITY,
+        limits: told,
+        store: shared(memory, processes),
+      });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      const first = await admit(pacer, key, estimate(1_000));
+      pacer.sent(first);
+      pacer.observe(first, answer(59_000, 500));
+      pacer.finish(first, true);
+      await vi.advanceTimersByTimeAsync(1_000);
+      return { pacer, memory, key };
+    }
+
+    it('on shared buckets, raises with a margin for every process the store counts', async () => {
+      const alone = await countedShared(3);
+      const call = await admit(alone.pacer, alone.key, estimate(5_000, 500));
+      alone.pacer.sent(call);
+      alone.pacer.observe(call, answer(59_000, 500));
+      // As a process alone: 59,000 less 2 % of the bucket; nothing was sent just before.
+      expect(alone.memory.peek(alone.key.key).tokens?.level).toBe(57_800);
+      alone.pacer.finish(call, true);
+
+      const { pacer, memory, key } = await countedShared(3);
+      const earlier = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(earlier);
+      await vi.advanceTimersByTimeAsync(10);
+      const later = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(later);
+      pacer.observe(later, answer(59_000, 500));
+      // The margin counts `earlier` (5,000) once for each of the 3 processes: 59,000 − 1,200 −
+      // 15,000 is under the level (50,000 and 10 ms of refill), which stays; a process alone would raise to 52,800.
+      expect(memory.peek(key.key).tokens?.level).toBe(50_010);
+      pacer.finish(earlier, true);
+      pacer.finish(later, true);
+    });
+
+    it('on shared buckets, never raises when the store cannot count the processes, or from an old answer', async () => {
+      const uncounted = await countedShared(undefined);
+      const call = await admit(uncounted.pacer, uncounted.key, estimate(5_000, 500));
+      uncounted.pacer.sent(call);
+      uncounted.pacer.observe(call, answer(59_000, 500));
+      expect(uncounted.memory.peek(uncounted.key.key).tokens?.level).toBe(55_000);
+      uncounted.pacer.finish(call, true);
+
+      const { pacer, memory, key } = await countedShared(3);
+      const old = await admit(pacer, key, estimate(20_000, 500));
+      pacer.sent(old);
+      // Answered 7 s after it left: older than a tenth of the 60 s window.
+      await vi.advanceTimersByTimeAsync(7_000);
+      const level = memory.peek(key.key).tokens?.level ?? Number.NaN;
+      expect(level).toBeCloseTo(47_000, -1);
+      pacer.observe(old, answer(59_000, 500));
+      expect(memory.peek(key.key).tokens?.level).toBeCloseTo(level, -1);
+      pacer.finish(old, true);
     });
 
     it('does not raise before an answer has said how the server counts', async () => {
