@@ -541,6 +541,31 @@ describe('Pacer', () => {
     });
   });
 
+  it('with tier auto, the first answer does not count the calls sent with it as already counted', async () => {
+    const { pacer, store } = makePacer({ tier: 'auto', initialConcurrency: 4 });
+    const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o-mini' });
+    // Four calls at once to a server allowing six a minute; it counts each on arrival, so the first
+    // call's answer says 5 left while the other three are already on their way.
+    const tickets: Ticket[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      const ticket = await admit(pacer, key, estimate(100));
+      pacer.sent(ticket);
+      tickets.push(ticket);
+    }
+    pacer.observe(tickets[0] as Ticket, {
+      status: 200,
+      headers: headers({
+        'x-ratelimit-limit-requests': '6',
+        'x-ratelimit-limit-tokens': '200000',
+        'x-ratelimit-remaining-requests': '5',
+        'x-ratelimit-remaining-tokens': '199900',
+      }),
+    });
+    // 5 less the three calls sent with it (they counted as 2 left when they arrived).
+    expect(store.peek(key.key).requests?.level).toBeCloseTo(2, 1);
+    for (const ticket of tickets) pacer.finish(ticket, true);
+  });
+
   it('infers the window from reset headers when answers agree (a scaled minute)', async () => {
     const { pacer, events } = makePacer({ tier: 'auto' });
     const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
