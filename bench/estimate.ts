@@ -17,12 +17,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chatCompletion } from '../src/testing/index.js';
+import { startLoopbackServer } from './loopback-server.js';
 import { percentile } from './stats.js';
 
 /** The prompts of the stall rows: 100 KB (100,000 UTF-16 units) each. */
@@ -143,33 +141,21 @@ process.exit(0);
 `;
 
 /** A loopback server: every POST gets the same chat completion with rate-limit headers. */
-async function startServer(): Promise<{ server: Server; baseURL: string }> {
-  const { json } = chatCompletion({
+const startServer = () =>
+  startLoopbackServer({
     content: 'Hello.',
-    usage: { promptTokens: 12, completionTokens: 2 },
-  }) as {
-    json: unknown;
-  };
-  const answer = JSON.stringify(json);
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'x-ratelimit-limit-requests': '5000',
-        'x-ratelimit-remaining-requests': '4999',
-        'x-ratelimit-reset-requests': '12ms',
-        'x-ratelimit-limit-tokens': '4000000',
-        'x-ratelimit-remaining-tokens': '3990000',
-        'x-ratelimit-reset-tokens': '150ms',
-      });
-      response.end(answer);
-    });
+    promptTokens: 12,
+    completionTokens: 2,
+    headers: {
+      'content-type': 'application/json',
+      'x-ratelimit-limit-requests': '5000',
+      'x-ratelimit-remaining-requests': '4999',
+      'x-ratelimit-reset-requests': '12ms',
+      'x-ratelimit-limit-tokens': '4000000',
+      'x-ratelimit-remaining-tokens': '3990000',
+      'x-ratelimit-reset-tokens': '150ms',
+    },
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return { server, baseURL: `http://127.0.0.1:${port}/v1` };
-}
 
 interface Harness {
   readonly run: <T>(args: Record<string, string>) => Promise<T>;

@@ -9,6 +9,7 @@
  * and waits for the next sweep (at most a minute of real time), then puts the clock back.
  */
 import { built } from '../built.js';
+import { collectGarbage, heapMb } from '../heap.js';
 
 const { createGuard } = built;
 
@@ -39,20 +40,13 @@ const HEADERS = {
   'x-ratelimit-reset-tokens': '0s',
 };
 
-const gc = (): void => {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (collect === undefined) throw new Error('run with node --expose-gc (npm run bench does)');
-  collect();
-  collect();
-};
-const heapMb = (): number => process.memoryUsage().heapUsed / 1_048_576;
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the section (needs `--expose-gc`). */
 export async function runLanesSection(log: (line: string) => void): Promise<LanesReport> {
   const transport = (async () => new Response(ANSWER, { headers: HEADERS })) as typeof fetch;
   const guard = createGuard({ fetch: transport });
-  gc();
+  collectGarbage();
   const baselineHeapMb = heapMb();
   // A few at a time, as a gateway's traffic arrives; every call answered before the next batch.
   for (let start = 0; start < MODELS; start += 100) {
@@ -74,7 +68,7 @@ export async function runLanesSection(log: (line: string) => void): Promise<Lane
     await Promise.all(batch);
   }
   const lanes = guard.stats().limits.length;
-  gc();
+  collectGarbage();
   const idleHeapMb = heapMb();
 
   const realNow = performance.now.bind(performance);
@@ -87,10 +81,10 @@ export async function runLanesSection(log: (line: string) => void): Promise<Lane
   }
   const sweepWaitMs = realNow() - waitStarted;
   const lanesAfterSweep = guard.stats().limits.length;
-  gc();
+  collectGarbage();
   const evictedHeapMb = heapMb();
   await guard.close();
-  gc();
+  collectGarbage();
   const closedHeapMb = heapMb();
   const servedByModelAfterClose = Object.keys(guard.stats().servedByModel).length;
   const report = {

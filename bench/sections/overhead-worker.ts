@@ -6,11 +6,9 @@
  *
  *   node --import tsx bench/sections/overhead-worker.ts '{"warmUpPairs":2000,"pairs":3000,"slowPairs":300}'
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { chatCompletion } from '../../src/testing/index.js';
 import { built } from '../built.js';
+import { startLoopbackServer } from '../loopback-server.js';
 import { percentile } from '../stats.js';
 
 const { createGuard } = built;
@@ -66,28 +64,14 @@ const HEADERS = {
 };
 
 /** A loopback server answering every POST with the same chat completion after `latencyMs`. */
-async function startServer(latencyMs: number): Promise<{ server: Server; baseURL: string }> {
-  const { json } = chatCompletion({
+const startServer = (latencyMs: number) =>
+  startLoopbackServer({
     content: 'Paris.',
-    usage: { promptTokens: 64, completionTokens: 2 },
-  }) as {
-    json: unknown;
-  };
-  const answer = JSON.stringify(json);
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const send = (): void => {
-        response.writeHead(200, HEADERS);
-        response.end(answer);
-      };
-      if (latencyMs > 0) setTimeout(send, latencyMs);
-      else send();
-    });
+    promptTokens: 64,
+    completionTokens: 2,
+    headers: HEADERS,
+    latencyMs,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
-}
 
 let prompts = 0;
 /** A user message of about 230 characters that no earlier call sent. */

@@ -11,6 +11,7 @@
  * go through `guard.fetch`'s transport (`fetch` option) in memory: no socket is open.
  */
 import { built } from '../built.js';
+import { collectGarbage, heapMb } from '../heap.js';
 
 const { createGuard } = built;
 
@@ -42,13 +43,6 @@ const HEADERS = {
   'x-ratelimit-remaining-tokens': '99999999999',
 };
 
-const gc = (): void => {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (collect === undefined) throw new Error('run with node --expose-gc (npm run bench does)');
-  collect();
-  collect();
-};
-const heapMb = (): number => process.memoryUsage().heapUsed / 1_048_576;
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The caller's request, as a service writes it: a new init and body per call. */
@@ -94,7 +88,7 @@ function firstHeldTransport(): { fetch: typeof fetch; release: () => void; order
 
 /** Runs the section (needs `--expose-gc`). */
 export async function runQueuedSection(log: (line: string) => void): Promise<QueuedReport> {
-  gc();
+  collectGarbage();
   const baselineHeapMb = heapMb();
 
   // The caller's own share: the same calls, pending on a transport that holds them all.
@@ -102,12 +96,12 @@ export async function runQueuedSection(log: (line: string) => void): Promise<Que
   let pending: Promise<unknown>[] = [];
   for (let index = 0; index < CALLS; index += 1)
     pending.push(bare.fetch(URL_OF_CALLS, requestOf(index)).then((response) => response.text()));
-  gc();
+  collectGarbage();
   const bareHeapMb = heapMb();
   bare.release();
   await Promise.all(pending);
   pending = [];
-  gc();
+  collectGarbage();
 
   // The guarded calls: the limit starts at one request; the first call's answer is held until
   // every call is queued, and then says the limit is far higher, so the queue drains at once.
@@ -117,7 +111,7 @@ export async function runQueuedSection(log: (line: string) => void): Promise<Que
     pending.push(guard.fetch(URL_OF_CALLS, requestOf(index)).then((response) => response.text()));
   for (let tries = 0; tries < 600 && guard.stats().waiting < CALLS - 1; tries += 1) await tick(50);
   const waitingAtPeak = guard.stats().waiting;
-  gc();
+  collectGarbage();
   const guardedHeapMb = heapMb();
   const at = performance.now();
   held.release();
