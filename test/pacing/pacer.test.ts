@@ -247,16 +247,42 @@ describe('Pacer', () => {
       }),
       usage: { promptTokens: prompt, completionTokens: 0 },
     });
-    /** A lane that has seen how the server counts (one answer with usage), its bucket full again. */
-    async function counted(): Promise<{ pacer: Pacer; store: MemoryStore; key: Lane }> {
-      const made = makePacer({ initialConcurrency: Number.POSITIVE_INFINITY, limits: told });
-      const key = made.pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
-      const first = await admit(made.pacer, key, estimate(1_000));
-      made.pacer.sent(first);
-      made.pacer.observe(first, answer(59_000, 500));
-      made.pacer.finish(first, true);
+    /** Shared buckets (in memory) whose store counts `processes` sharing them, or cannot. */
+    function shared(memory: MemoryStore, processes: number | undefined): BucketStore {
+      return {
+        shared: true,
+        processes,
+        take: (key, items) => memory.take(key, items),
+        adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
+        sync: (key, dimension, input) => memory.sync(key, dimension, input),
+        holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
+        configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
+        peek: (key) => memory.peek(key),
+        drop: (key) => memory.drop(key),
+        close: () => memory.close(),
+      };
+    }
+
+    /**
+     * A lane that has seen how the server counts (one answer with usage), its bucket full again; on
+     * shared buckets (in memory) when `sharing` says how many processes the store counts.
+     */
+    async function counted(sharing?: {
+      processes: number | undefined;
+    }): Promise<{ pacer: Pacer; store: MemoryStore; key: Lane }> {
+      const store = new MemoryStore();
+      const { pacer } = makePacer({
+        initialConcurrency: Number.POSITIVE_INFINITY,
+        limits: told,
+        store: sharing === undefined ? store : shared(store, sharing.processes),
+      });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      const first = await admit(pacer, key, estimate(1_000));
+      pacer.sent(first);
+      pacer.observe(first, answer(59_000, 500));
+      pacer.finish(first, true);
       await vi.advanceTimersByTimeAsync(1_000);
-      return { ...made, key };
+      return { pacer, store, key };
     }
 
     it('raises it to what the server said, less a margin for floored counts', async () => {
@@ -307,51 +333,16 @@ describe('Pacer', () => {
       pacer.finish(older, true);
     });
 
-    /** Shared buckets (in memory) whose store counts `processes` sharing them, or cannot. */
-    function shared(memory: MemoryStore, processes: number | undefined): BucketStore {
-      return {
-        shared: true,
-        processes,
-        take: (key, items) => memory.take(key, items),
-        adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
-        sync: (key, dimension, input) => memory.sync(key, dimension, input),
-        holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
-        configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
-        peek: (key) => memory.peek(key),
-        drop: (key) => memory.drop(key),
-        close: () => memory.close(),
-      };
-    }
-
-    /** `counted()` on shared buckets. */
-    async function countedShared(
-      processes: number | undefined,
-    ): Promise<{ pacer: Pacer; memory: MemoryStore; key: Lane }> {
-      const memory = new MemoryStore();
-      const { pacer } = makePacer({
-        initialConcurrency: Number.POSITIVE_INFINITY,
-        limits: told,
-        store: shared(memory, processes),
-      });
-      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
-      const first = await admit(pacer, key, estimate(1_000));
-      pacer.sent(first);
-      pacer.observe(first, answer(59_000, 500));
-      pacer.finish(first, true);
-      await vi.advanceTimersByTimeAsync(1_000);
-      return { pacer, memory, key };
-    }
-
     it('on shared buckets, raises with a margin for every process the store counts', async () => {
-      const alone = await countedShared(3);
+      const alone = await counted({ processes: 3 });
       const call = await admit(alone.pacer, alone.key, estimate(5_000, 500));
       alone.pacer.sent(call);
       alone.pacer.observe(call, answer(59_000, 500));
       // As a process alone: 59,000 less 2 % of the bucket; nothing was sent just before.
-      expect(alone.memory.peek(alone.key.key).tokens?.level).toBe(57_800);
+      expect(alone.store.peek(alone.key.key).tokens?.level).toBe(57_800);
       alone.pacer.finish(call, true);
 
-      const { pacer, memory, key } = await countedShared(3);
+      const { pacer, store, key } = await counted({ processes: 3 });
       const earlier = await admit(pacer, key, estimate(5_000, 500));
       pacer.sent(earlier);
       await vi.advanceTimersByTimeAsync(10);
@@ -360,28 +351,28 @@ describe('Pacer', () => {
       pacer.observe(later, answer(59_000, 500));
       // The margin counts `earlier` (5,000) once for each of the 3 processes: 59,000 − 1,200 −
       // 15,000 is under the level (50,000 and 10 ms of refill), which stays; a process alone would raise to 52,800.
-      expect(memory.peek(key.key).tokens?.level).toBe(50_010);
+      expect(store.peek(key.key).tokens?.level).toBe(50_010);
       pacer.finish(earlier, true);
       pacer.finish(later, true);
     });
 
     it('on shared buckets, never raises when the store cannot count the processes, or from an old answer', async () => {
-      const uncounted = await countedShared(undefined);
+      const uncounted = await counted({ processes: undefined });
       const call = await admit(uncounted.pacer, uncounted.key, estimate(5_000, 500));
       uncounted.pacer.sent(call);
       uncounted.pacer.observe(call, answer(59_000, 500));
-      expect(uncounted.memory.peek(uncounted.key.key).tokens?.level).toBe(55_000);
+      expect(uncounted.store.peek(uncounted.key.key).tokens?.level).toBe(55_000);
       uncounted.pacer.finish(call, true);
 
-      const { pacer, memory, key } = await countedShared(3);
+      const { pacer, store, key } = await counted({ processes: 3 });
       const old = await admit(pacer, key, estimate(20_000, 500));
       pacer.sent(old);
       // Answered 7 s after it left: older than a tenth of the 60 s window.
       await vi.advanceTimersByTimeAsync(7_000);
-      const level = memory.peek(key.key).tokens?.level ?? Number.NaN;
+      const level = store.peek(key.key).tokens?.level ?? Number.NaN;
       expect(level).toBeCloseTo(47_000, -1);
       pacer.observe(old, answer(59_000, 500));
-      expect(memory.peek(key.key).tokens?.level).toBeCloseTo(level, -1);
+      expect(store.peek(key.key).tokens?.level).toBeCloseTo(level, -1);
       pacer.finish(old, true);
     });
 
