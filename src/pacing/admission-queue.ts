@@ -44,14 +44,20 @@ export class AdmissionQueue<T> {
     }
   }
 
-  /** Adds a waiter; `onAbort` runs when its signal aborts while it waits. */
-  push(waiter: Waiter<T>, onAbort: () => void): void {
+  /** Adds a waiter at the tail. */
+  push(waiter: Waiter<T>): void {
     this.#items.push(waiter);
     this.#waiting += 1;
-    if (waiter.signal !== undefined) {
-      waiter.onAbort = onAbort;
-      waiter.signal.addEventListener('abort', onAbort, { once: true });
-    }
+  }
+
+  /**
+   * `onAbort` runs when the waiter's signal aborts while it still waits. Called once the waiter is
+   * known to wait: one admitted at once never listens.
+   */
+  listen(waiter: Waiter<T>, onAbort: () => void): void {
+    if (waiter.settled || waiter.signal === undefined) return;
+    waiter.onAbort = onAbort;
+    waiter.signal.addEventListener('abort', onAbort, { once: true });
   }
 
   /** Removes the head and hands it its ticket. */

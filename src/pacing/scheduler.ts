@@ -47,7 +47,7 @@ export class Scheduler {
   /** Queues a waiter on `lane` and admits what fits. */
   enqueue(lane: Lane, waiter: Waiter<Ticket>): void {
     const queued = lane.queue.waiting > 0 || lane.timer !== undefined || lane.inFlight >= lane.concurrency;
-    lane.queue.push(waiter, () => this.abandon(lane, waiter));
+    lane.queue.push(waiter);
     this.waiting += 1;
     if (queued)
       this.#emit({
@@ -57,6 +57,8 @@ export class Scheduler {
         waiting: lane.queue.waiting,
       });
     this.pump(lane);
+    // A waiter the drain did not admit at once (it waits, or its take is asynchronous) leaves on abort.
+    lane.queue.listen(waiter, () => this.abandon(lane, waiter));
   }
 
   /** Rejects every waiter of `lane` and stops its timer. */
@@ -69,6 +71,7 @@ export class Scheduler {
 
   /** Admits what fits of `lane`'s queue now (one drain at a time per lane). */
   pump(lane: Lane): void {
+    if (lane.queue.waiting === 0) return;
     if (lane.pumping) {
       lane.repump = true;
       return;
@@ -123,10 +126,10 @@ export class Scheduler {
       }
       const amounts = lane.amounts(head.estimate);
       const items = lane.items(amounts, head.estimate, now);
-      const result: TakeResult =
-        items.length === 0
-          ? { ok: true, atMs: now, marks: {}, levels: {} }
-          : await this.#store.take(lane.key, items);
+      const taken: TakeResult | Promise<TakeResult> =
+        items.length === 0 ? { ok: true, atMs: now, marks: {}, levels: {} } : this.#store.take(lane.key, items);
+      // A synchronous store's answer is used in the same turn: a call that fits is admitted at once.
+      const result = taken instanceof Promise ? await taken : taken;
       if (head.settled) {
         // Aborted while an asynchronous take ran: give back what it took.
         if (result.ok)

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RequestEstimate } from '../../src/tokens/estimate.js';
 import { MemoryStore } from '../../src/stores/memory.js';
@@ -504,6 +505,59 @@ describe('Pacer', () => {
     await vi.advanceTimersByTimeAsync(6_000);
     expect(small).toBe(true);
     expect(pacer.waiting).toBe(0);
+  });
+
+  it('admits a call that fits in the same turn, and listens to its signal only while it waits', async () => {
+    const { pacer } = makePacer({ limits: { '*': { requests: 1_000, tokens: 1_000 } } });
+    const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+    const first = new AbortController();
+    let admitted = false;
+    const ticket = admit(pacer, key, estimate(1_000), first.signal).then((value) => {
+      admitted = true;
+      return value;
+    });
+    // The memory store answers at once: nothing is left waiting, and no listener was added.
+    expect(pacer.waiting).toBe(0);
+    expect(getEventListeners(first.signal, 'abort')).toHaveLength(0);
+    await ticket;
+    expect(admitted).toBe(true);
+    const second = new AbortController();
+    const waiting = admit(pacer, key, estimate(500), second.signal);
+    expect(pacer.waiting).toBe(1);
+    expect(getEventListeners(second.signal, 'abort')).toHaveLength(1);
+    second.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(getEventListeners(second.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('with an asynchronous store, a call aborted while its take is out leaves, and the take is given back', async () => {
+    const memory = new MemoryStore();
+    const slow: BucketStore = {
+      shared: false,
+      take: async (key, items) => {
+        await Promise.resolve();
+        return memory.take(key, items);
+      },
+      adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
+      sync: (key, dimension, input) => memory.sync(key, dimension, input),
+      holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
+      configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
+      peek: (key) => memory.peek(key),
+      drop: (key) => memory.drop(key),
+      close: () => memory.close(),
+    };
+    const { pacer } = makePacer({ limits: { '*': { requests: 1_000, tokens: 1_000 } }, store: slow });
+    const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+    const controller = new AbortController();
+    const call = admit(pacer, key, estimate(600), controller.signal);
+    // The take is out: the waiter listens meanwhile.
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort(new Error('gave up'));
+    await expect(call).rejects.toThrow('gave up');
+    await flush();
+    // What the take held came back: a call of 1,000 tokens fits at once.
+    const after = await admit(pacer, key, estimate(1_000));
+    expect(after.amounts.tokens).toBe(1_000);
   });
 
   it('with tier auto, keeps a small number in flight until headers say the limits', async () => {
