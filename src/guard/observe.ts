@@ -9,7 +9,7 @@ import type { Diagnosis } from '../diagnose/types.js';
 import type { Observation } from '../pacing/pacer.js';
 import { ownHeaders, type FailedAnswer } from './answer.js';
 import type { SpendReservation } from '../budget/gate.js';
-import { peekStream, readBody, type ObservedUsage, type StreamErrorEvent } from '../util/stream-peek.js';
+import { peekStream, readBody, readWhole, type ObservedUsage, type StreamErrorEvent } from '../util/stream-peek.js';
 
 /** A served attempt: the transport's answer and the body to deliver it with. */
 export interface Success {
@@ -115,7 +115,7 @@ function failedInside(
 
 /** Reads a JSON success: its usage, and whether it arrived whole. */
 async function json(response: Response, context: ObserveContext): Promise<Outcome> {
-  const text = await response.text();
+  const { text, body } = await readWhole(response.body);
   const facts = readBody(text);
   if (!facts.whole) {
     context.learn({ status: response.status, headers: response.headers });
@@ -139,7 +139,7 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
   context.onSettled(true);
   if (facts.usage !== undefined) context.onUsage(facts.usage);
   context.reservation?.commit(facts.usage?.raw, facts.serviceTier);
-  return { kind: 'success', response, body: text, model: context.model };
+  return { kind: 'success', response, body, model: context.model };
 }
 
 /** Holds a stream until its first token or its first error. */

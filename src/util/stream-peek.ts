@@ -60,6 +60,49 @@ const PARSE_LIMIT = 65_536;
 const USAGE_TAIL = /"usage"\s*:\s*(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})/;
 const SERVICE_TIER_TAIL = /"service_tier"\s*:\s*"([a-z_]{1,32})"/;
 
+const UTF8 = new TextDecoder();
+
+/** A body read to its end: its text, and a body that gives the same bytes again. */
+export interface WholeBody {
+  readonly text: string;
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * Reads `body` to its end. The bytes are handed on as they came (a stream of the chunks read), not
+ * as the text: a `Response` made from a string encodes it again into a stream of its own.
+ */
+export async function readWhole(body: ReadableStream<Uint8Array> | null): Promise<WholeBody> {
+  if (body === null) return { text: '', body: null };
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const read = await reader.read();
+    if (read.done) break;
+    chunks.push(read.value);
+    length += read.value.byteLength;
+  }
+  let bytes = chunks[0] ?? new Uint8Array(0);
+  if (chunks.length > 1) {
+    bytes = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+  }
+  return {
+    text: UTF8.decode(bytes),
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    }),
+  };
+}
+
 /** What a JSON answer body says (chat, Responses, embeddings, completions), in bounded work. */
 export function readBody(text: string): BodyFacts {
   if (text.length > PARSE_LIMIT) {

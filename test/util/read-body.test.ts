@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard, type Guard, type GuardEvent } from '../../src/index.js';
 import { scriptedFetch } from '../../src/testing/index.js';
-import { readBody } from '../../src/util/stream-peek.js';
+import { readBody, readWhole } from '../../src/util/stream-peek.js';
 
 /** An embeddings answer of `inputs` vectors of 1,536 numbers: about 30 KB an input. */
 function embeddingsBody(inputs: number, serviceTier?: string): string {
@@ -49,6 +49,44 @@ describe('reading an answer body', () => {
       serviceTier: 'default',
     });
     expect(readBody(body.slice(0, -1)).whole).toBe(false);
+  });
+});
+
+describe('reading a body to its end', () => {
+  /** A body that arrives as `chunks` (a character may be cut between two of them). */
+  const chunked = (chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> =>
+    new ReadableStream({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+
+  it('decodes text cut anywhere, and hands on the same bytes', async () => {
+    const text = JSON.stringify({ content: 'Prix : 12 € — 東京 🌸', usage: { prompt_tokens: 7 } });
+    const bytes = new TextEncoder().encode(text);
+    // Cut inside the euro sign, the CJK and the emoji.
+    const euro = bytes.indexOf(0xe2);
+    const cuts = [euro + 1, bytes.indexOf(0xe6) + 2, bytes.indexOf(0xf0) + 3];
+    const chunks = [0, ...cuts].map((start, index) => bytes.slice(start, [...cuts, bytes.length][index]));
+    const whole = await readWhole(chunked(chunks));
+    expect(whole.text).toBe(text);
+    expect(new Uint8Array(await new Response(whole.body).arrayBuffer())).toEqual(bytes);
+    expect(readBody(whole.text).usage?.promptTokens).toBe(7);
+  });
+
+  it('reads a body of one chunk, and no body, and rejects with a body that fails on its way', async () => {
+    const one = await readWhole(chunked([new TextEncoder().encode('{"a":1}')]));
+    expect(one.text).toBe('{"a":1}');
+    expect(await new Response(one.body).text()).toBe('{"a":1}');
+    expect(await readWhole(null)).toEqual({ text: '', body: null });
+    const failing = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":'));
+        controller.error(new TypeError('terminated'));
+      },
+    });
+    await expect(readWhole(failing)).rejects.toThrow('terminated');
   });
 });
 
