@@ -59,13 +59,22 @@ export function servedResponse(
   model: string | undefined,
   attempts: number,
 ): Response {
-  const headers = ownHeaders(original.headers, false);
+  // The transport's headers go in as they are (one copy, not a filtered copy copied again), and
+  // upstream `x-tierguard-*` headers come out after: the guard's own, set first, replace theirs.
+  const response = new Response(body, {
+    status: original.status,
+    statusText: original.statusText,
+    headers: original.headers,
+  });
+  const { headers } = response;
   if (model !== undefined) headers.set('x-tierguard-model', model);
   headers.set('x-tierguard-attempts', String(attempts));
-  return withUrl(
-    new Response(body, { status: original.status, statusText: original.statusText, headers }),
-    original.url,
-  );
+  // Reading the names sorts them once; the client's own read of them (openai-node lists every
+  // header of every answer) finds them sorted. Removing one is rare: a relay that forged them.
+  for (const name of [...headers.keys()])
+    if (OURS.test(name) && !(name === 'x-tierguard-model' && model !== undefined) && name !== 'x-tierguard-attempts')
+      headers.delete(name);
+  return withUrl(response, original.url);
 }
 
 /**
