@@ -329,15 +329,17 @@ async function send(
         ),
       diagnose: (facts) => context.diagnose(call, facts, model, baseURL, lane),
       onLateStreamError: (diagnosis) => context.events.emit({ type: 'diagnosed', diagnosis }),
-      onUsage: (usage) =>
-        context.events.emit({
+      onUsage: (usage) => {
+        if (context.events.size > 0)
+          context.events.emit({
           type: 'usage',
           key: slot.key,
           ...(model === undefined ? {} : { model }),
           reservedTokens: slot.reservedTokens,
           ...(usage.promptTokens === undefined ? {} : { inputTokens: usage.promptTokens }),
           ...(usage.completionTokens === undefined ? {} : { outputTokens: usage.completionTokens }),
-        }),
+          });
+      },
       onSettled: settle,
     });
   } catch (error) {
