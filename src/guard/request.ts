@@ -41,8 +41,6 @@ export interface Call {
   readonly replayable: boolean;
   /** `x-stainless-retry-count` as the client sent it: above 0, the client is resending. */
   readonly clientRetry: number;
-  /** Some request header is named `x-tierguard-*` (the guard's word, never sent on). */
-  readonly guardHeaders: boolean;
   /** What the call's `x-tierguard-fallback` header asks (`undefined`: the guard's chain). */
   readonly fallback: CallFallback | undefined;
   /** What the body costs as sent to the call's own model (the estimate, made once). */
@@ -64,8 +62,8 @@ const MAX_CALL_CHAIN = 8;
 const MAX_MODEL_NAME = 256;
 
 /** Reads `x-tierguard-fallback`: `off`, or model names separated by commas. */
-function callFallback(value: string | undefined, model: string | undefined): CallFallback | undefined {
-  if (value === undefined) return undefined;
+function callFallback(value: string | null, model: string | undefined): CallFallback | undefined {
+  if (value === null) return undefined;
   if (value.trim().toLowerCase() === 'off') return { kind: 'off' };
   const models = value.split(',').map((name) => name.trim());
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
@@ -158,50 +156,10 @@ function isReplayable(body: BodyInit | null | undefined): boolean {
   );
 }
 
-/** What the guard reads of a call's headers. */
-interface HeaderFacts {
-  authorization: string | undefined;
-  apiKey: string | undefined;
-  organization: string | undefined;
-  project: string | undefined;
-  retryCount: string | undefined;
-  fallback: string | undefined;
-  contentType: string | undefined;
-  /** Some header is named `x-tierguard-*`: the guard's, never sent on. */
-  guardHeaders: boolean;
-}
-
-/** Reads `headers` in one pass (their names come lower-cased and sorted, once for every later pass too). */
-function headerFacts(headers: Headers): HeaderFacts {
-  const facts: HeaderFacts = {
-    authorization: undefined,
-    apiKey: undefined,
-    organization: undefined,
-    project: undefined,
-    retryCount: undefined,
-    fallback: undefined,
-    contentType: undefined,
-    guardHeaders: false,
-  };
-  for (const [name, value] of headers) {
-    if (name === 'authorization') facts.authorization = value;
-    else if (name === 'api-key') facts.apiKey = value;
-    else if (name === 'openai-organization') facts.organization = value;
-    else if (name === 'openai-project') facts.project = value;
-    else if (name === 'x-stainless-retry-count') facts.retryCount = value;
-    else if (name === 'content-type') facts.contentType = value;
-    else if (name.startsWith('x-tierguard-')) {
-      facts.guardHeaders = true;
-      if (name === FALLBACK_HEADER) facts.fallback = value;
-    }
-  }
-  return facts;
-}
-
 /** The caller's key, from `Authorization: Bearer …` or Azure's `api-key`. */
-function keyOf(facts: HeaderFacts): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(facts.authorization ?? '')?.[1];
-  const key = bearer ?? facts.apiKey;
+function keyOf(headers: Headers): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+  const key = bearer ?? headers.get('api-key') ?? undefined;
   return key === undefined || key.length < 8 ? undefined : key;
 }
 
@@ -228,14 +186,15 @@ export function readCall(
   const href = request?.url ?? String(input);
   const body: BodyInit | null | undefined = init?.body ?? requestBody;
   const given = init?.headers ?? request?.headers;
+  // Read with `get`, never iterated: iterating a `Headers` keeps a sorted copy of it for as long
+  // as it lives (about 100 bytes more a waiting call).
   const headers = given instanceof Headers ? given : new Headers(given);
-  const facts = headerFacts(headers);
   const { full, endpoint, baseURL, deployment } = addressOf(href);
   let bodyText: string | undefined;
   if (typeof body === 'string') bodyText = body;
   else if (
     (body instanceof Uint8Array || body instanceof ArrayBuffer) &&
-    /json/i.test(facts.contentType ?? '')
+    /json/i.test(headers.get('content-type') ?? '')
   )
     bodyText = new TextDecoder().decode(body);
   const json = parseBody({ bodyText });
@@ -246,8 +205,8 @@ export function readCall(
       : Object.hasOwn(options.deployments, deployment)
         ? options.deployments[deployment]
         : undefined;
-  const apiKey = keyOf(facts);
-  const retry = Number(facts.retryCount ?? '0');
+  const apiKey = keyOf(headers);
+  const retry = Number(headers.get('x-stainless-retry-count') ?? '0');
   const model = mapped ?? bodyModel ?? deployment;
   let rest: RequestInit = {};
   if (init !== undefined) {
@@ -265,16 +224,15 @@ export function readCall(
     model,
     deployment,
     stream: json?.stream === true,
-    organization: facts.organization,
-    project: facts.project,
+    organization: headers.get('openai-organization') ?? undefined,
+    project: headers.get('openai-project') ?? undefined,
     apiKey,
     account: apiKey === undefined || options.shareLimitsAcrossKeys ? undefined : accountOf(apiKey),
     signal: init?.signal ?? request?.signal ?? undefined,
     init: rest,
     replayable: isReplayable(body),
     clientRetry: Number.isInteger(retry) && retry > 0 ? retry : 0,
-    fallback: callFallback(facts.fallback, model),
-    guardHeaders: facts.guardHeaders,
+    fallback: callFallback(headers.get(FALLBACK_HEADER), model),
     estimate: estimateBody(endpoint, json, model, options),
   };
   return call;

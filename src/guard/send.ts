@@ -55,11 +55,10 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
   const url = urlFor(call, target, otherHost);
   // A copy for each attempt, changed or not: a transport may add to the headers it is handed, and
-  // what it added must not travel with the next attempt. The guard's own request headers
-  // (`x-tierguard-fallback`) are for the guard, never for a server.
+  // what it added must not travel with the next attempt.
   const headers = new Headers(call.headers);
-  if (call.guardHeaders)
-    for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) headers.delete(name);
+  // The guard's own request headers (`x-tierguard-fallback`) are for the guard, never for a server.
+  for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) headers.delete(name);
   if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
   if (otherHost) {
     for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
