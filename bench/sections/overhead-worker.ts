@@ -64,7 +64,7 @@ const HEADERS = {
 };
 
 /** A loopback server answering every POST with the same chat completion after `latencyMs`. */
-const startServer = (latencyMs: number) =>
+export const startServer = (latencyMs: number) =>
   startLoopbackServer({
     content: 'Paris.',
     promptTokens: 64,
@@ -112,7 +112,7 @@ function trimmedMean(values: readonly number[]): number {
 }
 
 /** `pairs` alternating pairs (which of the two goes first alternates too). */
-async function runPairs(bare: OpenAI, guarded: OpenAI, pairs: number): Promise<PairStats> {
+export async function runPairs(bare: OpenAI, guarded: OpenAI, pairs: number): Promise<PairStats> {
   const bareUs: number[] = [];
   const guardedUs: number[] = [];
   const bareCpu: number[] = [];

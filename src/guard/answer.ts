@@ -71,9 +71,8 @@ export function servedResponse(
   headers.set('x-tierguard-attempts', String(attempts));
   // Reading the names sorts them once; the client's own read of them (openai-node lists every
   // header of every answer) finds them sorted. Removing one is rare: a relay that forged them.
-  for (const name of [...headers.keys()])
-    if (OURS.test(name) && !(name === 'x-tierguard-model' && model !== undefined) && name !== 'x-tierguard-attempts')
-      headers.delete(name);
+  const set = model === undefined ? ['x-tierguard-attempts'] : ['x-tierguard-model', 'x-tierguard-attempts'];
+  for (const name of [...headers.keys()]) if (OURS.test(name) && !set.includes(name)) headers.delete(name);
   return withUrl(response, original.url);
 }
 

@@ -332,12 +332,12 @@ async function send(
       onUsage: (usage) => {
         if (context.events.size > 0)
           context.events.emit({
-          type: 'usage',
-          key: slot.key,
-          ...(model === undefined ? {} : { model }),
-          reservedTokens: slot.reservedTokens,
-          ...(usage.promptTokens === undefined ? {} : { inputTokens: usage.promptTokens }),
-          ...(usage.completionTokens === undefined ? {} : { outputTokens: usage.completionTokens }),
+            type: 'usage',
+            key: slot.key,
+            ...(model === undefined ? {} : { model }),
+            reservedTokens: slot.reservedTokens,
+            ...(usage.promptTokens === undefined ? {} : { inputTokens: usage.promptTokens }),
+            ...(usage.completionTokens === undefined ? {} : { outputTokens: usage.completionTokens }),
           });
       },
       onSettled: settle,

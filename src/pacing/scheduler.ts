@@ -127,7 +127,9 @@ export class Scheduler {
       const amounts = lane.amounts(head.estimate);
       const items = lane.items(amounts, head.estimate, now);
       const taken: TakeResult | Promise<TakeResult> =
-        items.length === 0 ? { ok: true, atMs: now, marks: {}, levels: {} } : this.#store.take(lane.key, items);
+        items.length === 0
+          ? { ok: true, atMs: now, marks: {}, levels: {} }
+          : this.#store.take(lane.key, items);
       // A synchronous store's answer is used in the same turn: a call that fits is admitted at once.
       const result = taken instanceof Promise ? await taken : taken;
       if (head.settled) {
