@@ -59,21 +59,13 @@ export function servedResponse(
   model: string | undefined,
   attempts: number,
 ): Response {
-  // The transport's headers go in as they are (one copy, not a filtered copy copied again), and
-  // upstream `x-tierguard-*` headers come out after: the guard's own, set first, replace theirs.
-  const response = new Response(body, {
-    status: original.status,
-    statusText: original.statusText,
-    headers: original.headers,
-  });
-  const { headers } = response;
+  const headers = ownHeaders(original.headers, false);
   if (model !== undefined) headers.set('x-tierguard-model', model);
   headers.set('x-tierguard-attempts', String(attempts));
-  // Reading the names sorts them once; the client's own read of them (openai-node lists every
-  // header of every answer) finds them sorted. Removing one is rare: a relay that forged them.
-  const set = model === undefined ? ['x-tierguard-attempts'] : ['x-tierguard-model', 'x-tierguard-attempts'];
-  for (const name of [...headers.keys()]) if (OURS.test(name) && !set.includes(name)) headers.delete(name);
-  return withUrl(response, original.url);
+  return withUrl(
+    new Response(body, { status: original.status, statusText: original.statusText, headers }),
+    original.url,
+  );
 }
 
 /**

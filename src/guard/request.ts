@@ -12,10 +12,7 @@ import { accountOf } from './account.js';
 export interface Call {
   readonly url: string;
   readonly method: string;
-  /**
-   * The caller's headers: its own `Headers` object when it passed one (the client always does),
-   * never changed by the guard; each attempt sends a copy.
-   */
+  /** The caller's headers, as given (never changed: each attempt copies them). */
   readonly headers: Headers;
   /** The body as given; `bodyText` when it is text. */
   readonly body: BodyInit | null | undefined;
@@ -185,10 +182,10 @@ export function readCall(
   const request = input instanceof Request ? input : undefined;
   const href = request?.url ?? String(input);
   const body: BodyInit | null | undefined = init?.body ?? requestBody;
-  const given = init?.headers ?? request?.headers;
+  // A copy, as `fetch` takes one: a caller that changes its headers after the call changes nothing.
   // Read with `get`, never iterated: iterating a `Headers` keeps a sorted copy of it for as long
-  // as it lives (about 100 bytes more a waiting call).
-  const headers = given instanceof Headers ? given : new Headers(given);
+  // as it lives (a waiting call holds this one).
+  const headers = new Headers(init?.headers ?? request?.headers ?? undefined);
   const { full, endpoint, baseURL, deployment } = addressOf(href);
   let bodyText: string | undefined;
   if (typeof body === 'string') bodyText = body;
@@ -246,21 +243,7 @@ interface Address {
   readonly deployment: string | undefined;
 }
 
-// A service calls a handful of URLs: each is read once. Bounded for one that puts IDs in its paths.
-const ADDRESSES_KEPT = 64;
-const addresses = new Map<string, Address>();
-
 function addressOf(href: string): Address {
-  let address = addresses.get(href);
-  if (address === undefined) {
-    address = readAddress(href);
-    if (addresses.size >= ADDRESSES_KEPT) addresses.clear();
-    addresses.set(href, address);
-  }
-  return address;
-}
-
-function readAddress(href: string): Address {
   const url = new URL(href);
   // The caller's own string when it is already the URL's form: a waiting call holds one copy.
   const full = url.href === href ? href : url.href;

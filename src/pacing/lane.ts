@@ -45,7 +45,7 @@ export interface LaneLearning {
   headerless: boolean;
   tierDetected: Tier | undefined;
   /** The (requests, tokens) pair last looked up in the tier table. */
-  tierChecked: { readonly requests: number; readonly tokens: number } | undefined;
+  tierChecked: string | undefined;
 }
 
 /** Per limit key, what `stats()` shows. */

@@ -137,9 +137,9 @@ export function detectTier(lane: Lane): Tier | undefined {
   const requests = lane.limits.get('requests');
   const tokens = lane.limits.get('tokens');
   if (requests?.source !== 'headers' || tokens?.source !== 'headers') return undefined;
-  const checked = lane.learning.tierChecked;
-  if (checked?.requests === requests.capacity && checked.tokens === tokens.capacity) return undefined;
-  lane.learning.tierChecked = { requests: requests.capacity, tokens: tokens.capacity };
+  const pair = `${requests.capacity}/${tokens.capacity}`;
+  if (lane.learning.tierChecked === pair) return undefined;
+  lane.learning.tierChecked = pair;
   const row = rows.get(lane.family);
   if (row === undefined) return undefined;
   const tier = TIERS.find((candidate) => {

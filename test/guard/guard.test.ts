@@ -601,6 +601,24 @@ describe('pacing through the guard', () => {
 });
 
 describe('what the transport is given', () => {
+  it('sends the headers as they were when the call was made, as fetch does', async () => {
+    const fetch = scriptedFetch({
+      json: { id: 'x', object: 'chat.completion', model: 'gpt-4o', choices: [] },
+    });
+    const guarded = tracked({ tier: 'tier-1', fetch });
+    const headers = new Headers({ 'content-type': 'application/json', authorization: `Bearer ${KEY}` });
+    const sent = guarded.fetch('https://api.openai.test/v1/chat/completions', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    // The caller reuses its Headers object before the guard has sent the call.
+    headers.set('x-later', 'changed');
+    await sent;
+    expect(fetch.calls[0]?.headers['x-later']).toBeUndefined();
+    expect(fetch.calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
   it('sends the caller’s request unchanged on the first attempt; a fallback gets its own, the caller’s init untouched', async () => {
     const seen: { input: unknown; init: RequestInit | undefined }[] = [];
     const answers = [

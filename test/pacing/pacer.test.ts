@@ -286,6 +286,17 @@ describe('Pacer', () => {
       return { pacer, store, key };
     }
 
+    /** Two calls of 5,000 tokens sent 10 ms apart; the server answers the later one first (59,000 left). */
+    async function answeredOutOfOrder(pacer: Pacer, key: Lane): Promise<{ earlier: Ticket; later: Ticket }> {
+      const earlier = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(earlier);
+      await vi.advanceTimersByTimeAsync(10);
+      const later = await admit(pacer, key, estimate(5_000, 500));
+      pacer.sent(later);
+      pacer.observe(later, answer(59_000, 500));
+      return { earlier, later };
+    }
+
     it('raises it to what the server said, less a margin for floored counts', async () => {
       const { pacer, store, key } = await counted();
       // Reserved 5,000; the server charged 1,000 (the estimate's output was never used).
@@ -301,13 +312,8 @@ describe('Pacer', () => {
 
     it('does not raise past the calls sent just before the answered one (they may reach the server after it)', async () => {
       const { pacer, store, key } = await counted();
-      const earlier = await admit(pacer, key, estimate(5_000, 500));
-      pacer.sent(earlier);
-      await vi.advanceTimersByTimeAsync(10);
-      const later = await admit(pacer, key, estimate(5_000, 500));
-      pacer.sent(later);
       // The server counted `later` first and had not yet counted `earlier`.
-      pacer.observe(later, answer(59_000, 500));
+      const { earlier, later } = await answeredOutOfOrder(pacer, key);
       // 59,000 less the margin (1,200) and `earlier` (5,000); no time passed since `later` left.
       expect(store.peek(key.key).tokens?.level).toBe(52_800);
       pacer.finish(earlier, true);
@@ -344,12 +350,7 @@ describe('Pacer', () => {
       alone.pacer.finish(call, true);
 
       const { pacer, store, key } = await counted({ processes: 3 });
-      const earlier = await admit(pacer, key, estimate(5_000, 500));
-      pacer.sent(earlier);
-      await vi.advanceTimersByTimeAsync(10);
-      const later = await admit(pacer, key, estimate(5_000, 500));
-      pacer.sent(later);
-      pacer.observe(later, answer(59_000, 500));
+      const { earlier, later } = await answeredOutOfOrder(pacer, key);
       // The margin counts `earlier` (5,000) once for each of the 3 processes: 59,000 − 1,200 −
       // 15,000 is under the level (50,000 and 10 ms of refill), which stays; a process alone would raise to 52,800.
       expect(store.peek(key.key).tokens?.level).toBe(50_010);
