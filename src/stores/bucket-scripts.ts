@@ -38,7 +38,8 @@ end
 `;
 
 // KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve,
-// level if missing.
+// level if missing. Reply: granted (1 or 0), wait ms, the limiting key's index, server ms, then per
+// key its taken count and level (after the take, or as found when it must wait).
 const TAKE = `${PRELUDE}
 local now = now_ms()
 local buckets = {}
@@ -64,13 +65,16 @@ for i = 1, #KEYS do
     if w > wait then wait = w; limiting = i end
   end
 end
-if limiting > 0 then return { 0, tostring(math.ceil(wait)), limiting, now } end
-local out = { 1, '0', 0, now }
+local granted = 1
+if limiting > 0 then granted = 0 end
+local out = { granted, tostring(math.ceil(wait)), limiting, now }
 for i = 1, #KEYS do
   local b = buckets[i]
-  b.level = b.level - b.amount
-  b.taken = b.taken + b.amount
-  save(KEYS[i], b)
+  if limiting == 0 then
+    b.level = b.level - b.amount
+    b.taken = b.taken + b.amount
+    save(KEYS[i], b)
+  end
   out[#out + 1] = tostring(b.taken)
   out[#out + 1] = tostring(b.level)
 end

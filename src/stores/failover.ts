@@ -4,7 +4,8 @@
  * together under the limit when the backend fails or comes back empty:
  *
  * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
- *   the shared buckets held when it last saw them, not a full bucket;
+ *   the shared buckets held when it last saw them (by a take, granted or refused), not a full
+ *   bucket; a bucket it has not taken from yet starts empty;
  * - a shared bucket the backend lost (a restart without persistence) comes back empty, as the
  *   API's may be (`LuaBucketStore.take` knows a lost bucket from one that expired while idle);
  * - when the backend returns, what each process took locally while it was away (within the
@@ -301,8 +302,9 @@ export class FailoverStore implements BucketStore {
       for (const [dimension, { spec, priority }] of dimensions) {
         const scaled = this.#scaled(spec);
         local.configure(key, dimension, scaled, priority);
-        const level = seen[dimension]?.level;
-        if (level !== undefined && level < spec.capacity)
+        // A bucket this process has not taken from yet may have been spent by the others: empty.
+        const level = seen[dimension]?.level ?? 0;
+        if (level < spec.capacity)
           local.adjust(key, dimension, Math.max(level, 0) * this.share - scaled.capacity);
       }
     }

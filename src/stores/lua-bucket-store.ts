@@ -97,11 +97,7 @@ export class LuaBucketStore implements BucketStore {
     });
     const reply = (await this.#eval('take', keys, args)) as unknown[];
     const atMs = Number(reply[3]);
-    if (Number(reply[0]) !== 1) {
-      const limiting = items[Number(reply[2]) - 1]?.dimension ?? (items[0] as TakeItem).dimension;
-      return { ok: false, waitMs: Number(reply[1]), limiting, atMs };
-    }
-    for (const bucket of keys) this.#saved.set(bucket, sentAt);
+    // Granted or not, the reply says the levels the server found: what `peek` shows.
     const marks: Partial<Record<Dimension, number>> = {};
     const levels: Partial<Record<Dimension, number>> = {};
     const cached = this.#cache.get(key) ?? {};
@@ -116,6 +112,11 @@ export class LuaBucketStore implements BucketStore {
       };
     });
     this.#cache.set(key, cached);
+    if (Number(reply[0]) !== 1) {
+      const limiting = items[Number(reply[2]) - 1]?.dimension ?? (items[0] as TakeItem).dimension;
+      return { ok: false, waitMs: Number(reply[1]), limiting, atMs };
+    }
+    for (const bucket of keys) this.#saved.set(bucket, sentAt);
     return { ok: true, atMs, marks, levels };
   }
 
@@ -136,15 +137,17 @@ export class LuaBucketStore implements BucketStore {
   }
 
   async configure(key: string, dimension: Dimension, spec: BucketSpec, priority: number): Promise<void> {
-    const cached = this.#cache.get(key) ?? {};
-    cached[dimension] = { ...spec, level: cached[dimension]?.level ?? spec.capacity };
-    this.#cache.set(key, cached);
+    // A level is only what a take saw: a bucket configured and not yet taken from has none here.
+    const cached = this.#cache.get(key);
+    const seen = cached?.[dimension];
+    if (cached !== undefined && seen !== undefined) cached[dimension] = { ...spec, level: seen.level };
     const bucket = this.bucketKey(key, dimension);
     const sentAt = this.#now();
     await this.#eval('configure', [bucket], [spec.capacity, spec.windowMs, priority, ttlFor(spec.windowMs)]);
     this.#saved.set(bucket, sentAt);
   }
 
+  /** The levels this process last saw, by a take granted or refused (none before its first take). */
   peek(key: string): Partial<Record<Dimension, BucketSnapshot>> {
     return { ...this.#cache.get(key) };
   }

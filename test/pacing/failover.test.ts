@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FailoverStore, type FailoverEvent, type SharedBackend } from '../../src/stores/failover.js';
 import { MemoryStore } from '../../src/stores/memory.js';
@@ -170,5 +171,51 @@ describe.skipIf(redisUrl === '')('Redis at start: the reason says which', () => 
     expect(await degradeReason(new Redis(`redis://127.0.0.1:${port}`, quiet))).toMatch(
       /answered with an error|refuses everything/,
     );
+  });
+});
+
+describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () => {
+  const quiet = { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null } as const;
+  const spec = { capacity: 40, windowMs: 60_000 };
+
+  /** Process `other` spends the whole shared bucket, then process `late` loses its connection. */
+  async function takenAfterLoss(beforeLoss: (late: FailoverStore) => Promise<unknown>): Promise<number> {
+    const keyPrefix = `tg-test:${randomUUID()}:`;
+    const lateClient = new Redis(redisUrl, quiet);
+    const other = createRedisStore({
+      client: new Redis(redisUrl, quiet) as unknown as RedisLike,
+      ownsClient: true,
+      keyPrefix,
+    });
+    await other.ready;
+    const late = createRedisStore({
+      client: lateClient as unknown as RedisLike,
+      ownsClient: true,
+      keyPrefix,
+    });
+    await late.ready;
+    try {
+      expect(late.processes).toBe(2);
+      await other.configure('k', 'requests', spec, 3);
+      await late.configure('k', 'requests', spec, 3);
+      expect(await takeMany(other, 40)).toBe(40);
+      await beforeLoss(late);
+      lateClient.disconnect();
+      return await takeMany(late, 20);
+    } finally {
+      await other.close();
+      await late.close();
+    }
+  }
+
+  it('a process that had not taken yet starts its local bucket empty, not at its share of a full one', async () => {
+    // Before: 20 (half of a full bucket), with the shared one already spent by the other process.
+    expect(await takenAfterLoss(async () => undefined)).toBeLessThanOrEqual(1);
+  });
+
+  it('a process whose last take was refused starts from the level that take found', async () => {
+    expect(
+      await takenAfterLoss(async (late) => expect((await late.take('k', [item(1)])).ok).toBe(false)),
+    ).toBeLessThanOrEqual(1);
   });
 });

@@ -37,6 +37,9 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
       { dimension: 'requests' as const, amount: 1, capacity: 10, windowMs: 60_000 },
       { dimension: 'tokens' as const, amount: 600, capacity: 1_000, windowMs: 60_000 },
     ];
+    // Configured, not yet taken from: this process has seen no level.
+    await redis.configure(key, 'tokens', { capacity: 1_000, windowMs: 60_000 }, 1);
+    expect(redis.peek(key).tokens).toBeUndefined();
     const first = await redis.take(key, items);
     expect(first).toMatchObject({
       ok: true,
@@ -51,6 +54,9 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
       expect(second.waitMs).toBeGreaterThan(11_500);
       expect(second.waitMs).toBeLessThanOrEqual(12_000);
     }
+    // The refused take still shows the levels it found.
+    expect(redis.peek(key).tokens?.level).toBeCloseTo(400, -1);
+    expect(redis.peek(key).requests?.level).toBeCloseTo(9, 1);
     // Nothing was taken by the refused take: the requests bucket still has 9.
     const third = await redis.take(key, [items[0] as (typeof items)[0]]);
     expect(third.ok && third.levels.requests).toBeCloseTo(8, 1);
