@@ -5,13 +5,14 @@
  *
  * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
  *   the shared buckets held when it last saw them (by a take, granted or refused), not a full
- *   bucket; a bucket it has not taken from yet starts empty;
+ *   bucket; one it has not taken from yet starts as a lost one comes back (`unknownLevel`);
  * - a shared bucket the backend lost (a restart without persistence) comes back empty, as the
  *   API's may be (`LuaBucketStore.take` knows a lost bucket from one that expired while idle);
  * - when the backend returns, what each process took locally while it was away (within the
  *   window) is taken from the shared buckets too.
  */
 import { withTimeout } from '../util/with-timeout.js';
+import { unknownLevel } from './lua-bucket-store.js';
 import { MemoryStore } from './memory.js';
 import { ScriptRunner } from './script-runner.js';
 import type {
@@ -302,8 +303,8 @@ export class FailoverStore implements BucketStore {
       for (const [dimension, { spec, priority }] of dimensions) {
         const scaled = this.#scaled(spec);
         local.configure(key, dimension, scaled, priority);
-        // A bucket this process has not taken from yet may have been spent by the others: empty.
-        const level = seen[dimension]?.level ?? 0;
+        // A bucket this process has not taken from yet may have been spent by the others.
+        const level = seen[dimension]?.level ?? unknownLevel(spec);
         if (level < spec.capacity)
           local.adjust(key, dimension, Math.max(level, 0) * this.share - scaled.capacity);
       }

@@ -22,14 +22,14 @@ function ttlFor(windowMs: number): number {
 }
 
 /**
- * The level a bucket the server lost (a restart without persistence, a flush, an eviction) comes
- * back at. What the processes spent before is unknown, and the API's bucket may be spent: a window
- * of a minute or less comes back empty and refills within it. A longer window comes back full:
- * waiting out a day on a guess costs more than the 429 that would say so (and the guard holds off
- * on it).
+ * The level of a shared bucket whose spend is unknown: one the server lost (a restart without
+ * persistence, a flush, an eviction), or one a process never saw before the server went away. The
+ * API's bucket may be spent: a window of a minute or less counts as empty and refills within it. A
+ * longer window counts as full: waiting out a day on a guess costs more than the 429 that would say
+ * so (and the guard holds off on it).
  */
-function lostLevel(item: TakeItem): number {
-  return item.windowMs <= 60_000 ? 0 : item.capacity;
+export function unknownLevel(spec: BucketSpec): number {
+  return spec.windowMs <= 60_000 ? 0 : spec.capacity;
 }
 
 /** Options of a Lua bucket store. */
@@ -80,7 +80,7 @@ export class LuaBucketStore implements BucketStore {
 
   /**
    * Takes from every dimension at once. A bucket missing on the server is created full when this
-   * process has not kept it alive within its TTL (new, or expired while idle), and at `lostLevel`
+   * process has not kept it alive within its TTL (new, or expired while idle), and at `unknownLevel`
    * when it has (the server lost it).
    */
   async take(key: string, items: readonly TakeItem[]): Promise<TakeResult> {
@@ -93,7 +93,7 @@ export class LuaBucketStore implements BucketStore {
       // A tenth of the TTL spare: the server's expiry and this clock may disagree a little.
       const lost = saved !== undefined && sentAt - saved < ttl * 0.9;
       args.push(item.amount, item.capacity, item.windowMs, ttl, item.reserve ?? 0);
-      args.push(lost ? lostLevel(item) : item.capacity);
+      args.push(lost ? unknownLevel(item) : item.capacity);
     });
     const reply = (await this.#eval('take', keys, args)) as unknown[];
     const atMs = Number(reply[3]);

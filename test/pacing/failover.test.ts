@@ -176,10 +176,24 @@ describe.skipIf(redisUrl === '')('Redis at start: the reason says which', () => 
 
 describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () => {
   const quiet = { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null } as const;
-  const spec = { capacity: 40, windowMs: 60_000 };
+  const MINUTE = 60_000;
+  const DAY = 86_400_000;
 
-  /** Process `other` spends the whole shared bucket, then process `late` loses its connection. */
-  async function takenAfterLoss(beforeLoss: (late: FailoverStore) => Promise<unknown>): Promise<number> {
+  /**
+   * Process `other` spends the whole shared bucket (40 a window), then process `late` loses its
+   * connection; resolves with how many of 20 calls `late` may take on its own.
+   */
+  async function takenAfterLoss(
+    windowMs: number,
+    beforeLoss: (late: FailoverStore, one: TakeItem) => Promise<unknown> = async () => undefined,
+  ): Promise<number> {
+    const spec = { capacity: 40, windowMs };
+    const one: TakeItem = { dimension: 'requests', amount: 1, ...spec };
+    const taken = async (store: FailoverStore, count: number): Promise<number> => {
+      let ok = 0;
+      for (let index = 0; index < count; index += 1) if ((await store.take('k', [one])).ok) ok += 1;
+      return ok;
+    };
     const keyPrefix = `tg-test:${randomUUID()}:`;
     const lateClient = new Redis(redisUrl, quiet);
     const other = createRedisStore({
@@ -198,10 +212,10 @@ describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () 
       expect(late.processes).toBe(2);
       await other.configure('k', 'requests', spec, 3);
       await late.configure('k', 'requests', spec, 3);
-      expect(await takeMany(other, 40)).toBe(40);
-      await beforeLoss(late);
+      expect(await taken(other, 40)).toBe(40);
+      await beforeLoss(late, one);
       lateClient.disconnect();
-      return await takeMany(late, 20);
+      return await taken(late, 20);
     } finally {
       await other.close();
       await late.close();
@@ -210,12 +224,17 @@ describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () 
 
   it('a process that had not taken yet starts its local bucket empty, not at its share of a full one', async () => {
     // Before: 20 (half of a full bucket), with the shared one already spent by the other process.
-    expect(await takenAfterLoss(async () => undefined)).toBeLessThanOrEqual(1);
+    expect(await takenAfterLoss(MINUTE)).toBeLessThanOrEqual(1);
   });
 
   it('a process whose last take was refused starts from the level that take found', async () => {
-    expect(
-      await takenAfterLoss(async (late) => expect((await late.take('k', [item(1)])).ok).toBe(false)),
-    ).toBeLessThanOrEqual(1);
+    const refused = async (late: FailoverStore, one: TakeItem) =>
+      expect((await late.take('k', [one])).ok).toBe(false);
+    expect(await takenAfterLoss(MINUTE, refused)).toBeLessThanOrEqual(1);
+  });
+
+  it("a day's bucket it had not taken from starts at its share of a full one, as a lost one comes back", async () => {
+    // Empty, its share (20 a day) would allow one call every 72 minutes.
+    expect(await takenAfterLoss(DAY)).toBe(20);
   });
 });
