@@ -51,7 +51,7 @@ function floorFetch(steps: number): typeof fetch {
     if (has('read the call')) {
       const call = readCall(input as string, init, READ_OPTIONS);
       if (has('copy its headers for the attempt')) {
-        const request = prepareRequest(call, { model: call.model, ownEndpoint: false }, 0);
+        const request = prepareRequest(call, { model: call.model, ownEndpoint: false }, 0, call.deployment);
         url = request.url;
         sent.headers = request.headers;
         sent.body = request.body ?? null;

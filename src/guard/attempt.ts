@@ -11,7 +11,7 @@ import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
 import type { BudgetGate, SpendReservation } from '../budget/gate.js';
 import type { EventHub } from './events.js';
-import type { Target } from './fallback.js';
+import { deploymentFor, type Target } from './fallback.js';
 import { localAnswer, type LocalCause } from './local-response.js';
 import { observeAnswer, type Failure, type Outcome } from './observe.js';
 import type { ResolvedOptions } from './options.js';
@@ -94,7 +94,13 @@ function local(
 }
 
 /** The lane an attempt for `target` is paced on. */
-function laneFor(context: AttemptContext, call: Call, target: Target, model: string | undefined): Lane {
+function laneFor(
+  context: AttemptContext,
+  call: Call,
+  target: Target,
+  model: string | undefined,
+  deployment: string | undefined,
+): Lane {
   const own = target.ownEndpoint;
   return context.pacer.lane({
     baseURL: target.baseURL ?? call.baseURL,
@@ -108,7 +114,8 @@ function laneFor(context: AttemptContext, call: Call, target: Target, model: str
           ? undefined
           : call.account,
     model,
-    deployment: target.baseURL === undefined && model === call.model ? call.deployment : undefined,
+    // Azure's quotas are per deployment: another resource's deployment is paced by its model.
+    deployment: target.baseURL === undefined ? deployment : undefined,
     secrets: context.secretsOf(call),
   });
 }
@@ -158,8 +165,12 @@ async function reserveSpend(
 }
 
 /** The request as it leaves: prepared for its target, its output maximum clamped to what the budget reserved. */
-function requestFor(plan: AttemptPlan, reservation: SpendReservation | undefined): PreparedRequest {
-  const request = prepareRequest(plan.call, plan.target, plan.sent);
+function requestFor(
+  plan: AttemptPlan,
+  reservation: SpendReservation | undefined,
+  deployment: string | undefined,
+): PreparedRequest {
+  const request = prepareRequest(plan.call, plan.target, plan.sent, deployment);
   const clamp = reservation?.clamp;
   return clamp === undefined
     ? request
@@ -171,7 +182,8 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   const { call, target } = plan;
   const { options, pacer } = context;
   const model = target.model ?? call.model;
-  const lane = options.pacing ? laneFor(context, call, target, model) : undefined;
+  const deployment = deploymentFor(call, target, options.deployments);
+  const lane = options.pacing ? laneFor(context, call, target, model, deployment) : undefined;
   // The call's own estimate, unless it goes to another model. The request itself is prepared
   // when it leaves: a call waiting in the queue holds none of it.
   let estimate: RequestEstimate =
@@ -189,7 +201,7 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
   if (lane === undefined) {
     const slot = unpacedSlot(context.unpaced, context.secretsOf(call), target.baseURL ?? call.baseURL, model);
     emitSent(context, plan, slot, model, 0, estimate.totalTokens);
-    return send(context, plan, requestFor(plan, reservation), slot, model, reservation);
+    return send(context, plan, requestFor(plan, reservation, deployment), slot, model, reservation);
   }
   const ownBound = options.maxWaitMsFor(model);
   const maxWaitMs =
@@ -224,7 +236,7 @@ export async function runAttempt(context: AttemptContext, plan: AttemptPlan): Pr
       }
       const slot = pacedSlot(pacer, ticket, lane);
       emitSent(context, plan, slot, model, ticket.queuedMs, estimate.totalTokens);
-      return send(context, plan, requestFor(plan, reservation), slot, model, reservation);
+      return send(context, plan, requestFor(plan, reservation, deployment), slot, model, reservation);
     },
     (error: unknown) => {
       // Never sent: the reservation goes back.

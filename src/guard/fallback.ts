@@ -10,6 +10,7 @@ import type { Diagnosis } from '../diagnose/types.js';
 import { cheaperChain } from '../models/cheaper.js';
 import { fitsContextWindow, resolveModel } from '../models/resolve.js';
 import type { FallbackTarget } from './options.js';
+import type { Call } from './request.js';
 
 /** Where one attempt goes. */
 export interface Target {
@@ -52,6 +53,23 @@ export function buildChain(
   if (entries !== undefined) return [first, ...entries.map(toTarget)];
   if (!cheaper(model)) return [first];
   return [first, ...cheaperChain(model, tier, deployments).map((next) => toTarget(next))];
+}
+
+/**
+ * The Azure deployment an attempt of `call` for `target` goes to, when the call names one in its
+ * path: the call's own for its own model; for another model of the chain, the entry itself when it
+ * is a deployment `deployments` names, else the first deployment `deployments` says serves that
+ * model, else a deployment named after the model (Azure's default name).
+ */
+export function deploymentFor(
+  call: Call,
+  target: Target,
+  deployments: Readonly<Record<string, string>>,
+): string | undefined {
+  const model = target.model;
+  if (call.deployment === undefined || model === undefined || model === call.model) return call.deployment;
+  if (Object.hasOwn(deployments, model)) return model;
+  return Object.keys(deployments).find((name) => deployments[name] === model) ?? model;
 }
 
 /** A local refusal because the predicted wait for the rate limit was above `maxWaitMs`. */

@@ -48,10 +48,16 @@ function urlFor(call: Call, target: Target, otherHost: boolean): string {
 }
 
 /**
- * Prepares attempt `attempt` (0 for the first) of `call` for `target`. `attempt` above 0 is shown
- * to the server as the client shows its own retries (`x-stainless-retry-count`).
+ * Prepares attempt `attempt` (0 for the first) of `call` for `target`, on Azure to `deployment`
+ * (`deploymentFor`). `attempt` above 0 is shown to the server as the client shows its own retries
+ * (`x-stainless-retry-count`).
  */
-export function prepareRequest(call: Call, target: Target, attempt: number): PreparedRequest {
+export function prepareRequest(
+  call: Call,
+  target: Target,
+  attempt: number,
+  deployment: string | undefined,
+): PreparedRequest {
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
   const url = urlFor(call, target, otherHost);
   // A copy for each attempt, changed or not: a transport may add to the headers it is handed, and
@@ -83,9 +89,12 @@ export function prepareRequest(call: Call, target: Target, attempt: number): Pre
   const model = target.model;
   if (model === undefined || model === call.model)
     return { url, headers, body: call.bodyText ?? call.body, json: undefined };
-  if (call.deployment !== undefined) {
+  if (deployment !== undefined) {
     // Azure names the model by its deployment in the path.
-    const rewritten = url.replace(/\/deployments\/[^/]+\//, `/deployments/${encodeURIComponent(model)}/`);
+    const rewritten = url.replace(
+      /\/deployments\/[^/]+\//,
+      `/deployments/${encodeURIComponent(deployment)}/`,
+    );
     return { url: rewritten, headers, body: call.bodyText ?? call.body, json: undefined };
   }
   const parsed = parseBody(call);

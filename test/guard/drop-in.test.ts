@@ -268,6 +268,41 @@ describe.each(OPENAI_MAJORS)(
       // gpt-4o's tier-1 row (30,000 TPM), not gpt-4o-mini's (200,000).
       expect(lanes[0]?.buckets.tokens?.capacity).toBe(30_000);
     });
+
+    it('falls back to the deployment that serves the next model, paced on that deployment', async () => {
+      vi.stubEnv('OPENAI_API_VERSION', undefined);
+      vi.stubEnv('OPENAI_BASE_URL', undefined);
+      const fetch = scriptedFetch([fixtures.overloaded, chatCompletion({ content: 'from the mini' })]);
+      const created = tracked({
+        tier: 'tier-1',
+        deployments: { 'dep-4o': 'gpt-4o', 'dep-mini': 'gpt-4o-mini' },
+        fallback: { 'gpt-4o': ['gpt-4o-mini'] },
+        retry: { maxAttempts: 1 },
+      });
+      const wrapped = created.wrap(
+        new major.AzureOpenAI({
+          apiKey: KEY,
+          apiVersion: '2024-10-21',
+          deployment: 'dep-4o',
+          endpoint: 'https://example-resource.openai.azure.com',
+          fetch,
+        }),
+      );
+      const completion = await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o' });
+      expect(completion.choices[0]?.message.content).toBe('from the mini');
+      // Before: the second call went to a deployment named `gpt-4o-mini`, which this resource lacks.
+      expect(fetch.calls.map((call) => call.url)).toEqual([
+        'https://example-resource.openai.azure.com/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21',
+        'https://example-resource.openai.azure.com/openai/deployments/dep-mini/chat/completions?api-version=2024-10-21',
+      ]);
+      expect(fetch.calls[1]?.headers['api-key']).toBe(KEY);
+      const lanes = created.stats().limits.map((lane) => [lane.family, lane.buckets.tokens?.capacity]);
+      // gpt-4o-mini's tier-1 row (200,000 TPM), on the deployment's own lane.
+      expect(lanes).toEqual([
+        ['deployment:dep-4o', 30_000],
+        ['deployment:dep-mini', 200_000],
+      ]);
+    });
   },
 );
 
