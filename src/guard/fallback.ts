@@ -55,19 +55,26 @@ export function buildChain(
   return [first, ...cheaperChain(model, tier, deployments).map((next) => toTarget(next))];
 }
 
+/** The base `AzureOpenAI` builds (`${endpoint}/openai`): its calls name a deployment in the path. */
+const AZURE_BASE = /\/openai$/;
+
 /**
  * The Azure deployment an attempt of `call` for `target` goes to, when the call names one in its
- * path: the call's own for its own model; for another model of the chain, the entry itself when it
- * is a deployment `deployments` names, else the first deployment `deployments` says serves that
- * model, else a deployment named after the model (Azure's default name).
+ * path and the target is on Azure (the same resource, or a base URL ending in `/openai`): the
+ * call's own for its own model; for another model of the chain, the entry itself when it is a
+ * deployment `deployments` names, else the first deployment `deployments` says serves that model,
+ * else a deployment named after the model (Azure's default name). `undefined` for an endpoint of
+ * the OpenAI shape (the model in the body).
  */
 export function deploymentFor(
   call: Call,
   target: Target,
   deployments: Readonly<Record<string, string>>,
 ): string | undefined {
+  if (call.deployment === undefined) return undefined;
+  if (target.baseURL !== undefined && !AZURE_BASE.test(target.baseURL)) return undefined;
   const model = target.model;
-  if (call.deployment === undefined || model === undefined || model === call.model) return call.deployment;
+  if (model === undefined || model === call.model) return call.deployment;
   if (Object.hasOwn(deployments, model)) return model;
   return Object.keys(deployments).find((name) => deployments[name] === model) ?? model;
 }

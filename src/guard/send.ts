@@ -32,11 +32,22 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-/** The attempt's URL: the target's base in place of the call's, and no credential in its query on another host. */
-function urlFor(call: Call, target: Target, otherHost: boolean): string {
+/**
+ * The attempt's URL: the target's base in place of the call's, and no credential in its query on
+ * another host. An Azure call (`/deployments/{name}/…?api-version=…`) sent to an endpoint of the
+ * OpenAI shape (no `deployment`) keeps only its operation: the model goes in the body there.
+ */
+function urlFor(call: Call, target: Target, otherHost: boolean, deployment: string | undefined): string {
   let url = call.url;
-  if (target.baseURL !== undefined && url.startsWith(call.baseURL))
-    url = `${target.baseURL}${url.slice(call.baseURL.length)}`;
+  if (target.baseURL !== undefined && url.startsWith(call.baseURL)) {
+    let rest = url.slice(call.baseURL.length);
+    if (call.deployment !== undefined && deployment === undefined) {
+      const operation = new URL(rest, 'http://operation');
+      operation.searchParams.delete('api-version');
+      rest = `${operation.pathname.replace(/^\/deployments\/[^/]+/, '')}${operation.search}`;
+    }
+    url = `${target.baseURL}${rest}`;
+  }
   if (!otherHost) return url;
   const parsed = new URL(url);
   for (const name of [...parsed.searchParams.keys()])
@@ -59,7 +70,7 @@ export function prepareRequest(
   deployment: string | undefined,
 ): PreparedRequest {
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
-  const url = urlFor(call, target, otherHost);
+  const url = urlFor(call, target, otherHost, deployment);
   // A copy for each attempt, changed or not: a transport may add to the headers it is handed, and
   // what it added must not travel with the next attempt.
   const headers = new Headers(call.headers);
@@ -71,7 +82,7 @@ export function prepareRequest(
   }
   if (target.apiKey !== undefined) {
     // Azure authenticates with `api-key`; everything else with a bearer token.
-    if (call.headers.has('api-key') && !otherHost) {
+    if (deployment !== undefined || (call.headers.has('api-key') && !otherHost)) {
       headers.delete('authorization');
       headers.set('api-key', target.apiKey);
     } else {
@@ -87,7 +98,9 @@ export function prepareRequest(
     if (target.project !== undefined) headers.set('openai-project', target.project);
   }
   const model = target.model;
-  if (model === undefined || model === call.model)
+  // An Azure call's body may name any model: another endpoint serves the one it names.
+  const toOpenAIShape = call.deployment !== undefined && deployment === undefined;
+  if (model === undefined || (model === call.model && !toOpenAIShape))
     return { url, headers, body: call.bodyText ?? call.body, json: undefined };
   if (deployment !== undefined) {
     // Azure names the model by its deployment in the path.

@@ -241,17 +241,22 @@ describe.each(OPENAI_MAJORS)('2. the client’s timeout bounds each attempt ($na
 describe.each(OPENAI_MAJORS)(
   '4. AzureOpenAI keeps its deployment, API version and endpoint ($name)',
   (major) => {
-    it('wraps without OPENAI_API_VERSION, sends to the deployment’s path, paces under the deployment’s model', async () => {
+    /** A client of deployment `dep-4o` on an example resource, over `fetch`, with no variable set. */
+    const azureClient = (fetch: ScriptedFetch) => {
       vi.stubEnv('OPENAI_API_VERSION', undefined);
       vi.stubEnv('OPENAI_BASE_URL', undefined);
-      const fetch = scriptedFetch(chatCompletion({ content: 'from azure' }), { afterLast: 'repeat-last' });
-      const azure = new major.AzureOpenAI({
+      return new major.AzureOpenAI({
         apiKey: KEY,
         apiVersion: '2024-10-21',
         deployment: 'dep-4o',
         endpoint: 'https://example-resource.openai.azure.com',
         fetch,
       });
+    };
+
+    it('wraps without OPENAI_API_VERSION, sends to the deployment’s path, paces under the deployment’s model', async () => {
+      const fetch = scriptedFetch(chatCompletion({ content: 'from azure' }), { afterLast: 'repeat-last' });
+      const azure = azureClient(fetch);
       const created = tracked({ tier: 'tier-1', deployments: { 'dep-4o': 'gpt-4o' } });
       const wrapped = created.wrap(azure);
       expect(wrapped).toBeInstanceOf(major.AzureOpenAI);
@@ -270,8 +275,6 @@ describe.each(OPENAI_MAJORS)(
     });
 
     it('falls back to the deployment that serves the next model, paced on that deployment', async () => {
-      vi.stubEnv('OPENAI_API_VERSION', undefined);
-      vi.stubEnv('OPENAI_BASE_URL', undefined);
       const fetch = scriptedFetch([fixtures.overloaded, chatCompletion({ content: 'from the mini' })]);
       const created = tracked({
         tier: 'tier-1',
@@ -279,15 +282,7 @@ describe.each(OPENAI_MAJORS)(
         fallback: { 'gpt-4o': ['gpt-4o-mini'] },
         retry: { maxAttempts: 1 },
       });
-      const wrapped = created.wrap(
-        new major.AzureOpenAI({
-          apiKey: KEY,
-          apiVersion: '2024-10-21',
-          deployment: 'dep-4o',
-          endpoint: 'https://example-resource.openai.azure.com',
-          fetch,
-        }),
-      );
+      const wrapped = created.wrap(azureClient(fetch));
       const completion = await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o' });
       expect(completion.choices[0]?.message.content).toBe('from the mini');
       // Before: the second call went to a deployment named `gpt-4o-mini`, which this resource lacks.
@@ -302,6 +297,41 @@ describe.each(OPENAI_MAJORS)(
         ['deployment:dep-4o', 30_000],
         ['deployment:dep-mini', 200_000],
       ]);
+    });
+
+    it('falls back to OpenAI in its shape, and to another Azure resource with its own api-key', async () => {
+      const openaiKey = fakeApiKey('0pen');
+      const otherKey = fakeApiKey('0thr');
+      const fetch = scriptedFetch([
+        fixtures.overloaded,
+        fixtures.overloaded,
+        chatCompletion({ content: 'ok' }),
+      ]);
+      const created = tracked({
+        tier: 'tier-1',
+        deployments: { 'dep-4o': 'gpt-4o' },
+        fallback: {
+          'gpt-4o': [
+            { model: 'dep-4o', baseURL: 'https://other-resource.openai.azure.com/openai', apiKey: otherKey },
+            { model: 'gpt-4o-mini', baseURL: 'https://api.openai.com/v1', apiKey: openaiKey },
+          ],
+        },
+        retry: { maxAttempts: 1 },
+      });
+      const wrapped = created.wrap(azureClient(fetch));
+      await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o' });
+      const [, azure, openai] = fetch.calls;
+      // Before: Azure's key sent as a bearer token (a 401 there), and OpenAI asked for
+      // /v1/deployments/dep-4o/chat/completions?api-version=… with the body's model unchanged.
+      expect(azure?.url).toBe(
+        'https://other-resource.openai.azure.com/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21',
+      );
+      expect(azure?.headers['api-key']).toBe(otherKey);
+      expect(azure?.headers['authorization']).toBeUndefined();
+      expect(openai?.url).toBe('https://api.openai.com/v1/chat/completions');
+      expect(openai?.headers['authorization']).toBe(`Bearer ${openaiKey}`);
+      expect(openai?.headers['api-key']).toBeUndefined();
+      expect((openai?.body as { model?: string }).model).toBe('gpt-4o-mini');
     });
   },
 );
