@@ -34,14 +34,14 @@ function hostOf(url: string): string | undefined {
 
 /**
  * The attempt's URL: the target's base in place of the call's, and no credential in its query on
- * another host. An Azure call (`/deployments/{name}/…?api-version=…`) sent to an endpoint of the
- * OpenAI shape (no `deployment`) keeps only its operation: the model goes in the body there.
+ * another host. An Azure call (`/deployments/{name}/…?api-version=…`) sent `toOpenAIShape` keeps
+ * only its operation: the model goes in the body there.
  */
-function urlFor(call: Call, target: Target, otherHost: boolean, deployment: string | undefined): string {
+function urlFor(call: Call, target: Target, otherHost: boolean, toOpenAIShape: boolean): string {
   let url = call.url;
   if (target.baseURL !== undefined && url.startsWith(call.baseURL)) {
     let rest = url.slice(call.baseURL.length);
-    if (call.deployment !== undefined && deployment === undefined) {
+    if (toOpenAIShape) {
       const operation = new URL(rest, 'http://operation');
       operation.searchParams.delete('api-version');
       rest = `${operation.pathname.replace(/^\/deployments\/[^/]+/, '')}${operation.search}`;
@@ -70,7 +70,9 @@ export function prepareRequest(
   deployment: string | undefined,
 ): PreparedRequest {
   const otherHost = target.baseURL !== undefined && hostOf(target.baseURL) !== hostOf(call.baseURL);
-  const url = urlFor(call, target, otherHost, deployment);
+  // An Azure call going to an endpoint of the OpenAI shape: the operation's path, the model in the body.
+  const toOpenAIShape = call.deployment !== undefined && deployment === undefined;
+  const url = urlFor(call, target, otherHost, toOpenAIShape);
   // A copy for each attempt, changed or not: a transport may add to the headers it is handed, and
   // what it added must not travel with the next attempt.
   const headers = new Headers(call.headers);
@@ -99,7 +101,6 @@ export function prepareRequest(
   }
   const model = target.model;
   // An Azure call's body may name any model: another endpoint serves the one it names.
-  const toOpenAIShape = call.deployment !== undefined && deployment === undefined;
   if (model === undefined || (model === call.model && !toOpenAIShape))
     return { url, headers, body: call.bodyText ?? call.body, json: undefined };
   if (deployment !== undefined) {

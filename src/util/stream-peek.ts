@@ -60,8 +60,6 @@ const PARSE_LIMIT = 65_536;
 const USAGE_TAIL = /"usage"\s*:\s*(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})/;
 const SERVICE_TIER_TAIL = /"service_tier"\s*:\s*"([a-z_]{1,32})"/;
 
-const UTF8 = new TextDecoder();
-
 /** A body read to its end: its text, and a body that gives the same bytes again. */
 export interface WholeBody {
   readonly text: string;
@@ -69,31 +67,26 @@ export interface WholeBody {
 }
 
 /**
- * Reads `body` to its end. The bytes are handed on as they came (a stream of the chunks read), not
- * as the text: a `Response` made from a string encodes it again into a stream of its own.
+ * Reads `body` to its end. What is handed on is the bytes that came, not the text made into bytes
+ * again: decoding drops a byte-order mark and replaces malformed bytes, and the answer's
+ * `content-length` would no longer hold.
  */
 export async function readWhole(body: ReadableStream<Uint8Array> | null): Promise<WholeBody> {
   if (body === null) return { text: '', body: null };
   const chunks: Uint8Array[] = [];
-  let length = 0;
+  const decoder = new TextDecoder();
+  let text = '';
   const reader = body.getReader();
   for (;;) {
     const read = await reader.read();
     if (read.done) break;
     chunks.push(read.value);
-    length += read.value.byteLength;
+    // A character cut between two chunks is decoded whole with the second.
+    text += decoder.decode(read.value, { stream: true });
   }
-  let bytes = chunks[0] ?? new Uint8Array(0);
-  if (chunks.length > 1) {
-    bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-  }
+  text += decoder.decode();
   return {
-    text: UTF8.decode(bytes),
+    text,
     body: new ReadableStream<Uint8Array>({
       start(controller) {
         for (const chunk of chunks) controller.enqueue(chunk);

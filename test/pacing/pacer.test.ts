@@ -67,6 +67,22 @@ async function flush(): Promise<void> {
   for (let index = 0; index < 100; index += 1) await Promise.resolve();
 }
 
+/** A store that hands every operation to `memory`, but those `changes` give (local unless they say shared). */
+function over(memory: MemoryStore, changes: Partial<BucketStore>): BucketStore {
+  return {
+    shared: false,
+    take: (key, items) => memory.take(key, items),
+    adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
+    sync: (key, dimension, input) => memory.sync(key, dimension, input),
+    holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
+    configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
+    peek: (key) => memory.peek(key),
+    drop: (key) => memory.drop(key),
+    close: () => memory.close(),
+    ...changes,
+  };
+}
+
 function headers(record: Record<string, string>): Headers {
   return new Headers(record);
 }
@@ -249,20 +265,8 @@ describe('Pacer', () => {
       usage: { promptTokens: prompt, completionTokens: 0 },
     });
     /** Shared buckets (in memory) whose store counts `processes` sharing them, or cannot. */
-    function shared(memory: MemoryStore, processes: number | undefined): BucketStore {
-      return {
-        shared: true,
-        processes,
-        take: (key, items) => memory.take(key, items),
-        adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
-        sync: (key, dimension, input) => memory.sync(key, dimension, input),
-        holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
-        configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
-        peek: (key) => memory.peek(key),
-        drop: (key) => memory.drop(key),
-        close: () => memory.close(),
-      };
-    }
+    const shared = (memory: MemoryStore, processes: number | undefined): BucketStore =>
+      over(memory, { shared: true, processes });
 
     /**
      * A lane that has seen how the server counts (one answer with usage), its bucket full again; on
@@ -533,20 +537,12 @@ describe('Pacer', () => {
 
   it('with an asynchronous store, a call aborted while its take is out leaves, and the take is given back', async () => {
     const memory = new MemoryStore();
-    const slow: BucketStore = {
-      shared: false,
+    const slow = over(memory, {
       take: async (key, items) => {
         await Promise.resolve();
         return memory.take(key, items);
       },
-      adjust: (key, dimension, delta) => memory.adjust(key, dimension, delta),
-      sync: (key, dimension, input) => memory.sync(key, dimension, input),
-      holdOff: (key, dimension, amount, waitMs) => memory.holdOff(key, dimension, amount, waitMs),
-      configure: (key, dimension, spec, priority) => memory.configure(key, dimension, spec, priority),
-      peek: (key) => memory.peek(key),
-      drop: (key) => memory.drop(key),
-      close: () => memory.close(),
-    };
+    });
     const { pacer } = makePacer({ limits: { '*': { requests: 1_000, tokens: 1_000 } }, store: slow });
     const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
     const controller = new AbortController();
