@@ -8,7 +8,7 @@
 // Guard: wrap a client, or use the guarded fetch.
 export { createGuard, guard, guardOf, GuardClosedError } from './guard/create-guard.js';
 export type { Guard, WrappableClient } from './guard/create-guard.js';
-export type { GuardStats } from './guard/stats.js';
+export type { GuardStats } from './telemetry/stats.js';
 export { TierguardOptionsError } from './util/options.js';
 export type {
   BudgetExhaustedPolicy,
@@ -18,8 +18,8 @@ export type {
   LimitOptions,
   RetryOptions,
 } from './guard/options.js';
-export type { GuardEvent, GuardEventListener, GuardEventType } from './guard/events.js';
-export type { Logger, LogLevel } from './guard/logging.js';
+export type { GuardEvent, GuardEventListener, GuardEventType } from './telemetry/events.js';
+export type { Logger, LogLevel } from './telemetry/logging.js';
 export type {
   InstrumentOptions,
   MeterLike,
@@ -27,7 +27,7 @@ export type {
   ObservableCallbackLike,
   ObservableLike,
   ObservableResultLike,
-} from './guard/telemetry.js';
+} from './telemetry/metrics.js';
 export type { LaneStats } from './pacing/lane.js';
 
 // Stores: where bucket levels live (the `store` and `redis` options): Redis over TCP for pods, over

@@ -10,7 +10,7 @@ import { PacingRefusal, type Pacer } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
 import { abortReason } from '../util/delay.js';
 import type { BudgetGate, SpendReservation } from '../budget/gate.js';
-import type { EventHub } from './events.js';
+import type { EventHub } from '../telemetry/events.js';
 import { deploymentFor, type Target } from './fallback.js';
 import { localAnswer, type LocalCause } from './local-response.js';
 import { observeAnswer, type Failure, type Outcome } from './observe.js';

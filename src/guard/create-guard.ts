@@ -13,13 +13,13 @@ import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import { createBudget } from '../budget/budget.js';
 import type { BudgetGate } from '../budget/gate.js';
-import { EventHub, type GuardEventListener } from './events.js';
-import { createLogSink } from './logging.js';
+import { EventHub, type GuardEventListener } from '../telemetry/events.js';
+import { createLogSink } from '../telemetry/logging.js';
 import type { GuardOptions } from './options.js';
 import { parseOptions } from './options-schema.js';
-import type { GuardStats } from './stats.js';
+import type { GuardStats } from '../telemetry/stats.js';
 import { createPipeline, type ClientFacts, type PipelineCounters } from './pipeline.js';
-import { globalMeter, startTelemetry } from './telemetry.js';
+import { globalMeter, startTelemetry } from '../telemetry/metrics.js';
 import { assertWrappable, clientFacts, markGuarded, wrapWith, type WrappableClient } from './wrap.js';
 
 export type { WrappableClient } from './wrap.js';

@@ -22,9 +22,9 @@ import {
   TierguardOptionsError,
 } from '../util/options.js';
 import { isPackageInstalled } from '../util/package-installed.js';
-import type { GuardEvent } from './events.js';
-import { LOG_LEVELS, type Logger } from './logging.js';
-import type { MeterLike } from './telemetry.js';
+import type { GuardEvent } from '../telemetry/events.js';
+import { LOG_LEVELS, type Logger } from '../telemetry/logging.js';
+import type { MeterLike } from '../telemetry/metrics.js';
 import { DEFAULT_FALLBACK_ON, DEFAULTS, type FallbackTarget, type ResolvedOptions } from './options.js';
 
 const millis = (what: string) =>

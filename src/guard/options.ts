@@ -9,9 +9,9 @@ import type { TokenCounter } from '../tokens/estimate.js';
 import type { ExplicitLimit } from '../pacing/limits.js';
 import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
-import type { GuardEvent } from './events.js';
-import type { LogLevel, Logger } from './logging.js';
-import type { MeterLike } from './telemetry.js';
+import type { GuardEvent } from '../telemetry/events.js';
+import type { LogLevel, Logger } from '../telemetry/logging.js';
+import type { MeterLike } from '../telemetry/metrics.js';
 
 /** Limits for a model or family, per window. */
 export interface LimitOptions {

@@ -14,7 +14,7 @@ import { failedError, failedResponse, servedResponse } from './answer.js';
 import { localAnswer } from './local-response.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import type { BudgetGate } from '../budget/gate.js';
-import type { EventHub } from './events.js';
+import type { EventHub } from '../telemetry/events.js';
 import { buildChain, canServe, isWaitRefusal, type Target } from './fallback.js';
 import type { Failure, Success } from './observe.js';
 import type { ResolvedOptions } from './options.js';

@@ -10,7 +10,7 @@ import type { SharedSpend } from '../../src/budget/spend-ledger.js';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import type { BudgetGate, SpendRequest } from '../../src/budget/gate.js';
 import { createGuard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
 import { ScriptRunner } from '../../src/stores/script-runner.js';
 import { chatCompletion, scriptedFetch } from '../../src/testing/scripted-fetch.js';
 import { estimateRequest } from '../../src/tokens/estimate.js';

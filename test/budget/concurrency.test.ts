@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { monthOf } from '../../src/budget/budget.js';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
 import type { GuardOptions } from '../../src/guard/options.js';
 import { burst, CALL_USD, MAX_TOKENS, worstCaseTransport, type BurstResult } from './support/burst.js';
 

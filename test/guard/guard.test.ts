@@ -4,7 +4,7 @@ import OpenAIv7 from 'openai-v7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard, guard, type Guard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
 import { TierguardOptionsError } from '../../src/util/options.js';
 import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import {

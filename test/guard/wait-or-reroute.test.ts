@@ -8,7 +8,7 @@ import OpenAI, { RateLimitError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
 import type { GuardOptions } from '../../src/guard/options.js';
 import { chatCompletion, scriptedFetch, type ScriptedFetch } from '../../src/testing/scripted-fetch.js';
 

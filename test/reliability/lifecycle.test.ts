@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { describe, expect, inject, it } from 'vitest';
 import { createGuard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
 import { createSimulator } from '../../src/testing/simulator/simulator.js';
 import { freePort, startRedisServer } from '../support/redis-server.js';
 

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
 import { fakeApiKey } from '../../src/testing/fixtures.js';
 import { scriptedFetch } from '../../src/testing/scripted-fetch.js';
 import { createSimulator } from '../../src/testing/simulator/simulator.js';

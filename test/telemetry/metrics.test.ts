@@ -8,9 +8,9 @@ import {
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
-import { EventHub, type GuardEvent } from '../../src/guard/events.js';
-import type { Logger } from '../../src/guard/logging.js';
-import { startTelemetry, type MeterLike } from '../../src/guard/telemetry.js';
+import { EventHub, type GuardEvent } from '../../src/telemetry/events.js';
+import type { Logger } from '../../src/telemetry/logging.js';
+import { startTelemetry, type MeterLike } from '../../src/telemetry/metrics.js';
 import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import {
   chatCompletion,

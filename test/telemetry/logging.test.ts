@@ -4,8 +4,8 @@ import OpenAI from 'openai';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
-import type { GuardEvent } from '../../src/guard/events.js';
-import { LOG_LEVEL_OF, type Logger, type LogLevel } from '../../src/guard/logging.js';
+import type { GuardEvent } from '../../src/telemetry/events.js';
+import { LOG_LEVEL_OF, type Logger, type LogLevel } from '../../src/telemetry/logging.js';
 import { apiErrors, fakeApiKey, fixtures } from '../../src/testing/fixtures.js';
 import {
   chatCompletion,
