@@ -121,16 +121,137 @@ const STEPS: readonly Step[] = [
       collect(await client.responses.create({ model: 'gpt-4o', input: 'Say hello.', stream: true })),
   },
   {
+    name: 'responses.parse with a zod text format',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) => {
+      const response = await client.responses.parse({
+        model: 'gpt-4o',
+        input: 'The weather in Paris?',
+        text: { format: major.zodTextFormat(Weather, 'weather') },
+      });
+      expect(response.output_parsed).toEqual(WEATHER);
+      return { response, parsed: response.output_parsed, outputText: response.output_text };
+    },
+  },
+  {
+    name: 'responses.stream() helper, to its final response',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const deltas: string[] = [];
+      const stream = client.responses.stream({ model: 'gpt-4o', input: 'Say hello.' });
+      stream.on('response.output_text.delta', (event) => deltas.push(event.delta));
+      return { final: await stream.finalResponse(), deltas };
+    },
+  },
+  {
+    name: 'chat.completions.create with n: 2 and logprobs',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const completion = await client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: MESSAGES,
+        n: 2,
+        logprobs: true,
+        top_logprobs: 2,
+      });
+      expect(completion.choices).toHaveLength(2);
+      return completion;
+    },
+  },
+  {
+    name: 'chat.completions.create with tools (a tool call answer)',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const completion = await client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'The weather in Paris?' }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              description: 'The current weather in a city.',
+              parameters: {
+                type: 'object',
+                properties: { city: { type: 'string' } },
+                required: ['city'],
+                additionalProperties: false,
+              },
+              strict: true,
+            },
+          },
+        ],
+        tool_choice: 'auto',
+      });
+      expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+      return completion;
+    },
+  },
+  {
+    name: 'completions.create (legacy)',
+    client: 'openai',
+    requests: 1,
+    run: (client) =>
+      client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hello.', max_tokens: 16 }),
+  },
+  {
+    name: 'completions.create (legacy), stream: true',
+    client: 'openai',
+    requests: 1,
+    run: async (client) =>
+      collect(
+        await client.completions.create({
+          model: 'gpt-3.5-turbo-instruct',
+          prompt: 'Say hello.',
+          max_tokens: 16,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+      ),
+  },
+  {
+    name: 'moderations.create',
+    client: 'openai',
+    requests: 1,
+    run: (client) =>
+      client.moderations.create({ model: 'omni-moderation-latest', input: ['Say hello.', 'Goodbye.'] }),
+  },
+  {
     name: 'embeddings.create',
     client: 'openai',
     requests: 1,
     run: (client) => client.embeddings.create({ model: 'text-embedding-3-small', input: ['one', 'two'] }),
   },
   {
+    name: "embeddings.create, encoding_format: 'float'",
+    client: 'openai',
+    requests: 1,
+    run: (client) =>
+      client.embeddings.create({ model: 'text-embedding-3-small', input: 'one', encoding_format: 'float' }),
+  },
+  {
     name: 'images.generate',
     client: 'openai',
     requests: 1,
     run: (client) => client.images.generate({ model: 'gpt-image-1', prompt: 'A lighthouse at dusk.' }),
+  },
+  {
+    name: 'images.edit (multipart upload)',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) =>
+      client.images.edit({
+        model: 'gpt-image-1',
+        image: await major.toFile(Buffer.from(SPEECH_BYTES.subarray(0, 32)), 'lighthouse.png', {
+          type: 'image/png',
+        }),
+        prompt: 'Add a moon.',
+        size: '1024x1024',
+      }),
   },
   {
     name: 'audio.speech.create (binary answer)',
@@ -164,6 +285,19 @@ const STEPS: readonly Step[] = [
       }),
   },
   {
+    name: 'audio.translations.create (multipart upload)',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) =>
+      client.audio.translations.create({
+        model: 'whisper-1',
+        file: await major.toFile(Buffer.from('RIFF....WAVEfmt bonjour'), 'bonjour.wav', {
+          type: 'audio/wav',
+        }),
+        prompt: 'A greeting.',
+      }),
+  },
+  {
     name: 'files.create (multipart upload)',
     client: 'openai',
     requests: 1,
@@ -193,6 +327,12 @@ const STEPS: readonly Step[] = [
       const content = await client.files.content('file-a');
       return { status: content.status, headers: callerHeaders(content.headers), text: await content.text() };
     },
+  },
+  {
+    name: 'files.delete (DELETE)',
+    client: 'openai',
+    requests: 1,
+    run: (client) => client.files.delete('file-c'),
   },
   {
     name: 'batches.create',
@@ -278,6 +418,13 @@ const STEPS: readonly Step[] = [
       client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, user: 'fail-once' }),
   },
   {
+    name: 'a retry after a 429 (retry-after-ms: 10)',
+    client: 'openai',
+    requests: 2,
+    run: (client) =>
+      client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, user: 'limited-once' }),
+  },
+  {
     name: 'a 404 model_not_found: the same error',
     client: 'openai',
     requests: 1,
@@ -325,6 +472,31 @@ const STEPS: readonly Step[] = [
         headers: callerHeaders(response.headers),
       };
     },
+  },
+  {
+    name: 'AzureOpenAI chat.completions.create, stream: true',
+    client: 'azure',
+    requests: 1,
+    run: async (client) =>
+      collect(
+        await client.chat.completions.create({
+          model: 'gpt-4o',
+          messages: MESSAGES,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+      ),
+  },
+  {
+    name: 'AzureOpenAI embeddings.create (deployment path)',
+    client: 'azure',
+    requests: 1,
+    run: (client) =>
+      client.embeddings.create({
+        model: 'text-embedding-3-small',
+        input: ['one', 'two'],
+        encoding_format: 'float',
+      }),
   },
 ];
 

@@ -5,9 +5,12 @@
  * runtime check (`instanceof`, error classes) goes through the major's own constructor.
  */
 import OpenAI6, { AzureOpenAI as AzureOpenAI6, toFile as toFile6 } from 'openai';
-import { zodResponseFormat as zodResponseFormat6 } from 'openai/helpers/zod';
+import { zodResponseFormat as zodResponseFormat6, zodTextFormat as zodTextFormat6 } from 'openai/helpers/zod';
 import OpenAI7, { AzureOpenAI as AzureOpenAI7, toFile as toFile7 } from 'openai-v7';
-import { zodResponseFormat as zodResponseFormat7 } from 'openai-v7/helpers/zod';
+import {
+  zodResponseFormat as zodResponseFormat7,
+  zodTextFormat as zodTextFormat7,
+} from 'openai-v7/helpers/zod';
 
 /** One major of the `openai` package: its client classes and the helpers a caller uses with them. */
 export interface OpenAIMajor {
@@ -16,6 +19,7 @@ export interface OpenAIMajor {
   readonly AzureOpenAI: typeof AzureOpenAI6;
   readonly toFile: typeof toFile6;
   readonly zodResponseFormat: typeof zodResponseFormat6;
+  readonly zodTextFormat: typeof zodTextFormat6;
 }
 
 export const OPENAI_MAJORS: readonly OpenAIMajor[] = [
@@ -25,6 +29,7 @@ export const OPENAI_MAJORS: readonly OpenAIMajor[] = [
     AzureOpenAI: AzureOpenAI6,
     toFile: toFile6,
     zodResponseFormat: zodResponseFormat6,
+    zodTextFormat: zodTextFormat6,
   },
   {
     name: 'openai 7',
@@ -32,5 +37,6 @@ export const OPENAI_MAJORS: readonly OpenAIMajor[] = [
     AzureOpenAI: AzureOpenAI7 as unknown as typeof AzureOpenAI6,
     toFile: toFile7 as unknown as typeof toFile6,
     zodResponseFormat: zodResponseFormat7 as unknown as typeof zodResponseFormat6,
+    zodTextFormat: zodTextFormat7 as unknown as typeof zodTextFormat6,
   },
 ];

@@ -8,8 +8,12 @@
  * in one piece carry their `content-length`.
  *
  * Chat calls that ask for something else: `user: 'fail-once'` gets a 500 (with a 10 ms
- * `retry-after-ms`) the first time after a reset, so a retry shows on the wire; `model:
- * 'gpt-unknown'` gets the API's 404 `model_not_found`; `user: 'slow'` is answered after 300 ms.
+ * `retry-after-ms`) the first time after a reset, so a retry shows on the wire; `user:
+ * 'limited-once'` gets the API's 429 `rate_limit_exceeded` on requests per minute (with a 10 ms
+ * `retry-after-ms`; a request refills every 12 ms at 5000 RPM, as `x-ratelimit-reset-requests`
+ * says) the first time after a reset; `model: 'gpt-unknown'` gets the API's 404 `model_not_found`; `user:
+ * 'slow'` is answered after 300 ms. A non-streamed chat answers `n` choices, with `logprobs` when
+ * asked, and a call with `tools` gets a call of its first tool (`finish_reason: 'tool_calls'`).
  */
 import type { Answer, RecordedRequest, Responder } from './recording-server.js';
 
@@ -31,6 +35,58 @@ const LIMIT_HEADERS = {
   'x-ratelimit-remaining-tokens': '799000',
   'x-ratelimit-reset-tokens': '75ms',
 };
+
+/** The tokens of `TEXT`, as a chat answer's `logprobs` lists them. */
+const TEXT_TOKENS = ['Hello', ' from', ' the', ' loop', 'back', ' server', '.'];
+
+function tokenLogprob(token: string, rank: number): object {
+  return {
+    token,
+    logprob: Number((-0.0001 - rank * 1.7 - token.length / 100).toFixed(6)),
+    bytes: [...Buffer.from(token, 'utf8')],
+  };
+}
+
+/** A chat choice's `logprobs` for `TEXT`, with `top` alternatives per token. */
+function chatLogprobs(top: number): object {
+  return {
+    content: TEXT_TOKENS.map((token) => ({
+      ...tokenLogprob(token, 0),
+      top_logprobs: Array.from({ length: top }, (_, rank) =>
+        tokenLogprob(rank === 0 ? token : `${token}${'!'.repeat(rank)}`, rank),
+      ),
+    })),
+    refusal: null,
+  };
+}
+
+const MODERATION_CATEGORIES = [
+  'harassment',
+  'harassment/threatening',
+  'hate',
+  'hate/threatening',
+  'illicit',
+  'illicit/violent',
+  'self-harm',
+  'self-harm/intent',
+  'self-harm/instructions',
+  'sexual',
+  'sexual/minors',
+  'violence',
+  'violence/graphic',
+] as const;
+
+/** One input's moderation result: nothing flagged, a small score per category. */
+function moderationResult(): object {
+  const each = <T>(value: (category: string, index: number) => T): Record<string, T> =>
+    Object.fromEntries(MODERATION_CATEGORIES.map((category, index) => [category, value(category, index)]));
+  return {
+    flagged: false,
+    categories: each(() => false),
+    category_scores: each((_, index) => Number((0.000012 * (index + 1)).toFixed(7))),
+    category_applied_input_types: each(() => ['text']),
+  };
+}
 
 function json(value: unknown, headers: Readonly<Record<string, string>>, status = 200, gzip = false): Answer {
   return {
@@ -142,6 +198,7 @@ const MODELS = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'].map((id) => (
 export function plausibleAnswers(): Responder {
   let sequence = 0;
   let failedOnce = false;
+  let limitedOnce = false;
   const id = (prefix: string): string => `${prefix}${String(++sequence).padStart(6, '0')}`;
 
   const chat = (request: RecordedRequest, headers: Record<string, string>): Answer => {
@@ -160,6 +217,21 @@ export function plausibleAnswers(): Responder {
         },
         { ...headers, 'retry-after-ms': '10' },
         500,
+      );
+    }
+    if (body.user === 'limited-once' && !limitedOnce) {
+      limitedOnce = true;
+      return json(
+        {
+          error: {
+            message: `Rate limit reached for ${model} in organization org-loopback on requests per min (RPM): Limit 5000, Used 5000, Requested 1. Please try again in 10ms. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
+        { ...headers, 'x-ratelimit-remaining-requests': '0', 'retry-after-ms': '10' },
+        429,
       );
     }
     if (body.model === 'gpt-unknown')
@@ -210,21 +282,37 @@ export function plausibleAnswers(): Responder {
         headers,
       );
     }
+    const choices = typeof body.n === 'number' ? body.n : 1;
+    const tools = Array.isArray(body.tools) && body.tool_choice !== 'none' ? body.tools : [];
+    const tool = (tools[0] as { function?: { name?: string } } | undefined)?.function?.name;
     return json(
       {
         id: completionId,
         object: 'chat.completion',
         created: CREATED,
         model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content, refusal: null, annotations: [] },
-            logprobs: null,
-            finish_reason: 'stop',
-          },
-        ],
-        usage,
+        choices: Array.from({ length: choices }, (_, index) => ({
+          index,
+          message:
+            tool === undefined
+              ? { role: 'assistant', content, refusal: null, annotations: [] }
+              : {
+                  role: 'assistant',
+                  content: null,
+                  tool_calls: [
+                    {
+                      id: `call_${String(sequence).padStart(6, '0')}${index}`,
+                      type: 'function',
+                      function: { name: tool, arguments: JSON.stringify({ city: WEATHER.city }) },
+                    },
+                  ],
+                  refusal: null,
+                  annotations: [],
+                },
+          logprobs: body.logprobs === true ? chatLogprobs(Number(body.top_logprobs ?? 0)) : null,
+          finish_reason: tool === undefined ? 'stop' : 'tool_calls',
+        })),
+        usage: { ...usage, completion_tokens: 5 * choices, total_tokens: 9 + 5 * choices },
         system_fingerprint: 'fp_loopback',
       },
       headers,
@@ -235,6 +323,8 @@ export function plausibleAnswers(): Responder {
 
   const responses = (request: RecordedRequest, headers: Record<string, string>): Answer => {
     const body = bodyJson(request);
+    const format = (body.text as { format?: { type?: unknown } } | undefined)?.format;
+    const text = format?.type === 'json_schema' ? JSON.stringify(WEATHER) : TEXT;
     const responseId = id('resp_');
     const messageId = id('msg_');
     const base = {
@@ -257,7 +347,7 @@ export function plausibleAnswers(): Responder {
       type: 'message',
       status: 'completed',
       role: 'assistant',
-      content: [{ type: 'output_text', text: TEXT, annotations: [] }],
+      content: [{ type: 'output_text', text, annotations: [] }],
     };
     const done = {
       ...base,
@@ -285,12 +375,51 @@ export function plausibleAnswers(): Responder {
           output_index: 0,
           item: { ...message, status: 'in_progress', content: [] },
         }),
-        ...(TEXT.match(/.{1,8}/g) ?? []).map((delta) =>
-          event('response.output_text.delta', { ...place, delta }),
+        event('response.content_part.added', {
+          ...place,
+          part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+        }),
+        ...(text.match(/.{1,8}/g) ?? []).map((delta) =>
+          event('response.output_text.delta', { ...place, delta, logprobs: [] }),
         ),
-        event('response.output_text.done', { ...place, text: TEXT }),
+        event('response.output_text.done', { ...place, text, logprobs: [] }),
+        event('response.content_part.done', { ...place, part: message.content[0] }),
         event('response.output_item.done', { output_index: 0, item: message }),
         event('response.completed', { response: done }),
+      ],
+      headers,
+    );
+  };
+
+  const completions = (request: RecordedRequest, headers: Record<string, string>): Answer => {
+    const body = bodyJson(request);
+    const completionId = id('cmpl-');
+    const model = typeof body.model === 'string' ? body.model : 'gpt-3.5-turbo-instruct';
+    const text = ` ${TEXT}`;
+    const usage = { prompt_tokens: 4, completion_tokens: 7, total_tokens: 11 };
+    const completion = (choices: unknown[], extra: object = {}) => ({
+      id: completionId,
+      object: 'text_completion',
+      created: CREATED,
+      model,
+      choices,
+      ...extra,
+    });
+    if (body.stream !== true)
+      return json(
+        completion([{ text, index: 0, logprobs: null, finish_reason: 'stop' }], { usage }),
+        headers,
+      );
+    const includeUsage =
+      (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    return sse(
+      [
+        ...(text.match(/.{1,8}/g) ?? []).map((piece) => ({
+          data: completion([{ text: piece, index: 0, logprobs: null, finish_reason: null }]),
+        })),
+        { data: completion([{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }]) },
+        ...(includeUsage ? [{ data: completion([], { usage }) }] : []),
+        { data: '[DONE]' },
       ],
       headers,
     );
@@ -323,6 +452,50 @@ export function plausibleAnswers(): Responder {
         headers,
       );
     }
+    if (route === 'POST /completions') return completions(request, headers);
+    if (route === 'POST /moderations') {
+      const body = bodyJson(request);
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      return json(
+        {
+          id: id('modr-'),
+          model: body.model === 'omni-moderation-latest' ? 'omni-moderation-2024-09-26' : body.model,
+          results: inputs.map(moderationResult),
+        },
+        headers,
+      );
+    }
+    if (route === 'POST /images/edits') {
+      const fields = await multipartFields(request);
+      const upload = fields.image as { size?: number } | undefined;
+      return json(
+        {
+          created: CREATED,
+          background: 'opaque',
+          data: [{ b64_json: Buffer.from(SPEECH_BYTES.subarray(24, 48)).toString('base64') }],
+          output_format: 'png',
+          quality: 'medium',
+          size: '1024x1024',
+          usage: {
+            input_tokens: 40 + (upload?.size ?? 0),
+            input_tokens_details: { image_tokens: 30 + (upload?.size ?? 0), text_tokens: 10 },
+            output_tokens: 1_056,
+            total_tokens: 1_096 + (upload?.size ?? 0),
+          },
+        },
+        headers,
+      );
+    }
+    if (route === 'POST /audio/translations') {
+      const fields = await multipartFields(request);
+      const upload = fields.file as { size?: number } | undefined;
+      return json({ text: `translated ${upload?.size ?? 0} bytes with ${String(fields.model)}` }, headers);
+    }
+    if (/^DELETE \/files\/[^/]+$/.test(route))
+      return json(
+        { id: decodeURIComponent(path.split('/').at(-1) ?? ''), object: 'file', deleted: true },
+        headers,
+      );
     if (route === 'POST /images/generations')
       return json(
         {
