@@ -82,113 +82,112 @@ const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 const DAY_MS = 86_400_000;
 // Beyond any real account's limit: a number this large is a mistake.
 const MAX_LIMIT = 1e12;
-const windowSchema = positive('milliseconds').check(
-  z.maximum(DAY_MS, { error: 'a window of at most a day (86_400_000 ms)' }),
-);
+const windowSchema = () =>
+  positive('milliseconds').check(z.maximum(DAY_MS, { error: 'a window of at most a day (86_400_000 ms)' }));
 const limit = (what: string) => z.optional(positiveInteger(what).check(z.maximum(MAX_LIMIT)));
-const limitSchema = z.strictObject(
-  {
-    requests: limit('requests per window'),
-    tokens: limit('tokens per window'),
-    requestsPerDay: limit('requests per day'),
-    images: limit('images per window'),
-    windowMs: z.optional(windowSchema),
-  },
-  { error: 'an object { requests?, tokens?, requestsPerDay?, images?, windowMs? }' },
-);
-
-const fallbackTargetSchema = z.union(
-  [
-    z.string().check(z.minLength(1)),
-    z.strictObject({
-      model: z.string({ error: 'a model name' }).check(z.minLength(1, { error: 'a model name' })),
-      baseURL: z.optional(
-        z.url({ protocol: /^https?$/, error: 'an http(s) URL such as https://relay.example/v1' }),
-      ),
-      apiKey: z.optional(
-        z.string({ error: 'an API key string' }).check(z.minLength(1, { error: 'an API key string' })),
-      ),
-      organization: z.optional(z.string({ error: 'an organization id' })),
-      project: z.optional(z.string({ error: 'a project id' })),
-    }),
-  ],
-  { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
-);
-
-const chainsSchema = z
-  .record(
-    z.string(),
-    // `'cheaper'`, or a chain whose own errors (its length, a target) are the ones reported.
-    literalOr(
-      'cheaper' as const,
-      z
-        .array(fallbackTargetSchema, { error: "an array of fallback models, or 'cheaper'" })
-        .check(z.maxLength(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` })),
-    ),
+const limitSchema = () =>
+  z.strictObject(
     {
-      error: "false, 'cheaper', or an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }",
+      requests: limit('requests per window'),
+      tokens: limit('tokens per window'),
+      requestsPerDay: limit('requests per day'),
+      images: limit('images per window'),
+      windowMs: z.optional(windowSchema()),
     },
-  )
-  .check(
-    z.superRefine((chains, context) => {
-      for (const [model, targets] of Object.entries(chains)) {
-        if (targets === 'cheaper') continue;
-        targets.forEach((target, index) => {
-          const sameModel = (typeof target === 'string' ? target : target.model) === model;
-          const sameEndpoint =
-            typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
-          if (sameModel && sameEndpoint)
-            context.addIssue({
-              code: 'custom',
-              path: [model, index],
-              message:
-                'a different model (or the same model on another endpoint): a model cannot fall back to itself',
-              input: target,
-            });
-        });
-      }
-    }),
+    { error: 'an object { requests?, tokens?, requestsPerDay?, images?, windowMs? }' },
   );
 
-const schema = z.strictObject({
-  tier: z.optional(
+const fallbackTargetSchema = () =>
+  z.union(
+    [
+      z.string().check(z.minLength(1)),
+      z.strictObject({
+        model: z.string({ error: 'a model name' }).check(z.minLength(1, { error: 'a model name' })),
+        baseURL: z.optional(
+          z.url({ protocol: /^https?$/, error: 'an http(s) URL such as https://relay.example/v1' }),
+        ),
+        apiKey: z.optional(
+          z.string({ error: 'an API key string' }).check(z.minLength(1, { error: 'an API key string' })),
+        ),
+        organization: z.optional(z.string({ error: 'an organization id' })),
+        project: z.optional(z.string({ error: 'a project id' })),
+      }),
+    ],
+    { error: 'a model name or { model, baseURL?, apiKey?, organization?, project? }' },
+  );
+
+const chainsSchema = () =>
+  z
+    .record(
+      z.string(),
+      // `'cheaper'`, or a chain whose own errors (its length, a target) are the ones reported.
+      literalOr(
+        'cheaper' as const,
+        z
+          .array(fallbackTargetSchema(), { error: "an array of fallback models, or 'cheaper'" })
+          .check(z.maxLength(MAX_CHAIN, { error: `at most ${MAX_CHAIN} fallbacks per model` })),
+      ),
+      {
+        error:
+          "false, 'cheaper', or an object mapping a model to its fallbacks: { 'gpt-4o': ['gpt-4o-mini'] }",
+      },
+    )
+    .check(
+      z.superRefine((chains, context) => {
+        for (const [model, targets] of Object.entries(chains)) {
+          if (targets === 'cheaper') continue;
+          targets.forEach((target, index) => {
+            const sameModel = (typeof target === 'string' ? target : target.model) === model;
+            const sameEndpoint =
+              typeof target === 'string' || (target.baseURL === undefined && target.apiKey === undefined);
+            if (sameModel && sameEndpoint)
+              context.addIssue({
+                code: 'custom',
+                path: [model, index],
+                message:
+                  'a different model (or the same model on another endpoint): a model cannot fall back to itself',
+                input: target,
+              });
+          });
+        }
+      }),
+    );
+
+/**
+ * Each option's schema, built the first time a guard is given that option: building them all took
+ * a new process about 4 ms at import (docs/decisions.md §31), and `guard(client)` gives none.
+ */
+const OPTIONS = {
+  tier: () =>
     z.enum([...TIERS, 'auto'], {
       error: `one of ${[...TIERS, 'auto'].map((tier) => `'${tier}'`).join(', ')}`,
     }),
-  ),
-  limits: z.optional(
-    z.record(z.string(), limitSchema, {
+  limits: () =>
+    z.record(z.string(), limitSchema(), {
       error: 'an object of limits per model: { "gpt-4o": { requests, tokens } }',
     }),
-  ),
-  windowMs: z.optional(windowSchema),
-  pacing: z.optional(z.boolean({ error: 'true or false' })),
-  maxQueued: z.optional(
+  windowMs: windowSchema,
+  pacing: () => z.boolean({ error: 'true or false' }),
+  maxQueued: () =>
     z.union([z.literal(Number.POSITIVE_INFINITY), positiveInteger('calls, or Infinity')], {
       error: 'a positive integer number of calls, or Infinity',
     }),
-  ),
-  maxWaitMs: z.optional(
+  maxWaitMs: () =>
     z.union([millis('a wait'), z.record(z.string(), millis('a wait'))], {
       error: "milliseconds, or milliseconds per model ({ 'gpt-4o': 2000, '*': 10000 })",
     }),
-  ),
-  shareLimitsAcrossKeys: z.optional(z.boolean({ error: 'true or false' })),
-  store: z.optional(
+  shareLimitsAcrossKeys: () => z.boolean({ error: 'true or false' }),
+  store: () =>
     z.custom<BucketStore>(isBucketStore, {
       error: 'a BucketStore (take, adjust, sync, holdOff, configure, peek, drop, close)',
     }),
-  ),
-  countTokens: z.optional(
-    z.custom<TokenCounter>(isFunction, { error: 'a function (text, model) => number' }),
-  ),
-  redis: z.optional(
+  countTokens: () => z.custom<TokenCounter>(isFunction, { error: 'a function (text, model) => number' }),
+  redis: () =>
     z.union([z.string().check(z.minLength(1)), z.custom<RedisLike>(isRedisClient)], {
       error: 'a Redis URL (redis://host:port) or an ioredis client',
     }),
-  ),
-  keyPrefix: z.optional(z.string({ error: 'a string' })),
-  retry: z.optional(
+  keyPrefix: () => z.string({ error: 'a string' }),
+  retry: () =>
     falseOr(
       z
         .strictObject(
@@ -219,26 +218,19 @@ const schema = z.strictObject({
           }),
         ),
     ),
-  ),
   // `false`: no fallback. `'cheaper'` is `{ '*': 'cheaper' }`: read as the record, whose errors name the model.
-  fallback: z.optional(
+  fallback: () =>
     falseOr(
       z.pipe(
         z.transform((value: unknown) => (value === 'cheaper' ? { '*': 'cheaper' } : value)),
-        chainsSchema,
+        chainsSchema(),
       ),
     ),
-  ),
-  fallbackOn: z.optional(
+  fallbackOn: () =>
     z.array(z.enum(CAUSES, { error: 'a cause id (see CAUSES)' }), { error: 'an array of cause ids' }),
-  ),
-  locale: z.optional(
-    z.enum(LOCALES, { error: `one of ${LOCALES.map((locale) => `'${locale}'`).join(', ')}` }),
-  ),
-  onEvent: z.optional(
-    z.custom<(event: GuardEvent) => void>(isFunction, { error: 'a function (event) => void' }),
-  ),
-  budget: z.optional(
+  locale: () => z.enum(LOCALES, { error: `one of ${LOCALES.map((locale) => `'${locale}'`).join(', ')}` }),
+  onEvent: () => z.custom<(event: GuardEvent) => void>(isFunction, { error: 'a function (event) => void' }),
+  budget: () =>
     z.strictObject(
       {
         monthlyUsd: positive('USD'),
@@ -263,33 +255,48 @@ const schema = z.strictObject({
       },
       { error: 'an object { monthlyUsd, alertAt?, onExhausted?, clampOutput?, minOutputTokens? }' },
     ),
-  ),
-  deployments: z.optional(
+  deployments: () =>
     z.record(z.string(), z.string({ error: 'a model name (string)' }), {
       error: 'an object mapping deployment names to model names',
     }),
-  ),
-  defaultMaxOutputTokens: z.optional(positiveInteger('tokens')),
-  fetch: z.optional(z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' })),
-  meter: z.optional(
+  defaultMaxOutputTokens: () => positiveInteger('tokens'),
+  fetch: () => z.custom<typeof globalThis.fetch>(isFunction, { error: 'a fetch function' }),
+  meter: () =>
     z.custom<MeterLike>((value) => hasMethods(value, METER_METHODS), {
       error: `an OpenTelemetry Meter (metrics.getMeter('tierguard')) with ${METER_METHODS.join(', ')}`,
     }),
-  ),
-  metrics: z.optional(z.boolean({ error: 'true or false' })),
-  logger: z.optional(
+  metrics: () => z.boolean({ error: 'true or false' }),
+  logger: () =>
     z.custom<Logger>((value) => hasMethods(value, LOGGER_METHODS), {
       error: 'a logger with debug, info, warn and error methods (console, pino…)',
     }),
-  ),
-  logLevel: z.optional(
+  logLevel: () =>
     z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.map((level) => `'${level}'`).join(', ')}` }),
-  ),
-});
+};
+
+type OptionName = keyof typeof OPTIONS;
+/** The options as parsed: each given option as its schema outputs it. */
+type ParsedOptions = { [Name in OptionName]?: z.output<ReturnType<(typeof OPTIONS)[Name]>> };
+const built = new Map<OptionName, z.ZodMiniType>();
+
+/** The schema of the options `input` gives (a key that is no option is refused by the strict object). */
+function schemaOf(input: unknown) {
+  const shape: Partial<Record<OptionName, z.ZodMiniType>> = {};
+  if (typeof input !== 'object' || input === null) return z.strictObject(shape);
+  // Every key zod reads, inherited ones included.
+  for (const key in input) {
+    if (!Object.hasOwn(OPTIONS, key)) continue;
+    const name = key as OptionName;
+    let schema = built.get(name);
+    if (schema === undefined) built.set(name, (schema = z.optional(OPTIONS[name]())));
+    shape[name] = schema;
+  }
+  return z.strictObject(shape);
+}
 
 /** Written chains by model, and which models get a chain built from the table (`'cheaper'`). */
 function resolveFallback(
-  fallback: z.infer<typeof schema>['fallback'],
+  fallback: ParsedOptions['fallback'],
 ): Pick<ResolvedOptions, 'fallback' | 'cheaperFallback'> {
   const written = new Map<string, readonly FallbackTarget[]>();
   const cheaper = new Set<string>();
@@ -306,7 +313,7 @@ function resolveFallback(
 
 /** Parses options once; throws `TierguardOptionsError` naming every bad field. */
 export function parseOptions(input: unknown): ResolvedOptions {
-  const options = parseWith(schema, input ?? {}, '', Object.keys(schema.shape));
+  const options = parseWith(schemaOf(input), input ?? {}, '', Object.keys(OPTIONS)) as ParsedOptions;
   const given = options.retry === false ? { maxAttempts: 1 } : options.retry;
   const retry = {
     maxAttempts:

@@ -45,6 +45,10 @@ describe('absurd options are refused, naming the field', () => {
     ['fractional retries', { retry: { maxRetries: 1.5 } }, 'retry.maxRetries', 'integer'],
     ['pacing: "off"', { pacing: 'off' }, 'pacing', 'true or false'],
     ['retry: true', { retry: true }, 'retry', 'false, or an object'],
+    // Each option's schema is built when a guard is first given it: one given only through an
+    // object's prototype is still read and refused for its value, not as an unknown option.
+    ['an inherited tier', Object.create({ tier: 'tier-9' }) as object, 'tier', "one of 'free'"],
+    ['an unknown option beside a good one', { tier: 'tier-1', tiers: 'tier-1' }, 'tiers', 'no such option'],
   ] as const)('%s', (_name, options, path, expected) => {
     let error: unknown;
     try {
