@@ -58,6 +58,18 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
+/** A streamed chat completion, collected (the same call through the OpenAI and the Azure client). */
+async function streamedChat(client: OpenAI): Promise<unknown[]> {
+  return collect(
+    await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: MESSAGES,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+  );
+}
+
 const STEPS: readonly Step[] = [
   {
     name: 'chat.completions.create',
@@ -69,15 +81,7 @@ const STEPS: readonly Step[] = [
     name: 'chat.completions.create, stream: true',
     client: 'openai',
     requests: 1,
-    run: async (client) =>
-      collect(
-        await client.chat.completions.create({
-          model: 'gpt-4o',
-          messages: MESSAGES,
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
-      ),
+    run: streamedChat,
   },
   {
     name: 'chat.completions.stream() helper',
@@ -477,15 +481,7 @@ const STEPS: readonly Step[] = [
     name: 'AzureOpenAI chat.completions.create, stream: true',
     client: 'azure',
     requests: 1,
-    run: async (client) =>
-      collect(
-        await client.chat.completions.create({
-          model: 'gpt-4o',
-          messages: MESSAGES,
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
-      ),
+    run: streamedChat,
   },
   {
     name: 'AzureOpenAI embeddings.create (deployment path)',
