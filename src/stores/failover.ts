@@ -4,8 +4,9 @@
  * together under the limit when the backend fails or comes back empty:
  *
  * - while degraded, a process's local buckets hold its share (1 / the processes last seen) of what
- *   the shared buckets held when it last saw them (by a take, granted or refused), not a full
- *   bucket; one it has not taken from yet starts as a lost one comes back (`unknownLevel`);
+ *   the shared buckets may hold (`unknownLevel`): a minute's starts empty, as the others may have
+ *   spent it since this process last took (an idle process's last take can be long ago); a day's
+ *   starts at what its last take found (granted or refused), or full;
  * - a shared bucket the backend lost (a restart without persistence) comes back empty, as the
  *   API's may be (`LuaBucketStore.take` knows a lost bucket from one that expired while idle);
  * - when the backend returns, what each process took locally while it was away (within the
@@ -295,16 +296,15 @@ export class FailoverStore implements BucketStore {
     if (this.#health === 'degraded' || this.#closed) return;
     this.#health = 'degraded';
     this.#epoch += 1;
-    // Local buckets at this process's share of what the shared ones held when last seen, so that
-    // N processes together stay under the limit.
+    // Local buckets at this process's share of what the shared ones may hold, so that N processes
+    // together stay under the limit.
     const local = new MemoryStore({ now: this.#now });
     for (const [key, dimensions] of this.#specs) {
       const seen = this.#backend.store.peek(key);
       for (const [dimension, { spec, priority }] of dimensions) {
         const scaled = this.#scaled(spec);
         local.configure(key, dimension, scaled, priority);
-        // A bucket this process has not taken from yet may have been spent by the others.
-        const level = seen[dimension]?.level ?? unknownLevel(spec);
+        const level = unknownLevel(spec, seen[dimension]?.level);
         if (level < spec.capacity)
           local.adjust(key, dimension, Math.max(level, 0) * this.share - scaled.capacity);
       }

@@ -22,14 +22,15 @@ function ttlFor(windowMs: number): number {
 }
 
 /**
- * The level of a shared bucket whose spend is unknown: one the server lost (a restart without
- * persistence, a flush, an eviction), or one a process never saw before the server went away. The
- * API's bucket may be spent: a window of a minute or less counts as empty and refills within it. A
- * longer window counts as full: waiting out a day on a guess costs more than the 429 that would say
- * so (and the guard holds off on it).
+ * The level to assume for a shared bucket whose spend is unknown: one the server lost (a restart
+ * without persistence, a flush, an eviction), or one a process stops seeing when the server goes
+ * away (`seen`: the level its last take found, if any). The other processes may have spent it
+ * since that take, however recent: a window of a minute or less counts as empty and refills
+ * within it. A longer window counts as last seen, or full: waiting out a day on a guess costs more
+ * than the 429 that would say so (and the guard holds off on it).
  */
-export function unknownLevel(spec: BucketSpec): number {
-  return spec.windowMs <= 60_000 ? 0 : spec.capacity;
+export function unknownLevel(spec: BucketSpec, seen?: number): number {
+  return spec.windowMs <= 60_000 ? 0 : (seen ?? spec.capacity);
 }
 
 /** Options of a Lua bucket store. */

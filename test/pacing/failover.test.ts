@@ -86,7 +86,7 @@ describe('FailoverStore', () => {
     return store;
   }
 
-  it('while degraded, takes its share of what the shared bucket had left, not a full bucket', async () => {
+  it("while degraded, a minute's bucket starts empty, whatever was left when this process last took", async () => {
     const backend = new FakeBackend();
     const events: FailoverEvent[] = [];
     const store = failover(backend, events);
@@ -94,9 +94,30 @@ describe('FailoverStore', () => {
     await store.configure('k', 'requests', { capacity: 40, windowMs: 60_000 }, 3);
     expect(await takeMany(store, 30)).toBe(30);
     backend.up = false;
-    // 10 were left for two processes: this one may take its half (5), not 40 / 2 = 20.
+    // 10 were left when it last took, but the other process may have spent them since: not its
+    // half of them (5), nor of a full bucket (20). It refills at its share (20 a minute).
     const taken = await takeMany(store, 20);
     expect(events[0]).toMatchObject({ type: 'store-degraded', share: 0.5 });
+    expect(taken).toBeLessThanOrEqual(1);
+  });
+
+  it("while degraded, a day's bucket starts at its share of what was left when this process last took", async () => {
+    const backend = new FakeBackend();
+    const store = failover(backend);
+    await store.ready;
+    const spec = { capacity: 40, windowMs: 86_400_000 };
+    const one: TakeItem = { dimension: 'requests', amount: 1, ...spec };
+    await store.configure('k', 'requests', spec, 3);
+    const takeDay = async (count: number): Promise<number> => {
+      let ok = 0;
+      for (let index = 0; index < count; index += 1) if ((await store.take('k', [one])).ok) ok += 1;
+      return ok;
+    };
+    expect(await takeDay(30)).toBe(30);
+    backend.up = false;
+    // 10 were left for two processes: this one may take its half (5), not 40 / 2 = 20. Empty, its
+    // share would allow one call every 72 minutes.
+    const taken = await takeDay(20);
     expect(taken).toBeGreaterThanOrEqual(4);
     expect(taken).toBeLessThanOrEqual(6);
   });
@@ -186,6 +207,7 @@ describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () 
   async function takenAfterLoss(
     windowMs: number,
     beforeLoss: (late: FailoverStore, one: TakeItem) => Promise<unknown> = async () => undefined,
+    beforeSpend: (late: FailoverStore, one: TakeItem) => Promise<unknown> = async () => undefined,
   ): Promise<number> {
     const spec = { capacity: 40, windowMs };
     const one: TakeItem = { dimension: 'requests', amount: 1, ...spec };
@@ -212,7 +234,9 @@ describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () 
       expect(late.processes).toBe(2);
       await other.configure('k', 'requests', spec, 3);
       await late.configure('k', 'requests', spec, 3);
-      expect(await taken(other, 40)).toBe(40);
+      await beforeSpend(late, one);
+      await taken(other, 40);
+      expect((await other.take('k', [one])).ok).toBe(false);
       await beforeLoss(late, one);
       lateClient.disconnect();
       return await taken(late, 20);
@@ -231,6 +255,13 @@ describe.skipIf(redisUrl === '')('two processes on one Redis, one loses it', () 
     const refused = async (late: FailoverStore, one: TakeItem) =>
       expect((await late.take('k', [one])).ok).toBe(false);
     expect(await takenAfterLoss(MINUTE, refused)).toBeLessThanOrEqual(1);
+  });
+
+  it('a process whose last take came before the others spent the bucket starts its local bucket empty', async () => {
+    // Before: 19 (half of the 39 its own take saw), with the shared bucket spent since by the other.
+    const tookFirst = async (late: FailoverStore, one: TakeItem) =>
+      expect((await late.take('k', [one])).ok).toBe(true);
+    expect(await takenAfterLoss(MINUTE, undefined, tookFirst)).toBeLessThanOrEqual(1);
   });
 
   it("a day's bucket it had not taken from starts at its share of a full one, as a lost one comes back", async () => {
