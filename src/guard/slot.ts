@@ -4,7 +4,7 @@
  */
 import type { Lane } from '../pacing/lane.js';
 import type { Observation, Pacer, Ticket } from '../pacing/pacer.js';
-import { maskSecrets } from '../util/mask.js';
+import { readableBase } from '../pacing/lane-setup.js';
 
 /** What an attempt holds while it is out: its pacing ticket, or (with `pacing: false`) a count. */
 export interface Slot {
@@ -37,16 +37,9 @@ export function unpacedSlot(
   baseURL: string,
   model: string | undefined,
 ): Slot {
-  let host: string;
-  try {
-    const url = new URL(baseURL);
-    host = `${url.host}${url.pathname}`.replace(/\/+$/, '');
-  } catch {
-    host = baseURL.slice(0, 200);
-  }
   let out = false;
   return {
-    key: `${maskSecrets(host, secrets)}|${model ?? '*'}`,
+    key: `${readableBase(baseURL, secrets)}|${model ?? '*'}`,
     lane: undefined,
     reservedTokens: 0,
     sent: () => {

@@ -27,7 +27,7 @@ export interface LaneAddress {
 }
 
 /** A base URL as people may read it: no credentials, no query, no key in the path. */
-function readableBase(baseURL: string, secrets: readonly string[]): string {
+export function readableBase(baseURL: string, secrets: readonly string[]): string {
   try {
     const url = new URL(baseURL);
     return maskSecrets(`${url.host}${url.pathname}`.replace(/\/+$/, ''), secrets);
