@@ -4,7 +4,8 @@
  * records every request and answers every endpoint with a plausible success. Both runs must put
  * the same requests on the wire (`wire-view.ts` says what is left out and why) and give the caller
  * the same results: parsed data, streamed chunks, bytes, and for `.withResponse()` the status, URL
- * and headers (the guard's own `x-tierguard-*` aside).
+ * and headers (the guard's own `x-tierguard-*` aside). The server must also see each answer end
+ * the same way: read to its end, or left by the client (a stream the caller broke out of).
  */
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,7 +13,15 @@ import { z } from 'zod';
 import { createGuard, type Guard } from '../../src/index.js';
 import { fakeApiKey } from '../../src/testing/index.js';
 import { OPENAI_MAJORS, type OpenAIMajor } from '../support/openai-majors.js';
-import { FILE_CONTENT, SPEECH_BYTES, WEATHER, plausibleAnswers } from '../support/plausible-answers.js';
+import {
+  FILE_CONTENT,
+  POLL_AFTER_MS,
+  SLOW_PIECE_MS,
+  SPEECH_BYTES,
+  TOOL_ANSWER,
+  WEATHER,
+  plausibleAnswers,
+} from '../support/plausible-answers.js';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
 import { callerHeaders, wireView } from '../support/wire-view.js';
 
@@ -68,6 +77,27 @@ async function streamedChat(client: OpenAI): Promise<unknown[]> {
       stream_options: { include_usage: true },
     }),
   );
+}
+
+/** The harness's one function tool, as a JSON schema. */
+const WEATHER_PARAMETERS = {
+  type: 'object',
+  properties: { city: { type: 'string' } },
+  required: ['city'],
+  additionalProperties: false,
+};
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A background response, retrieved every few milliseconds until it is no longer queued or running. */
+async function untilSettled(client: OpenAI, responseId: string): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for (;;) {
+    await pause(POLL_AFTER_MS);
+    const response = await client.responses.retrieve(responseId);
+    seen.push(response);
+    if (response.status !== 'queued' && response.status !== 'in_progress') return seen;
+  }
 }
 
 const STEPS: readonly Step[] = [
@@ -456,6 +486,155 @@ const STEPS: readonly Step[] = [
     },
   },
   {
+    name: 'chat.completions.runTools: a tool call, then the final answer (2 requests)',
+    client: 'openai',
+    requests: 2,
+    run: async (client) => {
+      const calls: unknown[] = [];
+      const runner = client.chat.completions.runTools({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'The weather in Paris?' }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              description: 'The current weather in a city.',
+              parameters: WEATHER_PARAMETERS,
+              parse: (input: string) => JSON.parse(input) as { city: string },
+              function: (args: { city: string }) => {
+                calls.push(args);
+                return { ...WEATHER, city: args.city };
+              },
+            },
+          },
+        ],
+      });
+      const content = await runner.finalContent();
+      expect(content).toBe(TOOL_ANSWER);
+      return { content, messages: runner.messages, completions: runner.allChatCompletions(), calls };
+    },
+  },
+  {
+    name: 'vectorStores.files.createAndPoll: in_progress, then completed (openai-poll-after-ms)',
+    client: 'openai',
+    requests: 3,
+    run: async (client) => {
+      const file = await client.vectorStores.files.createAndPoll('vs_loopback', { file_id: 'file-a' });
+      expect(file.status).toBe('completed');
+      return file;
+    },
+  },
+  {
+    name: 'vectorStores.fileBatches.createAndPoll: in_progress, then completed',
+    client: 'openai',
+    requests: 3,
+    run: async (client) => {
+      const batch = await client.vectorStores.fileBatches.createAndPoll('vs_loopback', {
+        file_ids: ['file-a', 'file-b'],
+      });
+      expect(batch.status).toBe('completed');
+      return batch;
+    },
+  },
+  {
+    name: 'responses.create, background: true, then responses.retrieve until completed',
+    client: 'openai',
+    requests: 3,
+    run: async (client) => {
+      const created = await client.responses.create({
+        model: 'gpt-4o',
+        input: 'Say hello.',
+        background: true,
+      });
+      expect(created.status).toBe('queued');
+      const polled = await untilSettled(client, created.id);
+      expect(polled.at(-1)).toMatchObject({ status: 'completed' });
+      return { created, polled };
+    },
+  },
+  {
+    name: 'responses.create, background: true, then responses.cancel',
+    client: 'openai',
+    requests: 3,
+    run: async (client) => {
+      const created = await client.responses.create({
+        model: 'gpt-4o',
+        input: 'Say hello.',
+        background: true,
+      });
+      const cancelled = await client.responses.cancel(created.id);
+      expect(cancelled.status).toBe('cancelled');
+      return { created, cancelled, polled: await untilSettled(client, created.id) };
+    },
+  },
+  {
+    name: 'uploads.create, uploads.parts.create (multipart), uploads.complete',
+    client: 'openai',
+    requests: 4,
+    run: async (client, major) => {
+      const bytes = Buffer.from(FILE_CONTENT.repeat(3));
+      const half = Math.ceil(bytes.length / 2);
+      const upload = await client.uploads.create({
+        filename: 'batch.jsonl',
+        bytes: bytes.length,
+        mime_type: 'text/jsonl',
+        purpose: 'batch',
+      });
+      const parts = [];
+      for (const [index, piece] of [bytes.subarray(0, half), bytes.subarray(half)].entries())
+        parts.push(
+          await client.uploads.parts.create(upload.id, {
+            data: await major.toFile(piece, `part-${index + 1}`),
+          }),
+        );
+      const completed = await client.uploads.complete(upload.id, { part_ids: parts.map((part) => part.id) });
+      expect(completed.status).toBe('completed');
+      return { upload, parts, completed };
+    },
+  },
+  {
+    name: 'chat.completions.create, stream: true, the caller breaks after the first chunk',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: MESSAGES,
+        stream: true,
+        user: 'slow-stream',
+      });
+      const chunks: unknown[] = [];
+      for await (const chunk of stream) {
+        chunks.push(chunk);
+        break;
+      }
+      // Time for a request sent after the break to reach the server (there must be none).
+      await pause(SLOW_PIECE_MS);
+      return { chunks, aborted: stream.controller.signal.aborted };
+    },
+  },
+  {
+    name: 'responses.create, stream: true, the caller breaks after the first event',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const stream = await client.responses.create({
+        model: 'gpt-4o',
+        input: 'Say hello.',
+        stream: true,
+        user: 'slow-stream',
+      });
+      const events: unknown[] = [];
+      for await (const event of stream) {
+        events.push(event);
+        break;
+      }
+      await pause(SLOW_PIECE_MS);
+      return { events, aborted: stream.controller.signal.aborted };
+    },
+  },
+  {
     name: 'AzureOpenAI chat.completions.create',
     client: 'azure',
     requests: 1,
@@ -530,12 +709,18 @@ describe.each(OPENAI_MAJORS)('$name: a guarded client and a bare one on the wire
     const { bare, guarded } = clients[step.client];
     server.reset();
     const bareResult = await step.run(bare, major);
+    await server.settled();
     const bareWire = await wireView(server.requests);
+    const bareEndings = [...server.endings];
     server.reset();
     const guardedResult = await step.run(guarded, major);
+    await server.settled();
     const guardedWire = await wireView(server.requests);
+    const guardedEndings = [...server.endings];
     expect(bareWire).toHaveLength(step.requests);
     expect(guardedWire).toEqual(bareWire);
     expect(guardedResult).toEqual(bareResult);
+    // Whether each answer went out whole or the client hung up first (a stream the caller left).
+    expect(guardedEndings).toEqual(bareEndings);
   });
 });

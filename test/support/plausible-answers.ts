@@ -12,8 +12,15 @@
  * 'limited-once'` gets the API's 429 `rate_limit_exceeded` on requests per minute (with a 10 ms
  * `retry-after-ms`; a request refills every 12 ms at 5000 RPM, as `x-ratelimit-reset-requests`
  * says) the first time after a reset; `model: 'gpt-unknown'` gets the API's 404 `model_not_found`; `user:
- * 'slow'` is answered after 300 ms. A non-streamed chat answers `n` choices, with `logprobs` when
- * asked, and a call with `tools` gets a call of its first tool (`finish_reason: 'tool_calls'`).
+ * 'slow'` is answered after 300 ms; a stream with `user: 'slow-stream'` sends an event every 30 ms. A non-streamed chat answers `n` choices, with `logprobs` when
+ * asked, and a call with `tools` gets a call of its first tool (`finish_reason: 'tool_calls'`),
+ * unless its last message is a tool's result: then the model's final answer, `TOOL_ANSWER`.
+ *
+ * What is processed in the background answers as the API does, one step per poll: a vector store
+ * file or file batch is `in_progress` when created and on the first retrieve (with an
+ * `openai-poll-after-ms: 5` header), `completed` from the second; a `background: true` response is
+ * `queued` when created, `in_progress` on the first retrieve, `completed` from the second, and
+ * `cancelled` once cancelled. An upload is `pending` until `complete`, which answers its file.
  */
 import type { Answer, RecordedRequest, Responder } from './recording-server.js';
 
@@ -26,6 +33,10 @@ export const WEATHER = { city: 'Paris', temperatureC: 21 } as const;
 export const SPEECH_BYTES = Uint8Array.from({ length: 96 }, (_, index) => (index * 37 + 11) % 256);
 /** What `files.content` answers with. */
 export const FILE_CONTENT = '{"custom_id":"1","method":"POST","url":"/v1/chat/completions"}\n';
+/** The model's answer once a tool's result is in the conversation. */
+export const TOOL_ANSWER = `It is ${WEATHER.temperatureC} °C in ${WEATHER.city}.`;
+/** The wait a polled resource asks for between polls (`openai-poll-after-ms`). */
+export const POLL_AFTER_MS = 5;
 
 const LIMIT_HEADERS = {
   'x-ratelimit-limit-requests': '5000',
@@ -112,6 +123,14 @@ function sse(
   };
 }
 
+/** The wait between the events of a stream asked for with `user: 'slow-stream'`. */
+export const SLOW_PIECE_MS = 30;
+
+/** A stream `user: 'slow-stream'` asked for comes an event every `SLOW_PIECE_MS`. */
+function paced(body: Record<string, unknown>, answer: Answer): Answer {
+  return body.user === 'slow-stream' ? { ...answer, pieceDelayMs: SLOW_PIECE_MS } : answer;
+}
+
 /** Plain chat completions and the models list are sent gzip-encoded when the client accepts it. */
 function acceptsGzip(request: RecordedRequest): boolean {
   return /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
@@ -160,8 +179,39 @@ function page<T extends { readonly id: string }>(items: readonly T[], request: R
   };
 }
 
-function file(id: string, filename: string, bytes: number): object {
-  return { id, object: 'file', bytes, created_at: CREATED, filename, purpose: 'batch', status: 'processed' };
+function file(id: string, filename: string, bytes: number, purpose = 'batch'): object {
+  return { id, object: 'file', bytes, created_at: CREATED, filename, purpose, status: 'processed' };
+}
+
+/** The last segment but `back` of a request's path, decoded (`/a/b/c`, 1 → `b`). */
+function segment(request: RecordedRequest, back = 0): string {
+  return decodeURIComponent(request.path.split('/').at(-1 - back) ?? '');
+}
+
+function vectorStoreFile(id: string, vectorStoreId: string, status: string): object {
+  return {
+    id,
+    object: 'vector_store.file',
+    usage_bytes: status === 'completed' ? 1_024 : 0,
+    created_at: CREATED,
+    vector_store_id: vectorStoreId,
+    status,
+    last_error: null,
+    chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
+    attributes: {},
+  };
+}
+
+function vectorStoreFileBatch(id: string, vectorStoreId: string, files: number, status: string): object {
+  const done = status === 'completed' ? files : 0;
+  return {
+    id,
+    object: 'vector_store.files_batch',
+    created_at: CREATED,
+    vector_store_id: vectorStoreId,
+    status,
+    file_counts: { in_progress: files - done, completed: done, failed: 0, cancelled: 0, total: files },
+  };
 }
 
 function batch(id: string): object {
@@ -194,12 +244,77 @@ const MODELS = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'].map((id) => (
   owned_by: 'system',
 }));
 
+/** A response (the Responses API's object) in its states, and its one output message. */
+function responseObjects(
+  responseId: string,
+  messageId: string,
+  model: string,
+  text: string,
+): { base: object; message: { content: readonly object[] } & object; done: object } {
+  const base = {
+    id: responseId,
+    object: 'response',
+    created_at: CREATED,
+    model,
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    metadata: {},
+    parallel_tool_calls: true,
+    temperature: 1,
+    top_p: 1,
+    tool_choice: 'auto',
+    tools: [],
+  };
+  const message = {
+    id: messageId,
+    type: 'message',
+    status: 'completed',
+    role: 'assistant',
+    content: [{ type: 'output_text', text, annotations: [] }],
+  };
+  const done = {
+    ...base,
+    status: 'completed',
+    output: [message],
+    usage: {
+      input_tokens: 9,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 5,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 14,
+    },
+  };
+  return { base, message, done };
+}
+
+/** The API's 404 for an id it does not know. */
+function notFound(message: string, headers: Readonly<Record<string, string>>): Answer {
+  return json({ error: { message, type: 'invalid_request_error', param: null, code: null } }, headers, 404);
+}
+
 /** A new responder: its ids and its one deliberate failure start over. */
 export function plausibleAnswers(): Responder {
   let sequence = 0;
   let failedOnce = false;
   let limitedOnce = false;
   const id = (prefix: string): string => `${prefix}${String(++sequence).padStart(6, '0')}`;
+  /** How many times each background resource was retrieved. */
+  const polls = new Map<string, number>();
+  const poll = (key: string): number => {
+    const count = (polls.get(key) ?? 0) + 1;
+    polls.set(key, count);
+    return count;
+  };
+  /** Files attached to a vector store batch, by batch id. */
+  const batchFiles = new Map<string, number>();
+  /** Background responses, by id: what their final answer is made of. */
+  const background = new Map<
+    string,
+    { model: string; text: string; messageId: string; cancelled: boolean }
+  >();
+  /** Uploads, by id, as created. */
+  const uploads = new Map<string, { filename: string; bytes: number; purpose: string }>();
 
   const chat = (request: RecordedRequest, headers: Record<string, string>): Answer => {
     const body = bodyJson(request);
@@ -248,7 +363,9 @@ export function plausibleAnswers(): Responder {
         404,
       );
     const format = body.response_format as { type?: unknown } | undefined;
-    const content = format?.type === 'json_schema' ? JSON.stringify(WEATHER) : TEXT;
+    const messages = Array.isArray(body.messages) ? (body.messages as { role?: unknown }[]) : [];
+    const afterTool = messages.at(-1)?.role === 'tool';
+    const content = format?.type === 'json_schema' ? JSON.stringify(WEATHER) : afterTool ? TOOL_ANSWER : TEXT;
     const completionId = id('chatcmpl-');
     const usage = { prompt_tokens: 9, completion_tokens: 5, total_tokens: 14 };
     if (body.user === 'slow') return { ...json({ object: 'chat.completion' }, headers), delayMs: 300 };
@@ -265,25 +382,28 @@ export function plausibleAnswers(): Responder {
       const includeUsage =
         (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
       const pieces = content.match(/.{1,8}/g) ?? [];
-      return sse(
-        [
-          {
-            data: chunk([
-              { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
-            ]),
-          },
-          ...pieces.map((piece) => ({
-            data: chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]),
-          })),
-          { data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]) },
-          ...(includeUsage ? [{ data: chunk([], { usage }) }] : []),
-          { data: '[DONE]' },
-        ],
-        headers,
+      return paced(
+        body,
+        sse(
+          [
+            {
+              data: chunk([
+                { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
+              ]),
+            },
+            ...pieces.map((piece) => ({
+              data: chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]),
+            })),
+            { data: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]) },
+            ...(includeUsage ? [{ data: chunk([], { usage }) }] : []),
+            { data: '[DONE]' },
+          ],
+          headers,
+        ),
       );
     }
     const choices = typeof body.n === 'number' ? body.n : 1;
-    const tools = Array.isArray(body.tools) && body.tool_choice !== 'none' ? body.tools : [];
+    const tools = Array.isArray(body.tools) && body.tool_choice !== 'none' && !afterTool ? body.tools : [];
     const tool = (tools[0] as { function?: { name?: string } } | undefined)?.function?.name;
     return json(
       {
@@ -325,42 +445,14 @@ export function plausibleAnswers(): Responder {
     const body = bodyJson(request);
     const format = (body.text as { format?: { type?: unknown } } | undefined)?.format;
     const text = format?.type === 'json_schema' ? JSON.stringify(WEATHER) : TEXT;
+    const model = typeof body.model === 'string' ? body.model : 'gpt-4o';
     const responseId = id('resp_');
     const messageId = id('msg_');
-    const base = {
-      id: responseId,
-      object: 'response',
-      created_at: CREATED,
-      model: typeof body.model === 'string' ? body.model : 'gpt-4o',
-      error: null,
-      incomplete_details: null,
-      instructions: null,
-      metadata: {},
-      parallel_tool_calls: true,
-      temperature: 1,
-      top_p: 1,
-      tool_choice: 'auto',
-      tools: [],
-    };
-    const message = {
-      id: messageId,
-      type: 'message',
-      status: 'completed',
-      role: 'assistant',
-      content: [{ type: 'output_text', text, annotations: [] }],
-    };
-    const done = {
-      ...base,
-      status: 'completed',
-      output: [message],
-      usage: {
-        input_tokens: 9,
-        input_tokens_details: { cached_tokens: 0 },
-        output_tokens: 5,
-        output_tokens_details: { reasoning_tokens: 0 },
-        total_tokens: 14,
-      },
-    };
+    const { base, message, done } = responseObjects(responseId, messageId, model, text);
+    if (body.background === true && body.stream !== true) {
+      background.set(responseId, { model, text, messageId, cancelled: false });
+      return json({ ...base, background: true, status: 'queued', output: [], usage: null }, headers);
+    }
     if (body.stream !== true) return json(done, headers);
     let number = 0;
     const event = (type: string, data: object) => ({
@@ -368,26 +460,29 @@ export function plausibleAnswers(): Responder {
       data: { type, sequence_number: number++, ...data },
     });
     const place = { item_id: messageId, output_index: 0, content_index: 0 };
-    return sse(
-      [
-        event('response.created', { response: { ...base, status: 'in_progress', output: [] } }),
-        event('response.output_item.added', {
-          output_index: 0,
-          item: { ...message, status: 'in_progress', content: [] },
-        }),
-        event('response.content_part.added', {
-          ...place,
-          part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
-        }),
-        ...(text.match(/.{1,8}/g) ?? []).map((delta) =>
-          event('response.output_text.delta', { ...place, delta, logprobs: [] }),
-        ),
-        event('response.output_text.done', { ...place, text, logprobs: [] }),
-        event('response.content_part.done', { ...place, part: message.content[0] }),
-        event('response.output_item.done', { output_index: 0, item: message }),
-        event('response.completed', { response: done }),
-      ],
-      headers,
+    return paced(
+      body,
+      sse(
+        [
+          event('response.created', { response: { ...base, status: 'in_progress', output: [] } }),
+          event('response.output_item.added', {
+            output_index: 0,
+            item: { ...message, status: 'in_progress', content: [] },
+          }),
+          event('response.content_part.added', {
+            ...place,
+            part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+          }),
+          ...(text.match(/.{1,8}/g) ?? []).map((delta) =>
+            event('response.output_text.delta', { ...place, delta, logprobs: [] }),
+          ),
+          event('response.output_text.done', { ...place, text, logprobs: [] }),
+          event('response.content_part.done', { ...place, part: message.content[0] }),
+          event('response.output_item.done', { output_index: 0, item: message }),
+          event('response.completed', { response: done }),
+        ],
+        headers,
+      ),
     );
   };
 
@@ -528,6 +623,111 @@ export function plausibleAnswers(): Responder {
       return json(batch(decodeURIComponent(path.split('/').at(-1) ?? '')), headers);
     if (route === 'GET /models')
       return json({ object: 'list', data: MODELS }, headers, 200, acceptsGzip(request));
+    if (/^(?:GET \/responses\/[^/]+|POST \/responses\/[^/]+\/cancel)$/.test(route)) {
+      const cancel = method === 'POST';
+      const responseId = segment(request, cancel ? 1 : 0);
+      const stored = background.get(responseId);
+      if (stored === undefined) return notFound(`Response with id '${responseId}' not found.`, headers);
+      const { base, done } = responseObjects(responseId, stored.messageId, stored.model, stored.text);
+      const polled = polls.get(responseId) ?? 0;
+      if (cancel && polled >= 2 && !stored.cancelled)
+        return json(
+          {
+            error: {
+              message: 'Cannot cancel a completed response.',
+              type: 'invalid_request_error',
+              param: null,
+              code: null,
+            },
+          },
+          headers,
+          400,
+        );
+      if (cancel) stored.cancelled = true;
+      if (stored.cancelled)
+        return json({ ...base, background: true, status: 'cancelled', output: [], usage: null }, headers);
+      return poll(responseId) === 1
+        ? json({ ...base, background: true, status: 'in_progress', output: [], usage: null }, headers)
+        : json({ ...done, background: true }, headers);
+    }
+    if (/^POST \/vector_stores\/[^/]+\/files$/.test(route)) {
+      const fileId = String(bodyJson(request).file_id);
+      return json(vectorStoreFile(fileId, segment(request, 1), 'in_progress'), headers);
+    }
+    if (/^GET \/vector_stores\/[^/]+\/files\/[^/]+$/.test(route)) {
+      const key = `${segment(request, 2)}/${segment(request)}`;
+      const status = poll(key) === 1 ? 'in_progress' : 'completed';
+      return json(vectorStoreFile(segment(request), segment(request, 2), status), {
+        ...headers,
+        ...(status === 'in_progress' ? { 'openai-poll-after-ms': String(POLL_AFTER_MS) } : {}),
+      });
+    }
+    if (/^POST \/vector_stores\/[^/]+\/file_batches$/.test(route)) {
+      const fileIds = bodyJson(request).file_ids;
+      const batchId = id('vsfb_');
+      batchFiles.set(batchId, Array.isArray(fileIds) ? fileIds.length : 0);
+      return json(
+        vectorStoreFileBatch(batchId, segment(request, 1), batchFiles.get(batchId) ?? 0, 'in_progress'),
+        headers,
+      );
+    }
+    if (/^GET \/vector_stores\/[^/]+\/file_batches\/[^/]+$/.test(route)) {
+      const batchId = segment(request);
+      const files = batchFiles.get(batchId);
+      if (files === undefined) return notFound(`No file batch found with id '${batchId}'.`, headers);
+      const status = poll(batchId) === 1 ? 'in_progress' : 'completed';
+      return json(vectorStoreFileBatch(batchId, segment(request, 2), files, status), {
+        ...headers,
+        ...(status === 'in_progress' ? { 'openai-poll-after-ms': String(POLL_AFTER_MS) } : {}),
+      });
+    }
+    if (route === 'POST /uploads') {
+      const body = bodyJson(request);
+      const uploadId = id('upload_');
+      const upload = {
+        filename: String(body.filename),
+        bytes: Number(body.bytes),
+        purpose: String(body.purpose),
+      };
+      uploads.set(uploadId, upload);
+      return json(
+        {
+          id: uploadId,
+          object: 'upload',
+          ...upload,
+          created_at: CREATED,
+          expires_at: CREATED + 3_600,
+          status: 'pending',
+          file: null,
+        },
+        headers,
+      );
+    }
+    if (/^POST \/uploads\/[^/]+\/parts$/.test(route)) {
+      const uploadId = segment(request, 1);
+      if (!uploads.has(uploadId)) return notFound(`Upload with id '${uploadId}' not found.`, headers);
+      return json(
+        { id: id('part_'), object: 'upload.part', created_at: CREATED, upload_id: uploadId },
+        headers,
+      );
+    }
+    if (/^POST \/uploads\/[^/]+\/complete$/.test(route)) {
+      const uploadId = segment(request, 1);
+      const upload = uploads.get(uploadId);
+      if (upload === undefined) return notFound(`Upload with id '${uploadId}' not found.`, headers);
+      return json(
+        {
+          id: uploadId,
+          object: 'upload',
+          ...upload,
+          created_at: CREATED,
+          expires_at: CREATED + 3_600,
+          status: 'completed',
+          file: file(id('file-'), upload.filename, upload.bytes, upload.purpose),
+        },
+        headers,
+      );
+    }
     return json(
       {
         error: {

@@ -1,7 +1,8 @@
 /**
  * A loopback HTTP server that records every request it gets (method, path, query, headers, raw
- * body) and answers each one with what a responder says. Tests compare what two clients put on the
- * wire and what they get back. It listens on 127.0.0.1 only, on a port the system picks.
+ * body) and answers each one with what a responder says, noting whether each answer went out whole
+ * or was cut by the client going away. Tests compare what two clients put on the wire and what they
+ * get back. It listens on 127.0.0.1 only, on a port the system picks.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,12 @@ export interface Answer {
   readonly gzip?: boolean;
   /** Wait this long before answering (real time: keep it short). */
   readonly delayMs?: number;
+  /** Wait this long between the pieces of a body in pieces (real time: keep it short). */
+  readonly pieceDelayMs?: number;
 }
+
+/** How an answer ended: written to its end, or cut (the client closed the connection first). */
+export type Ending = 'whole' | 'cut';
 
 /** Answers the `index`-th request since the last reset. */
 export type Responder = (request: RecordedRequest, index: number) => Answer | Promise<Answer>;
@@ -40,6 +46,10 @@ export interface RecordingServer {
   readonly url: string;
   /** Requests since the last reset, in arrival order. */
   readonly requests: readonly RecordedRequest[];
+  /** How the answer to each of those requests ended (unset while it is being written). */
+  readonly endings: readonly (Ending | undefined)[];
+  /** Resolves when every answer being written has ended. */
+  settled(): Promise<void>;
   /** Forgets the requests and starts a fresh responder (its counters from zero). */
   reset(): void;
   close(): Promise<void>;
@@ -61,9 +71,16 @@ async function readRequest(request: IncomingMessage): Promise<RecordedRequest> {
   };
 }
 
-async function writeAnswer(response: ServerResponse, answer: Answer): Promise<void> {
+/** `whole` once `response` has been written to its end, `cut` if its connection closed first. */
+async function ending(response: ServerResponse): Promise<Ending> {
+  if (!response.writableFinished && !response.destroyed)
+    await new Promise((resolve) => response.once('close', resolve));
+  return response.writableFinished ? 'whole' : 'cut';
+}
+
+async function writeAnswer(response: ServerResponse, answer: Answer): Promise<Ending> {
   if (answer.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
-  if (response.destroyed) return;
+  if (response.destroyed) return 'cut';
   const body = answer.body;
   if (!Array.isArray(body)) {
     const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body as string | Uint8Array);
@@ -74,34 +91,47 @@ async function writeAnswer(response: ServerResponse, answer: Answer): Promise<vo
       'content-length': String(sent.length),
     });
     response.end(sent);
-    return;
+    return ending(response);
   }
   response.writeHead(answer.status ?? 200, { ...answer.headers });
-  for (const piece of body as readonly string[]) {
+  for (const [index, piece] of (body as readonly string[]).entries()) {
+    if (index > 0 && answer.pieceDelayMs !== undefined)
+      await new Promise((resolve) => setTimeout(resolve, answer.pieceDelayMs));
+    if (response.destroyed) return 'cut';
     response.write(piece);
     // A turn between pieces: the client reads the stream as it arrives.
     await new Promise((resolve) => setImmediate(resolve));
   }
   response.end();
+  return ending(response);
 }
 
 /** Starts a recording server; `createResponder` is called now and on every `reset()`. */
 export async function startRecordingServer(createResponder: () => Responder): Promise<RecordingServer> {
   let requests: RecordedRequest[] = [];
+  let endings: (Ending | undefined)[] = [];
+  const writing = new Set<Promise<void>>();
   let respond = createResponder();
   const server = createServer((request, response) => {
     // The answers carry no Date header: two runs a second apart answer alike.
     response.sendDate = false;
-    void (async () => {
+    const written = (async () => {
+      let noted = endings;
+      let index: number | undefined;
       try {
         const recorded = await readRequest(request);
-        const index = requests.length;
+        // An answer still being written after a reset is noted in its own run's endings.
+        noted = endings;
+        index = requests.length;
         requests.push(recorded);
-        await writeAnswer(response, await respond(recorded, index));
+        noted[index] = await writeAnswer(response, await respond(recorded, index));
       } catch (error) {
         response.destroy(error instanceof Error ? error : new Error(String(error)));
+        if (index !== undefined) noted[index] = 'cut';
       }
     })();
+    writing.add(written);
+    void written.finally(() => writing.delete(written));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -113,8 +143,15 @@ export async function startRecordingServer(createResponder: () => Responder): Pr
     get requests() {
       return requests;
     },
+    get endings() {
+      return endings;
+    },
+    async settled() {
+      while (writing.size > 0) await Promise.all(writing);
+    },
     reset() {
       requests = [];
+      endings = [];
       respond = createResponder();
     },
     close: () =>
