@@ -36,9 +36,9 @@ function toTarget(entry: FallbackTarget): Target {
 }
 
 /**
- * The request's own target followed by its fallbacks: the chain written for the model (looked up
- * by its name as written, then its family), else — where `cheaper(model)` says so — the cheaper
- * chain the tables give for `tier`.
+ * The request's own target followed by its fallbacks: the chain written for it (looked up by the
+ * Azure deployment it calls, then by its model's name as written, then by the model's family),
+ * else — where `cheaper(model)` says so — the cheaper chain the tables give for `tier`.
  */
 export function buildChain(
   model: string | undefined,
@@ -46,8 +46,11 @@ export function buildChain(
   deployments: Readonly<Record<string, string>>,
   cheaper: (model: string) => boolean = () => false,
   tier: Tier = 'tier-1',
+  deployment?: string,
 ): readonly Target[] {
   const first: Target = { model, ownEndpoint: false };
+  const written = deployment === undefined ? undefined : fallback.get(deployment);
+  if (written !== undefined) return [first, ...written.map(toTarget)];
   if (model === undefined) return [first];
   const entries = fallback.get(model) ?? fallback.get(resolveModel(model, deployments).family);
   if (entries !== undefined) return [first, ...entries.map(toTarget)];

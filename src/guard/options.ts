@@ -182,7 +182,8 @@ export interface GuardOptions {
    */
   readonly retry?: RetryOptions | false;
   /**
-   * Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`.
+   * Models to try, in order, when a model cannot serve: `{ 'gpt-4o': ['gpt-4o-mini'] }`. An Azure
+   * call's chain may be keyed by its deployment's name (looked up before its model's).
    * `'cheaper'` builds each model's chain from the model table: cheaper models that take the same
    * input, offer the same features (function calling, Structured Outputs), reason if it reasons,
    * and are reachable on the account's tier (`stats().cheaperChains` shows them). As a model's

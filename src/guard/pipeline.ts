@@ -80,15 +80,24 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
       : { tier: detected, assumed: false };
   };
 
-  const chainFor = (model: string | undefined): readonly Target[] => {
+  const chainFor = (model: string | undefined, deployment: string | undefined): readonly Target[] => {
     const { tier, assumed } = chainTier();
     // A chain built from the tables depends on the tier, which `'auto'` learns later.
-    const key = `${tier}\u0000${model ?? ''}`;
+    const key = `${tier}\u0000${model ?? ''}\u0000${deployment ?? ''}`;
     let chain = chains.get(key);
     if (chain === undefined) {
-      chain = buildChain(model, options.fallback, options.deployments, options.cheaperFallback, tier);
+      chain = buildChain(
+        model,
+        options.fallback,
+        options.deployments,
+        options.cheaperFallback,
+        tier,
+        deployment,
+      );
       if (chains.size < 256) chains.set(key, chain);
-      if (model !== undefined && options.cheaperFallback(model) && !options.fallback.has(model)) {
+      // A chain written for the deployment is the caller's, not one the tables built.
+      const written = deployment !== undefined && options.fallback.has(deployment);
+      if (model !== undefined && options.cheaperFallback(model) && !options.fallback.has(model) && !written) {
         const built = {
           chain: chain.slice(1).map((target) => target.model ?? ''),
           tier,
@@ -107,7 +116,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     if (call.fallback?.kind === 'off') return [first];
     if (call.fallback?.kind === 'chain')
       return [first, ...call.fallback.models.map((model): Target => ({ model, ownEndpoint: false }))];
-    return chainFor(call.model);
+    return chainFor(call.model, call.deployment);
   };
 
   const secretsOf = (call: Call): readonly string[] =>

@@ -299,6 +299,30 @@ describe.each(OPENAI_MAJORS)(
       ]);
     });
 
+    it('follows a chain keyed by the deployment’s name, with or without `deployments`', async () => {
+      for (const deployments of [{ 'dep-4o': 'gpt-4o', 'dep-mini': 'gpt-4o-mini' }, {}]) {
+        const fetch = scriptedFetch([fixtures.overloaded, chatCompletion({ content: 'from the mini' })]);
+        const created = tracked({
+          tier: 'tier-1',
+          deployments,
+          // Before: the chain was looked up under the model only, and this call failed on dep-4o.
+          fallback: { 'dep-4o': ['dep-mini'] },
+          retry: { maxAttempts: 1 },
+        });
+        const wrapped = created.wrap(azureClient(fetch));
+        const completion = await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o' });
+        expect(completion.choices[0]?.message.content).toBe('from the mini');
+        expect(fetch.calls.map((call) => call.url)).toEqual([
+          'https://example-resource.openai.azure.com/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21',
+          'https://example-resource.openai.azure.com/openai/deployments/dep-mini/chat/completions?api-version=2024-10-21',
+        ]);
+        expect(created.stats().limits.map((lane) => lane.family)).toEqual([
+          'deployment:dep-4o',
+          'deployment:dep-mini',
+        ]);
+      }
+    });
+
     it('falls back to OpenAI in its shape, and to another Azure resource with its own api-key', async () => {
       const openaiKey = fakeApiKey('0pen');
       const otherKey = fakeApiKey('0thr');
