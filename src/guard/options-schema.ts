@@ -283,10 +283,9 @@ const built = new Map<OptionName, z.ZodMiniType>();
 function schemaOf(input: unknown) {
   const shape: Partial<Record<OptionName, z.ZodMiniType>> = {};
   if (typeof input !== 'object' || input === null) return z.strictObject(shape);
-  // Every key zod reads, inherited ones included.
-  for (const key in input) {
-    if (!Object.hasOwn(OPTIONS, key)) continue;
-    const name = key as OptionName;
+  // Every option zod would read: own or inherited, enumerable or not (a class's getters).
+  for (const name of Object.keys(OPTIONS) as OptionName[]) {
+    if (!(name in input)) continue;
     let schema = built.get(name);
     if (schema === undefined) built.set(name, (schema = z.optional(OPTIONS[name]())));
     shape[name] = schema;

@@ -48,6 +48,16 @@ describe('absurd options are refused, naming the field', () => {
     // Each option's schema is built when a guard is first given it: one given only through an
     // object's prototype is still read and refused for its value, not as an unknown option.
     ['an inherited tier', Object.create({ tier: 'tier-9' }) as object, 'tier', "one of 'free'"],
+    [
+      "a class's getter",
+      new (class {
+        get tier(): string {
+          return 'tier-9';
+        }
+      })(),
+      'tier',
+      "one of 'free'",
+    ],
     ['an unknown option beside a good one', { tier: 'tier-1', tiers: 'tier-1' }, 'tiers', 'no such option'],
   ] as const)('%s', (_name, options, path, expected) => {
     let error: unknown;
