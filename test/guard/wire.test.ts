@@ -100,6 +100,17 @@ async function untilSettled(client: OpenAI, responseId: string): Promise<unknown
   }
 }
 
+/** The first item of `stream`, the caller then leaving it; and time for a request sent after that to reach the server (there must be none). */
+async function firstThenBreak<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) {
+    items.push(item);
+    break;
+  }
+  await pause(SLOW_PIECE_MS);
+  return items;
+}
+
 const STEPS: readonly Step[] = [
   {
     name: 'chat.completions.create',
@@ -604,14 +615,7 @@ const STEPS: readonly Step[] = [
         stream: true,
         user: 'slow-stream',
       });
-      const chunks: unknown[] = [];
-      for await (const chunk of stream) {
-        chunks.push(chunk);
-        break;
-      }
-      // Time for a request sent after the break to reach the server (there must be none).
-      await pause(SLOW_PIECE_MS);
-      return { chunks, aborted: stream.controller.signal.aborted };
+      return { chunks: await firstThenBreak(stream), aborted: stream.controller.signal.aborted };
     },
   },
   {
@@ -625,13 +629,7 @@ const STEPS: readonly Step[] = [
         stream: true,
         user: 'slow-stream',
       });
-      const events: unknown[] = [];
-      for await (const event of stream) {
-        events.push(event);
-        break;
-      }
-      await pause(SLOW_PIECE_MS);
-      return { events, aborted: stream.controller.signal.aborted };
+      return { events: await firstThenBreak(stream), aborted: stream.controller.signal.aborted };
     },
   },
   {
