@@ -9,7 +9,7 @@ import type { Tier } from '../data/tiers.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import { cheaperChain } from '../models/cheaper.js';
 import { fitsContextWindow, resolveModel } from '../models/resolve.js';
-import type { FallbackTarget } from './options.js';
+import type { FallbackTarget, ResolvedOptions } from './options.js';
 import type { Call } from './request.js';
 
 /** Where one attempt goes. */
@@ -35,27 +35,34 @@ function toTarget(entry: FallbackTarget): Target {
   };
 }
 
+/** A call's chain: its own target, then its fallbacks; `fromTables` when `'cheaper'` built it. */
+export interface Chain {
+  readonly targets: readonly Target[];
+  readonly fromTables: boolean;
+}
+
 /**
- * The request's own target followed by its fallbacks: the chain written for it (looked up by the
- * Azure deployment it calls, then by its model's name as written, then by the model's family),
- * else — where `cheaper(model)` says so — the cheaper chain the tables give for `tier`.
+ * The chain of a call to `model` (on Azure, to `deployment`): the chain written for it (looked up
+ * by the deployment, then by the model's name as written, then by the model's family), else —
+ * where `options.cheaperFallback(model)` says so — the cheaper chain the tables give for `tier`.
  */
 export function buildChain(
   model: string | undefined,
-  fallback: ReadonlyMap<string, readonly FallbackTarget[]>,
-  deployments: Readonly<Record<string, string>>,
-  cheaper: (model: string) => boolean = () => false,
-  tier: Tier = 'tier-1',
-  deployment?: string,
-): readonly Target[] {
+  deployment: string | undefined,
+  options: Pick<ResolvedOptions, 'fallback' | 'deployments' | 'cheaperFallback'>,
+  tier: Tier,
+): Chain {
   const first: Target = { model, ownEndpoint: false };
-  const written = deployment === undefined ? undefined : fallback.get(deployment);
-  if (written !== undefined) return [first, ...written.map(toTarget)];
-  if (model === undefined) return [first];
-  const entries = fallback.get(model) ?? fallback.get(resolveModel(model, deployments).family);
-  if (entries !== undefined) return [first, ...entries.map(toTarget)];
-  if (!cheaper(model)) return [first];
-  return [first, ...cheaperChain(model, tier, deployments).map((next) => toTarget(next))];
+  const { fallback, deployments } = options;
+  const written =
+    (deployment === undefined ? undefined : fallback.get(deployment)) ??
+    (model === undefined
+      ? undefined
+      : (fallback.get(model) ?? fallback.get(resolveModel(model, deployments).family)));
+  if (written !== undefined) return { targets: [first, ...written.map(toTarget)], fromTables: false };
+  if (model === undefined || !options.cheaperFallback(model)) return { targets: [first], fromTables: false };
+  const cheaper = cheaperChain(model, tier, deployments).map((next) => toTarget(next));
+  return { targets: [first, ...cheaper], fromTables: true };
 }
 
 /** The base `AzureOpenAI` builds (`${endpoint}/openai`): its calls name a deployment in the path. */

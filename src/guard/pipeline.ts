@@ -86,25 +86,17 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     const key = `${tier}\u0000${model ?? ''}\u0000${deployment ?? ''}`;
     let chain = chains.get(key);
     if (chain === undefined) {
-      chain = buildChain(
-        model,
-        options.fallback,
-        options.deployments,
-        options.cheaperFallback,
-        tier,
-        deployment,
-      );
+      const built = buildChain(model, deployment, options, tier);
+      chain = built.targets;
       if (chains.size < 256) chains.set(key, chain);
-      // A chain written for the deployment is the caller's, not one the tables built.
-      const written = deployment !== undefined && options.fallback.has(deployment);
-      if (model !== undefined && options.cheaperFallback(model) && !options.fallback.has(model) && !written) {
-        const built = {
+      if (built.fromTables && model !== undefined) {
+        const shown = {
           chain: chain.slice(1).map((target) => target.model ?? ''),
           tier,
           tierAssumed: assumed,
         };
         if (counters.cheaperChains.size < 256 || counters.cheaperChains.has(model))
-          counters.cheaperChains.set(model, built);
+          counters.cheaperChains.set(model, shown);
       }
     }
     return chain;

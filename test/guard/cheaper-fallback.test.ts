@@ -98,6 +98,16 @@ describe("fallback: 'cheaper' through the guard", () => {
     expect(Object.keys(guard.stats().cheaperChains)).toEqual(['gpt-4.1']);
   });
 
+  it('does not show a chain written for the family as one it built', async () => {
+    const { client, guard } = setUp({
+      tier: 'tier-1',
+      fallback: { 'gpt-4o': ['gpt-4o-mini'], '*': 'cheaper' },
+    });
+    // A dated gpt-4o follows the chain written for its family. Before, stats showed it as built.
+    await ask(client, 'gpt-4o-2024-08-06');
+    expect(guard.stats().cheaperChains).toEqual({});
+  });
+
   it("builds a chain only for the models named 'cheaper'", async () => {
     const { client, guard, fetch } = setUp({ tier: 'tier-1', fallback: { 'gpt-4.1': 'cheaper' } });
     await expect(ask(client, 'gpt-4o')).rejects.toThrow();
