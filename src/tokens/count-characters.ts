@@ -120,9 +120,9 @@ const ASTRAL_RANGES = RANGES.filter(([first]) => first >= 0x10000);
 
 /** The kind of a code point beyond the Basic Multilingual Plane. */
 function astralKind(code: number): number {
-  // An index loop, no destructuring: this runs once per character of a text of emoji, and
-  // through the iterator protocol 100 KB of them took 11 ms to estimate the first time in a process
-  // (5 ms now) and 3 ms after (under 1 ms now).
+  // An index loop, no destructuring: this runs once per character of a text of emoji, often cold
+  // in a new process, where the iterator protocol held the event loop twice as long
+  // (docs/decisions.md §33).
   for (let index = 0; index < ASTRAL_RANGES.length; index += 1) {
     const range = ASTRAL_RANGES[index] as readonly [number, number, number];
     if (code >= range[0] && code <= range[1]) return range[2];

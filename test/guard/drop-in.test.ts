@@ -274,21 +274,29 @@ describe.each(OPENAI_MAJORS)(
       expect(lanes[0]?.buckets.tokens?.capacity).toBe(30_000);
     });
 
-    it('falls back to the deployment that serves the next model, paced on that deployment', async () => {
+    const deploymentURL = (name: string): string =>
+      `https://example-resource.openai.azure.com/openai/deployments/${name}/chat/completions?api-version=2024-10-21`;
+
+    /** A call to dep-4o, overloaded, that falls back once under `options`. */
+    async function fallBackOnce(options: GuardOptions) {
       const fetch = scriptedFetch([fixtures.overloaded, chatCompletion({ content: 'from the mini' })]);
-      const created = tracked({
-        tier: 'tier-1',
+      const created = tracked({ tier: 'tier-1', retry: { maxAttempts: 1 }, ...options });
+      const completion = await created
+        .wrap(azureClient(fetch))
+        .chat.completions.create({ ...BODY, model: 'gpt-4o' });
+      expect(completion.choices[0]?.message.content).toBe('from the mini');
+      return { fetch, created };
+    }
+
+    it('falls back to the deployment that serves the next model, paced on that deployment', async () => {
+      const { fetch, created } = await fallBackOnce({
         deployments: { 'dep-4o': 'gpt-4o', 'dep-mini': 'gpt-4o-mini' },
         fallback: { 'gpt-4o': ['gpt-4o-mini'] },
-        retry: { maxAttempts: 1 },
       });
-      const wrapped = created.wrap(azureClient(fetch));
-      const completion = await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o' });
-      expect(completion.choices[0]?.message.content).toBe('from the mini');
       // Before: the second call went to a deployment named `gpt-4o-mini`, which this resource lacks.
       expect(fetch.calls.map((call) => call.url)).toEqual([
-        'https://example-resource.openai.azure.com/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21',
-        'https://example-resource.openai.azure.com/openai/deployments/dep-mini/chat/completions?api-version=2024-10-21',
+        deploymentURL('dep-4o'),
+        deploymentURL('dep-mini'),
       ]);
       expect(fetch.calls[1]?.headers['api-key']).toBe(KEY);
       const lanes = created.stats().limits.map((lane) => [lane.family, lane.buckets.tokens?.capacity]);
@@ -301,20 +309,11 @@ describe.each(OPENAI_MAJORS)(
 
     it('follows a chain keyed by the deployment’s name, with or without `deployments`', async () => {
       for (const deployments of [{ 'dep-4o': 'gpt-4o', 'dep-mini': 'gpt-4o-mini' }, {}]) {
-        const fetch = scriptedFetch([fixtures.overloaded, chatCompletion({ content: 'from the mini' })]);
-        const created = tracked({
-          tier: 'tier-1',
-          deployments,
-          // Before: the chain was looked up under the model only, and this call failed on dep-4o.
-          fallback: { 'dep-4o': ['dep-mini'] },
-          retry: { maxAttempts: 1 },
-        });
-        const wrapped = created.wrap(azureClient(fetch));
-        const completion = await wrapped.chat.completions.create({ ...BODY, model: 'gpt-4o' });
-        expect(completion.choices[0]?.message.content).toBe('from the mini');
+        // Before: the chain was looked up under the model only, and this call failed on dep-4o.
+        const { fetch, created } = await fallBackOnce({ deployments, fallback: { 'dep-4o': ['dep-mini'] } });
         expect(fetch.calls.map((call) => call.url)).toEqual([
-          'https://example-resource.openai.azure.com/openai/deployments/dep-4o/chat/completions?api-version=2024-10-21',
-          'https://example-resource.openai.azure.com/openai/deployments/dep-mini/chat/completions?api-version=2024-10-21',
+          deploymentURL('dep-4o'),
+          deploymentURL('dep-mini'),
         ]);
         expect(created.stats().limits.map((lane) => lane.family)).toEqual([
           'deployment:dep-4o',

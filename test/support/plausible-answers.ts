@@ -183,6 +183,24 @@ function file(id: string, filename: string, bytes: number, purpose = 'batch'): o
   return { id, object: 'file', bytes, created_at: CREATED, filename, purpose, status: 'processed' };
 }
 
+/** An upload, pending or completed (with the file it became). */
+function uploadObject(
+  id: string,
+  upload: { filename: string; bytes: number; purpose: string },
+  status: 'pending' | 'completed',
+  completed: object | null,
+): object {
+  return {
+    id,
+    object: 'upload',
+    ...upload,
+    created_at: CREATED,
+    expires_at: CREATED + 3_600,
+    status,
+    file: completed,
+  };
+}
+
 /** The last segment but `back` of a request's path, decoded (`/a/b/c`, 1 → `b`). */
 function segment(request: RecordedRequest, back = 0): string {
   return decodeURIComponent(request.path.split('/').at(-1 - back) ?? '');
@@ -690,18 +708,7 @@ export function plausibleAnswers(): Responder {
         purpose: String(body.purpose),
       };
       uploads.set(uploadId, upload);
-      return json(
-        {
-          id: uploadId,
-          object: 'upload',
-          ...upload,
-          created_at: CREATED,
-          expires_at: CREATED + 3_600,
-          status: 'pending',
-          file: null,
-        },
-        headers,
-      );
+      return json(uploadObject(uploadId, upload, 'pending', null), headers);
     }
     if (/^POST \/uploads\/[^/]+\/parts$/.test(route)) {
       const uploadId = segment(request, 1);
@@ -715,18 +722,8 @@ export function plausibleAnswers(): Responder {
       const uploadId = segment(request, 1);
       const upload = uploads.get(uploadId);
       if (upload === undefined) return notFound(`Upload with id '${uploadId}' not found.`, headers);
-      return json(
-        {
-          id: uploadId,
-          object: 'upload',
-          ...upload,
-          created_at: CREATED,
-          expires_at: CREATED + 3_600,
-          status: 'completed',
-          file: file(id('file-'), upload.filename, upload.bytes, upload.purpose),
-        },
-        headers,
-      );
+      const completed = file(id('file-'), upload.filename, upload.bytes, upload.purpose);
+      return json(uploadObject(uploadId, upload, 'completed', completed), headers);
     }
     return json(
       {
