@@ -141,21 +141,30 @@ export class Pacer {
 
   /**
    * Admits a call now, whatever its buckets hold: a retry the server itself said may go (its
-   * `retry-after` has passed). What it takes may leave a debt the next calls wait for.
+   * `retry-after` has passed). What it takes may leave a debt the next calls wait for, until its
+   * answer's headers say what the server holds.
    */
   async admitNow(lane: Lane, estimate: RequestEstimate, model: string | undefined): Promise<Ticket> {
     if (this.#closed) throw new Error('tierguard: the guard is closed; no new calls are accepted');
     const amounts = lane.amounts(estimate);
+    const now = this.#now();
+    const items = lane.items(amounts, estimate, now).map((item) => ({ ...item, force: true }));
     const store = this.#options.store;
-    for (const item of lane.items(amounts, estimate, this.#now()))
-      await store.adjust(lane.key, item.dimension, -Math.min(item.amount, item.capacity));
+    let result = items.length === 0 ? undefined : await store.take(lane.key, items);
+    if (result?.ok === false) {
+      // A store written before `force` refused it as any take: debit the buckets instead (with no
+      // mark, this answer's headers do not correct them).
+      for (const item of items)
+        await store.adjust(lane.key, item.dimension, -Math.min(item.amount, item.capacity));
+      result = undefined;
+    }
     return this.#scheduler.ticket(
       lane,
       amounts,
       estimate,
       model,
-      { ok: true, atMs: 0, marks: {}, levels: {} },
-      this.#now(),
+      result ?? { ok: true, atMs: now, marks: {}, levels: {} },
+      now,
       undefined,
     );
   }

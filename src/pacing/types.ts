@@ -43,6 +43,12 @@ export interface TakeItem extends BucketSpec {
    * still uncertain. A take that would leave less waits.
    */
   readonly reserve?: number;
+  /**
+   * Taken whatever the bucket holds, down to a debt of one capacity: a call the server itself said
+   * may go now (its `retry-after` has passed). It never waits, and its mark lets the answer's
+   * headers correct the level as any take's does.
+   */
+  readonly force?: boolean;
 }
 
 /** The result of trying to take from every dimension of a key at once. */

@@ -38,7 +38,7 @@ end
 `;
 
 // KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve,
-// level if missing. Reply: granted (1 or 0), wait ms, the limiting key's index, server ms, then per
+// level if missing, force ('1': taken whatever the level, down to a debt of one capacity). Reply: granted (1 or 0), wait ms, the limiting key's index, server ms, then per
 // key its taken count and level (after the take, or as found when it must wait).
 const TAKE = `${PRELUDE}
 local now = now_ms()
@@ -46,7 +46,7 @@ local buckets = {}
 local wait = 0
 local limiting = 0
 for i = 1, #KEYS do
-  local base = (i - 1) * 6
+  local base = (i - 1) * 7
   local amount = tonumber(ARGV[base + 1])
   local reserve = tonumber(ARGV[base + 5])
   local b = load(KEYS[i])
@@ -60,7 +60,7 @@ for i = 1, #KEYS do
   b.amount = amount
   buckets[i] = b
   local needed = math.min(amount + reserve, b.cap)
-  if b.level < needed then
+  if b.level < needed and ARGV[base + 7] ~= '1' then
     local w = (needed - b.level) / b.rate
     if w > wait then wait = w; limiting = i end
   end
@@ -71,7 +71,7 @@ local out = { granted, tostring(math.ceil(wait)), limiting, now }
 for i = 1, #KEYS do
   local b = buckets[i]
   if limiting == 0 then
-    b.level = b.level - b.amount
+    b.level = bounded(b, b.level - b.amount)
     b.taken = b.taken + b.amount
     save(KEYS[i], b)
   end

@@ -94,7 +94,7 @@ export class LuaBucketStore implements BucketStore {
       // A tenth of the TTL spare: the server's expiry and this clock may disagree a little.
       const lost = saved !== undefined && sentAt - saved < ttl * 0.9;
       args.push(item.amount, item.capacity, item.windowMs, ttl, item.reserve ?? 0);
-      args.push(lost ? unknownLevel(item) : item.capacity);
+      args.push(lost ? unknownLevel(item) : item.capacity, item.force === true ? '1' : '0');
     });
     const reply = (await this.#eval('take', keys, args)) as unknown[];
     const atMs = Number(reply[3]);

@@ -59,7 +59,7 @@ export class MemoryStore implements BucketStore {
       const state = this.#refilled(lane, item.dimension, item, now);
       // What must be there: the amount, and the reserve it must leave (never above a full bucket).
       const needed = Math.min(Math.min(item.amount, state.capacity) + (item.reserve ?? 0), state.capacity);
-      if (state.level < needed) {
+      if (state.level < needed && item.force !== true) {
         const wait = (needed - state.level) / state.refillPerMs;
         if (wait > waitMs) {
           waitMs = wait;
@@ -74,7 +74,8 @@ export class MemoryStore implements BucketStore {
       // Refilled just above, in the same tick.
       const state = lane.get(item.dimension) as BucketState;
       const amount = Math.min(item.amount, state.capacity);
-      state.level -= amount;
+      // Bounded for a forced take; any other found the amount there.
+      state.level = bounded(state, state.level - amount);
       state.taken += amount;
       marks[item.dimension] = state.taken;
       levels[item.dimension] = state.level;

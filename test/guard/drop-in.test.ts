@@ -13,6 +13,7 @@ import {
   chatCompletion,
   fakeApiKey,
   fixtures,
+  rateLimitHeaders,
   scriptedFetch,
   type ScriptItem,
   type ScriptedFetch,
@@ -511,6 +512,45 @@ describe.each(OPENAI_MAJORS)(
         expect(value?.choices[0]?.message.content).toBe('served');
       },
     );
+
+    it('the retry’s answer says what the server holds: the next call does not wait for the local debt', async () => {
+      vi.useFakeTimers();
+      // Tier 1's gpt-4o: 30,000 TPM. Each call reserves ~60 tokens; the 429 says the bucket is
+      // short by a little, the retry's answer that 25,000 are left.
+      const room = (remainingTokens: number) =>
+        rateLimitHeaders({
+          limitRequests: 500,
+          remainingRequests: 490,
+          resetRequestsMs: 1_200,
+          limitTokens: 30_000,
+          remainingTokens,
+          resetTokensMs: ((30_000 - remainingTokens) / 30_000) * 60_000,
+        });
+      const short = apiErrors.rateLimited({
+        model: 'gpt-4o',
+        kind: 'tokens',
+        limit: 30_000,
+        used: 29_990,
+        requested: 60,
+        retryAfterMs: 400,
+      });
+      const fetch = scriptedFetch([
+        chatCompletion({ content: 'earlier', headers: room(29_000) }),
+        { ...short, headers: { ...short.headers, ...room(10), 'retry-after-ms': '400' } },
+        chatCompletion({ content: 'served', headers: room(25_000) }),
+        chatCompletion({ content: 'next', headers: room(24_900) }),
+      ]);
+      const wrapped = tracked({ tier: 'tier-1' }).wrap(clientOf(major, fetch));
+      await wrapped.chat.completions.create(BODY);
+      const retried = settle(wrapped.chat.completions.create(BODY));
+      await vi.advanceTimersByTimeAsync(400);
+      expect((await retried).value?.choices[0]?.message.content).toBe('served');
+      const next = settle(wrapped.chat.completions.create(BODY));
+      // Only what is already due runs: a call held for the debt the retry left would not be sent.
+      await vi.advanceTimersByTimeAsync(0);
+      expect(fetch.calls).toHaveLength(4);
+      expect((await next).value?.choices[0]?.message.content).toBe('next');
+    });
   },
 );
 

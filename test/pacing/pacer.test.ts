@@ -650,6 +650,69 @@ describe('Pacer', () => {
     expect(pacer.stats()[0]?.buckets.tokens?.windowMs).toBe(60_000);
   });
 
+  describe('a call the server said may go (admitNow)', () => {
+    /** A lane whose token bucket a 429 held off, and a call admitted now anyway. */
+    async function heldOff(store?: (memory: MemoryStore) => BucketStore) {
+      const memory = new MemoryStore();
+      const { pacer } = makePacer({
+        initialConcurrency: Number.POSITIVE_INFINITY,
+        limits: { '*': { requests: 1_000, tokens: 10_000 } },
+        store: store === undefined ? memory : store(memory),
+      });
+      const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+      // A call served first: the lane has seen how the server counts.
+      const served = await admit(pacer, key, estimate(1_000));
+      pacer.sent(served);
+      pacer.observe(served, {
+        status: 200,
+        headers: headers({ 'x-ratelimit-limit-tokens': '10000', 'x-ratelimit-remaining-tokens': '9000' }),
+        usage: { promptTokens: 500, completionTokens: 500 },
+      });
+      pacer.finish(served, true);
+      const refused = await admit(pacer, key, estimate(1_000));
+      pacer.sent(refused);
+      pacer.observe(refused, {
+        status: 429,
+        rateLimited: 'tokens',
+        rateLimit: { kind: 'tokens', window: 'minute', limit: 10_000, used: 9_900 },
+        retryAfterMs: 3_000,
+      });
+      pacer.finish(refused, true);
+      const ticket = await pacer.admitNow(key, estimate(1_000), 'gpt-4o');
+      pacer.sent(ticket);
+      return { pacer, key, memory, ticket };
+    }
+
+    it('takes its amount whatever the bucket holds, and its answer’s headers correct the debt', async () => {
+      const { pacer, key, memory, ticket } = await heldOff();
+      // The 429's "Used 9,900" left 100; then 1,000 taken: a debt of 900.
+      expect(memory.peek(key.key).tokens?.level).toBe(-900);
+      expect(ticket.marks.tokens).toBe(3_000);
+      pacer.observe(ticket, {
+        status: 200,
+        headers: headers({ 'x-ratelimit-limit-tokens': '10000', 'x-ratelimit-remaining-tokens': '6000' }),
+      });
+      // Raised to the 6,000 the server holds, less the calls sent in the 100 ms before this one
+      // (2,000: no time passed here) and 2 % for floored counts (200): the debt is gone.
+      expect(memory.peek(key.key).tokens?.level).toBe(3_800);
+      pacer.finish(ticket, true);
+    });
+
+    it('with a store that does not know `force` (it refuses the take), debits the buckets instead', async () => {
+      const { key, memory, ticket } = await heldOff((inner) =>
+        over(inner, {
+          take: (k, items) =>
+            inner.take(
+              k,
+              items.map(({ force: _force, ...item }) => item),
+            ),
+        }),
+      );
+      expect(memory.peek(key.key).tokens?.level).toBe(-900);
+      expect(ticket.marks).toEqual({});
+    });
+  });
+
   it('after a 429 holds the queue for the wait the API asked for', async () => {
     const { pacer } = makePacer({ limits: { '*': { requests: 100, tokens: 10_000 } } });
     const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });

@@ -62,6 +62,22 @@ describe.skipIf(redisUrl === '')(`Redis store${redisUrl === '' ? ` (skipped: ${s
     expect(third.ok && third.levels.requests).toBeCloseTo(8, 1);
   });
 
+  it('a forced take is granted whatever the level, down to a debt of one capacity, and counted', async () => {
+    const { store: redis, key } = store();
+    const item = { dimension: 'tokens' as const, amount: 600, capacity: 1_000, windowMs: 60_000 };
+    expect(await redis.take(key, [item])).toMatchObject({ ok: true, marks: { tokens: 600 } });
+    expect((await redis.take(key, [item])).ok).toBe(false);
+    const forced = await redis.take(key, [{ ...item, force: true }]);
+    expect(forced.ok).toBe(true);
+    if (forced.ok) {
+      // Its mark counts it, as any take's: an answer's headers correct what was taken after it.
+      expect(forced.marks.tokens).toBe(1_200);
+      expect(forced.levels.tokens).toBeCloseTo(-200, -1);
+    }
+    const deeper = await redis.take(key, [{ ...item, amount: 1_000, force: true }]);
+    expect(deeper.ok && deeper.levels.tokens).toBe(-1_000);
+  });
+
   it('a lost bucket comes back empty (a minute window) or full (a day); an expired one, full', async () => {
     let nowMs = 0;
     const prefix = `tg-test:${randomUUID()}:`;
