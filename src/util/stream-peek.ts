@@ -148,7 +148,19 @@ type EventMeaning =
   | { readonly kind: 'usage'; readonly usage: ObservedUsage; readonly token: boolean }
   | { readonly kind: 'other' };
 
-/** Classifies one SSE event of chat completions (`data: {...}`) or Responses (`event: x`). */
+/**
+ * Whether a typed event (its JSON's `type`) delivers output to the caller. Responses
+ * open with events that do not (`response.created`, `…added`, a tool call's progress); their output
+ * comes as `….delta`, `….partial_image`, or a finished item. Every event of the other typed streams
+ * (images, transcriptions, speech: `image_generation.partial_image`, `transcript.text.delta`,
+ * `speech.audio.delta`…) carries output: a partial image, text or audio the caller already has.
+ */
+function deliversOutput(type: string): boolean {
+  if (!type.startsWith('response.')) return true;
+  return type.endsWith('.delta') || type.endsWith('.partial_image') || type === 'response.output_item.done';
+}
+
+/** Classifies one SSE event of chat completions (`data: {...}`), Responses or another typed stream (`type`). */
 export function classifyEvent(eventName: string | undefined, data: string): EventMeaning {
   if (data === '[DONE]' || data === '') return { kind: 'other' };
   let payload: unknown;
@@ -182,8 +194,15 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
     const usage = withTier(normalizeUsage(payload.response.usage), payload.response.service_tier);
     return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
   }
-  if (typeof type === 'string' && type.startsWith('response.') && type.endsWith('.delta'))
+  // An event named only by its SSE `event:` line (a relay's `ping`, the Assistants API) is read as
+  // a chat chunk below: unknown names do not end the peek.
+  if (typeof payload.type === 'string') {
+    const token = deliversOutput(payload.type);
+    const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
+    if (usage !== undefined) return { kind: 'usage', usage, token };
+    if (!token) return { kind: 'other' };
     return typeof payload.delta === 'string' ? { kind: 'token', text: payload.delta } : { kind: 'token' };
+  }
   const choices = payload.choices;
   const token =
     Array.isArray(choices) &&
@@ -327,6 +346,12 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
       held.push(read.value);
       heldBytes += read.value.byteLength;
       const seen = inspect(read.value);
+      if (seen.error !== undefined && seen.token) {
+        // Output came first (in the same chunk): as after any output, the caller's SDK throws the
+        // error while iterating, whatever chunks the server's bytes arrived in.
+        tap.onError(seen.error);
+        break;
+      }
       if (seen.error !== undefined) {
         // Not awaited: some bodies never settle a cancel (msw 2, mswjs/interceptors#799).
         reader.cancel().catch(() => undefined);

@@ -285,6 +285,40 @@ const STEPS: readonly Step[] = [
     run: (client) => client.images.generate({ model: 'gpt-image-1', prompt: 'A lighthouse at dusk.' }),
   },
   {
+    name: 'images.generate, stream: true (a partial image, then the image)',
+    client: 'openai',
+    requests: 1,
+    run: async (client) =>
+      collect(
+        await client.images.generate({
+          model: 'gpt-image-1',
+          prompt: 'A lighthouse at dusk.',
+          stream: true,
+          partial_images: 1,
+        }),
+      ),
+  },
+  {
+    name: 'images.generate, stream: true, an error event after a partial image (sent once, thrown while iterating)',
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const items: unknown[] = [];
+      const stream = await client.images.generate({
+        model: 'gpt-image-1',
+        prompt: 'A lighthouse at dusk; fail midway.',
+        stream: true,
+        partial_images: 1,
+      });
+      try {
+        for await (const item of stream) items.push(item);
+      } catch (error) {
+        return { items, error: errorView(error) };
+      }
+      return { items, error: 'none' };
+    },
+  },
+  {
     name: 'images.edit (multipart upload)',
     client: 'openai',
     requests: 1,
@@ -328,6 +362,33 @@ const STEPS: readonly Step[] = [
         file: await major.toFile(Buffer.from('RIFF....WAVEfmt '), 'hello.wav', { type: 'audio/wav' }),
         language: 'en',
       }),
+  },
+  {
+    name: 'audio.transcriptions.create, stream: true',
+    client: 'openai',
+    requests: 1,
+    run: async (client, major) =>
+      collect(
+        await client.audio.transcriptions.create({
+          model: 'gpt-4o-mini-transcribe',
+          file: await major.toFile(Buffer.from('RIFF....WAVEfmt '), 'hello.wav', { type: 'audio/wav' }),
+          stream: true,
+        }),
+      ),
+  },
+  {
+    name: "audio.speech.create, stream_format: 'sse'",
+    client: 'openai',
+    requests: 1,
+    run: async (client) => {
+      const speech = await client.audio.speech.create({
+        model: 'gpt-4o-mini-tts',
+        voice: 'alloy',
+        input: 'Hello.',
+        stream_format: 'sse',
+      });
+      return { status: speech.status, headers: callerHeaders(speech.headers), text: await speech.text() };
+    },
   },
   {
     name: 'audio.translations.create (multipart upload)',

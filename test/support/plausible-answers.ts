@@ -165,6 +165,67 @@ export async function multipartFields(request: RecordedRequest): Promise<Record<
   return fields;
 }
 
+/**
+ * An image generated in streaming mode: a partial image, then the final one with its usage; a prompt
+ * that says `fail` gets an `error` event after the partial image (the server gave up midway).
+ */
+function imageStream(body: Record<string, unknown>, headers: Readonly<Record<string, string>>): Answer {
+  const image = {
+    created_at: CREATED,
+    size: '1024x1024',
+    quality: 'low',
+    background: 'opaque',
+    output_format: 'png',
+  };
+  const partial = {
+    event: 'image_generation.partial_image',
+    data: {
+      type: 'image_generation.partial_image',
+      b64_json: Buffer.from(SPEECH_BYTES.subarray(0, 12)).toString('base64'),
+      partial_image_index: 0,
+      ...image,
+    },
+  };
+  if (String(body.prompt).includes('fail'))
+    return sse(
+      [
+        partial,
+        {
+          event: 'error',
+          data: {
+            error: {
+              message: 'The server had an error while processing your request.',
+              type: 'server_error',
+              param: null,
+              code: null,
+            },
+          },
+        },
+      ],
+      headers,
+    );
+  return sse(
+    [
+      partial,
+      {
+        event: 'image_generation.completed',
+        data: {
+          type: 'image_generation.completed',
+          b64_json: Buffer.from(SPEECH_BYTES.subarray(0, 24)).toString('base64'),
+          ...image,
+          usage: {
+            input_tokens: 12,
+            input_tokens_details: { image_tokens: 0, text_tokens: 12 },
+            output_tokens: 272,
+            total_tokens: 284,
+          },
+        },
+      },
+    ],
+    headers,
+  );
+}
+
 function page<T extends { readonly id: string }>(items: readonly T[], request: RecordedRequest): object {
   const query = new URLSearchParams(request.query as [string, string][]);
   const after = query.get('after');
@@ -609,6 +670,8 @@ export function plausibleAnswers(): Responder {
         { id: decodeURIComponent(path.split('/').at(-1) ?? ''), object: 'file', deleted: true },
         headers,
       );
+    if (route === 'POST /images/generations' && bodyJson(request).stream === true)
+      return imageStream(bodyJson(request), headers);
     if (route === 'POST /images/generations')
       return json(
         {
@@ -618,11 +681,44 @@ export function plausibleAnswers(): Responder {
         },
         headers,
       );
+    if (route === 'POST /audio/speech' && bodyJson(request).stream_format === 'sse')
+      return sse(
+        [
+          ...[SPEECH_BYTES.subarray(0, 48), SPEECH_BYTES.subarray(48)].map((bytes) => ({
+            data: { type: 'speech.audio.delta', audio: Buffer.from(bytes).toString('base64') },
+          })),
+          {
+            data: {
+              type: 'speech.audio.done',
+              usage: { input_tokens: 3, output_tokens: 24, total_tokens: 27 },
+            },
+          },
+        ],
+        headers,
+      );
     if (route === 'POST /audio/speech')
       return { headers: { 'content-type': 'audio/mpeg', ...headers }, body: SPEECH_BYTES };
     if (route === 'POST /audio/transcriptions') {
       const fields = await multipartFields(request);
       const upload = fields.file as { size?: number } | undefined;
+      if (fields.stream === 'true') {
+        const text = `heard ${upload?.size ?? 0} bytes`;
+        return sse(
+          [
+            ...text
+              .split(/(?= )/)
+              .map((delta) => ({ data: { type: 'transcript.text.delta', delta, logprobs: [] } })),
+            {
+              data: {
+                type: 'transcript.text.done',
+                text,
+                usage: { type: 'tokens', input_tokens: 14, output_tokens: 4, total_tokens: 18 },
+              },
+            },
+          ],
+          headers,
+        );
+      }
       return json({ text: `heard ${upload?.size ?? 0} bytes with ${String(fields.model)}` }, headers);
     }
     if (route === 'POST /files') {

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { peekStream, type StreamErrorEvent, type StreamTap } from '../../src/util/stream-peek.js';
+
+const encoder = new TextEncoder();
+
+/** An SSE body that sends each of `chunks` as one read. */
+function body(chunks: readonly string[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream({
+    pull(controller) {
+      const chunk = chunks[next];
+      next += 1;
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(encoder.encode(chunk));
+    },
+  });
+}
+
+const event = (data: unknown, name?: string): string =>
+  `${name === undefined ? '' : `event: ${name}\n`}data: ${JSON.stringify(data)}\n\n`;
+
+const SERVER_ERROR = { message: 'The server had an error.', type: 'server_error', param: null, code: null };
+
+/** Peeks `chunks`: whether the guard may still retry (`error`) or the caller has the stream (`ok`). */
+async function peek(chunks: readonly string[]): Promise<{ kind: string; tapped: StreamErrorEvent[] }> {
+  const tapped: StreamErrorEvent[] = [];
+  const tap: StreamTap = {
+    onUsage: () => undefined,
+    onError: (error) => tapped.push(error),
+    onEnd: () => undefined,
+  };
+  const peeked = await peekStream(body(chunks), tap);
+  if (peeked.kind === 'ok') {
+    // Read the rest, as the caller's client would.
+    const reader = peeked.body.getReader();
+    while (!(await reader.read()).done);
+  }
+  return { kind: peeked.kind, tapped };
+}
+
+describe('holding a stream until its first output', () => {
+  it('an error after events that deliver nothing (a Response opening) is caught before the caller sees it', async () => {
+    const opened = { type: 'response.created', sequence_number: 0, response: { id: 'resp_1' } };
+    const added = { type: 'response.output_item.added', sequence_number: 1, output_index: 0, item: {} };
+    const failed = { ...SERVER_ERROR, type: 'error', sequence_number: 2 };
+    expect(
+      await peek([event(opened, opened.type), event(added, added.type), event(failed, 'error')]),
+    ).toEqual({
+      kind: 'error',
+      tapped: [],
+    });
+  });
+
+  it.each([
+    ['a Responses text delta', { type: 'response.output_text.delta', delta: 'Hi', sequence_number: 3 }],
+    [
+      'a Responses partial image',
+      { type: 'response.image_generation_call.partial_image', partial_image_b64: 'AAAA', sequence_number: 3 },
+    ],
+    ['a finished Responses item', { type: 'response.output_item.done', item: { type: 'message' } }],
+    ['a partial image (images.generate)', { type: 'image_generation.partial_image', b64_json: 'AAAA' }],
+    ['a transcript delta', { type: 'transcript.text.delta', delta: 'hel' }],
+    ['speech audio', { type: 'speech.audio.delta', audio: 'AAAA' }],
+  ])('after %s, an error is the caller’s (its client throws it while iterating)', async (_name, output) => {
+    const failed = { error: SERVER_ERROR };
+    // In chunks of their own, and together in one chunk: the bytes' arrival does not decide.
+    expect(await peek([event(output), event(failed, 'error')])).toMatchObject({ kind: 'ok', tapped: [{}] });
+    expect(await peek([event(output) + event(failed, 'error')])).toMatchObject({ kind: 'ok', tapped: [{}] });
+  });
+
+  it('a chat chunk with text and an error in the same read: the text came first, the error is the caller’s', async () => {
+    const chunk = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' } }] };
+    expect(await peek([event(chunk) + event({ error: SERVER_ERROR })])).toMatchObject({
+      kind: 'ok',
+      tapped: [{ message: SERVER_ERROR.message }],
+    });
+  });
+
+  it('an event named only by its `event:` line (a relay’s ping) does not end the hold', async () => {
+    const role = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant' } }] };
+    expect(await peek([event({}, 'ping'), event(role), event({ error: SERVER_ERROR })])).toEqual({
+      kind: 'error',
+      tapped: [],
+    });
+  });
+});
