@@ -99,6 +99,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     codes: ['insufficient_quota', 'credit_balance_exhausted'],
     source: 'Table 1 #21–22',
   },
+  // Relays built on one-api / new-api refuse a key or user whose credit there is used up (403).
+  {
+    cause: 'insufficient_quota',
+    codes: ['insufficient_user_quota', 'pre_consume_token_quota_failed'],
+    source: 'one-api / new-api relays (403 "user quota is not enough", 用户额度不足)',
+  },
   { cause: 'billing_not_active', codes: ['billing_not_active'], source: 'Table 1 #26' },
   { cause: 'billing_not_active', types: ['billing_not_active'], source: 'Table 1 #26' },
   { cause: 'insufficient_quota', types: ['insufficient_quota'], source: 'Table 1 #21; openai-python#1671' },
@@ -111,6 +117,11 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     cause: 'insufficient_quota',
     message: /exceeded your current quota|no credits remaining|credit balance/i,
     source: 'Table 1 #21–22',
+  },
+  {
+    cause: 'insufficient_quota',
+    message: /额度不足|额度已用尽|余额不足|quota is not enough|insufficient (?:credits|balance)/i,
+    source: 'relays: one-api / new-api (用户额度不足, 该令牌额度已用尽), OpenRouter and DeepSeek (402)',
   },
   {
     cause: 'spend_limit_reached',
@@ -227,6 +238,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
 
   // Models (Table 1 #10–11; Table 1b). recognize.ts tells an unknown name from a known one.
   { cause: 'model_not_found', codes: ['deploymentnotfound'], source: 'Table 1b (Azure)' },
+  // A relay with no channel serving the model for this key's group (new-api: 503, whatever code).
+  {
+    cause: 'model_access_denied',
+    message: /无可用渠道|no available channels?\b/i,
+    source: 'one-api / new-api relays ("当前分组 default 下对于模型 … 无可用渠道")',
+  },
   { cause: 'model_access_denied', message: /does not have access to model/i, source: 'Table 1 #11' },
   // The older wording of a model the account may not use (403, no code).
   {
@@ -314,6 +331,8 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   },
   { cause: 'invalid_request', statuses: [400, 404, 405, 413, 415, 422], source: 'HTTP 4xx' },
   { cause: 'invalid_api_key', statuses: [401], source: 'Table 1 #2 (401 without a code)' },
+  // Payment Required: relays and other OpenAI-compatible APIs out of credit (the API sends 429).
+  { cause: 'insufficient_quota', statuses: [402], source: 'OpenRouter, DeepSeek (402)' },
   {
     cause: 'missing_scope',
     statuses: [403],

@@ -35,11 +35,25 @@ function azureAnswer(facts: Partial<ErrorFacts>): boolean {
   return AZURE_WORDS.test(facts.message ?? '');
 }
 
+// What only a relay answers with: the error types and credit codes of one-api / new-api (the
+// relay software most OpenAI-compatible resellers run), and 402 (the API never sends it).
+const RELAY_TYPES = /^(?:one|new|shell)_api_error$/i;
+const RELAY_CODES = new Set(['insufficient_user_quota', 'pre_consume_token_quota_failed']);
+
+function relayAnswer(facts: Partial<ErrorFacts>): boolean {
+  if (facts.status === 402) return true;
+  if (facts.code !== undefined && RELAY_CODES.has(facts.code.toLowerCase())) return true;
+  return RELAY_TYPES.test(facts.type ?? '');
+}
+
 /** The account and endpoint, from the options first, then from the base URL and the answer. */
 export function accountOf(options: DiagnoseOptions, facts: Partial<ErrorFacts>): Account {
   const tier = tierOption(options.tier);
   const given = PROVIDERS.find((provider) => provider === options.provider);
-  const provider = given ?? providerOfBaseURL(options.baseURL) ?? (azureAnswer(facts) ? 'azure' : undefined);
+  const provider =
+    given ??
+    providerOfBaseURL(options.baseURL) ??
+    (azureAnswer(facts) ? 'azure' : relayAnswer(facts) ? 'other' : undefined);
   const region = provider === 'openai' ? residencyRegionOf(options.baseURL) : undefined;
   return {
     ...(tier === undefined ? {} : { tier }),

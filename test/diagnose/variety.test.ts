@@ -421,6 +421,68 @@ describe('diagnose: real wording with other models, numbers and waits', () => {
   });
 });
 
+describe('diagnose: relays and other OpenAI-compatible endpoints in their own words', () => {
+  const RELAY = 'https://api.relay.test/v1';
+  it.each([
+    [
+      'one-api / new-api: the user’s credit there is used up (403 insufficient_user_quota)',
+      403,
+      {
+        message: '用户额度不足，剩余额度为: ＄0.000000 (request id: 2026120612)',
+        type: 'new_api_error',
+        code: 'insufficient_user_quota',
+      },
+      'insufficient_quota',
+    ],
+    [
+      'one-api: the token’s own quota is used up (403, Chinese wording, no known code)',
+      403,
+      {
+        message: '该令牌额度已用尽 (request id: 2026120612)',
+        type: 'one_api_error',
+        code: 'token_quota_used_up',
+      },
+      'insufficient_quota',
+    ],
+    [
+      'OpenRouter: 402 insufficient credits',
+      402,
+      { message: 'Insufficient credits. Add more using https://openrouter.ai/settings/credits', code: 402 },
+      'insufficient_quota',
+    ],
+    [
+      'new-api: no channel serves the model for this group (503)',
+      503,
+      {
+        message: '当前分组 default 下对于模型 gpt-4o 无可用渠道 (request id: 2026120612)',
+        type: 'new_api_error',
+        code: 'model_not_found',
+      },
+      'model_access_denied',
+    ],
+    [
+      'new-api: no channel, in English (503, no code)',
+      503,
+      {
+        message: 'No available channel for model gpt-4o under group default (request id: 2026120612)',
+        type: 'new_api_error',
+      },
+      'model_access_denied',
+    ],
+  ] as const)('%s', async (_name, status, error, cause) => {
+    const caught = await failure(
+      scriptedFetch({ status, body: body(error), headers: { 'content-type': 'application/json' } }),
+      'gpt-4o',
+      { baseURL: RELAY },
+    );
+    const diagnosis = diagnose(caught, { locale: 'zh-CN' });
+    expect(diagnosis).toMatchObject({ cause, status, retryable: false });
+    // Neither is the API's to fix: the steps send the reader to the relay, not to OpenAI's pages.
+    expect(diagnosis.hint.steps.join(' ')).toContain('中转站');
+    for (const link of diagnosis.hint.links) expect(link.url).not.toContain('/billing/');
+  });
+});
+
 describe('diagnose: failures without an answer', () => {
   afterEach(() => {
     vi.useRealTimers();

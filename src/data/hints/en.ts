@@ -178,7 +178,11 @@ export const HINTS_EN = {
             'Open Usage to see what consumed the quota, then set usage alerts so it does not surprise you again.',
             'Until credit is added, only a fallback to another endpoint (another key or account) can serve.',
           ],
-    links: [link('billing'), link('paymentMethods'), link('usage'), link('helpQuota')],
+    // A relay's balance is not on OpenAI's pages.
+    links:
+      c.provider === 'other'
+        ? []
+        : [link('billing'), link('paymentMethods'), link('usage'), link('helpQuota')],
   }),
   spend_limit_reached: (c) =>
     c.code === 'organization_usage_limit_exceeded'

@@ -175,7 +175,11 @@ export const HINTS_ZH_CN = {
             '打开用量页面（Usage）查看额度被什么消耗了，并设置用量提醒，避免再次被打个措手不及。',
             '在充值之前，只有切换到其他端点（其他密钥或账户）才能继续服务。',
           ],
-    links: [link('billing'), link('paymentMethods'), link('usage'), link('helpQuota')],
+    // A relay's balance is not on OpenAI's pages.
+    links:
+      c.provider === 'other'
+        ? []
+        : [link('billing'), link('paymentMethods'), link('usage'), link('helpQuota')],
   }),
   spend_limit_reached: (c) =>
     c.code === 'organization_usage_limit_exceeded'
