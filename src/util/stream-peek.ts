@@ -149,15 +149,19 @@ type EventMeaning =
   | { readonly kind: 'other' };
 
 /**
- * Whether a typed event (its JSON's `type`) delivers output to the caller. Responses
- * open with events that do not (`response.created`, `…added`, a tool call's progress); their output
- * comes as `….delta`, `….partial_image`, or a finished item. Every event of the other typed streams
- * (images, transcriptions, speech: `image_generation.partial_image`, `transcript.text.delta`,
- * `speech.audio.delta`…) carries output: a partial image, text or audio the caller already has.
+ * Whether a typed event (its JSON's `type`) delivers output to the caller. Responses open with
+ * events that do not (`response.created`, `…added`, a tool call's progress); their output comes as
+ * `….delta`, `….partial_image`, or a finished item other than reasoning. Every event of the other
+ * typed streams (images, transcriptions, speech: `image_generation.partial_image`,
+ * `transcript.text.delta`, `speech.audio.delta`…) carries output the caller then has.
  */
-function deliversOutput(type: string): boolean {
+function deliversOutput(type: string, payload: Record<string, unknown>): boolean {
   if (!type.startsWith('response.')) return true;
-  return type.endsWith('.delta') || type.endsWith('.partial_image') || type === 'response.output_item.done';
+  // A finished reasoning item shows the caller nothing (its text, if any, came as deltas): an
+  // error after a model's reasoning is still retried or falls back.
+  if (type === 'response.output_item.done')
+    return !(isRecord(payload.item) && payload.item.type === 'reasoning');
+  return type.endsWith('.delta') || type.endsWith('.partial_image');
 }
 
 /** Classifies one SSE event of chat completions (`data: {...}`), Responses or another typed stream (`type`). */
@@ -197,7 +201,7 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
   // An event named only by its SSE `event:` line (a relay's `ping`, the Assistants API) is read as
   // a chat chunk below: unknown names do not end the peek.
   if (typeof payload.type === 'string') {
-    const token = deliversOutput(payload.type);
+    const token = deliversOutput(payload.type, payload);
     const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
     if (usage !== undefined) return { kind: 'usage', usage, token };
     if (!token) return { kind: 'other' };

@@ -76,6 +76,20 @@ describe('holding a stream until its first output', () => {
     });
   });
 
+  it('a finished reasoning item is not output: an error after a model’s reasoning is still caught', async () => {
+    const reasoning = {
+      type: 'response.output_item.done',
+      sequence_number: 4,
+      output_index: 0,
+      item: { id: 'rs_1', type: 'reasoning', summary: [] },
+    };
+    const failed = { ...SERVER_ERROR, type: 'error', sequence_number: 5 };
+    expect(await peek([event(reasoning, reasoning.type), event(failed, 'error')])).toEqual({
+      kind: 'error',
+      tapped: [],
+    });
+  });
+
   it('an event named only by its `event:` line (a relay’s ping) does not end the hold', async () => {
     const role = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant' } }] };
     expect(await peek([event({}, 'ping'), event(role), event({ error: SERVER_ERROR })])).toEqual({
