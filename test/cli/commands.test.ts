@@ -38,10 +38,11 @@ async function doctorAgainst(
   options: SimulatorOptions,
   models: string[],
   key = KEY,
+  extra: readonly string[] = [],
 ): Promise<{ stdout: string; stderr: string; code: number }> {
   const sim = await createSimulator({ apiKey: KEY, ...options });
   open.push(sim);
-  return tierguard(['doctor', ...models.flatMap((model) => ['--model', model])], {
+  return tierguard(['doctor', ...models.flatMap((model) => ['--model', model]), ...extra], {
     OPENAI_API_KEY: key,
     OPENAI_BASE_URL: sim.baseURL,
   });
@@ -61,11 +62,24 @@ describe('tierguard doctor (built entry, against the simulator)', () => {
   });
 
   it('fails on no credit, with the billing hint', async () => {
-    const result = await doctorAgainst({ account: { creditUsd: 0 } }, ['gpt-4o-mini']);
+    // The simulator stands in for OpenAI here (`--provider openai`): OpenAI's Billing page.
+    const result = await doctorAgainst({ account: { creditUsd: 0 } }, ['gpt-4o-mini'], KEY, [
+      '--provider',
+      'openai',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ Billing or credit blocks calls');
     expect(result.stdout).toContain('[insufficient_quota, 429]');
+    expect(result.stdout).toContain('Open Billing and check the credit balance');
     expect(result.stdout).toContain('https://platform.openai.com/settings/organization/billing/overview');
+  });
+
+  it('on no credit at an endpoint that is not OpenAI’s, sends the reader to its billing, not OpenAI’s', async () => {
+    // A loopback base URL, as a local gateway's: its balance is not on OpenAI's pages.
+    const result = await doctorAgainst({ account: { creditUsd: 0 } }, ['gpt-4o-mini']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('top up the balance with it');
+    expect(result.stdout).not.toContain('/billing/');
   });
 
   it('fails on a model above the tier, saying which tier can use it and how to get there', async () => {
