@@ -124,6 +124,8 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
   const { text, body } = await readWhole(response.body);
   const facts = readBody(text);
   if (!facts.whole) {
+    // What the client gets of a body cut on its way: the whole of a small one, the head of a large one.
+    const bodyText = typeof text === 'string' ? text : text.head;
     context.learn({ status: response.status, headers: response.headers });
     context.release();
     context.onSettled(true);
@@ -132,8 +134,8 @@ async function json(response: Response, context: ObserveContext): Promise<Outcom
     return failedInside(
       response,
       context,
-      { status: response.status, body: text, headers: ownHeaders(response.headers, false) },
-      text,
+      { status: response.status, body: bodyText, headers: ownHeaders(response.headers, false) },
+      bodyText,
     );
   }
   context.learn({

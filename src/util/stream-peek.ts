@@ -60,10 +60,38 @@ const PARSE_LIMIT = 65_536;
 const USAGE_TAIL = /"usage"\s*:\s*(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})/;
 const SERVICE_TIER_TAIL = /"service_tier"\s*:\s*"([a-z_]{1,32})"/;
 
-/** A body read to its end: its text, and a body that gives the same bytes again. */
+/** The two ends of a body too large to decode whole: where its shape shows, and where the API writes usage. */
+export interface BodyEnds {
+  /** Its first `HEAD_BYTES`, decoded. */
+  readonly head: string;
+  /** Its last `TAIL_BYTES`, decoded (a character cut at the start becomes U+FFFD). */
+  readonly tail: string;
+}
+
+/** A body read to its end: what the guard reads of it, and a body that gives the same bytes again. */
 export interface WholeBody {
-  readonly text: string;
+  /** The body decoded whole, up to `PARSE_LIMIT` bytes; above, its two ends only. */
+  readonly text: string | BodyEnds;
   readonly body: ReadableStream<Uint8Array> | null;
+}
+
+// The ends kept of a large body: enough for a diagnosis's excerpt of a cut one (2,000 characters),
+// and for the usage and service tier the API writes last.
+const HEAD_BYTES = 2_048;
+const TAIL_BYTES = 8_192;
+
+/** Bytes `from`…`to` of `chunks`, as one array. */
+function bytesOf(chunks: readonly Uint8Array[], from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  let offset = 0;
+  for (const chunk of chunks) {
+    const start = Math.max(from - offset, 0);
+    const end = Math.min(to - offset, chunk.byteLength);
+    if (end > start) out.set(chunk.subarray(start, end), offset + start - from);
+    offset += chunk.byteLength;
+    if (offset >= to) break;
+  }
+  return out;
 }
 
 /**
@@ -74,17 +102,28 @@ export interface WholeBody {
 export async function readWhole(body: ReadableStream<Uint8Array> | null): Promise<WholeBody> {
   if (body === null) return { text: '', body: null };
   const chunks: Uint8Array[] = [];
-  const decoder = new TextDecoder();
-  let text = '';
+  let size = 0;
   const reader = body.getReader();
   for (;;) {
     const read = await reader.read();
     if (read.done) break;
     chunks.push(read.value);
-    // A character cut between two chunks is decoded whole with the second.
-    text += decoder.decode(read.value, { stream: true });
+    size += read.value.byteLength;
   }
-  text += decoder.decode();
+  const decoder = new TextDecoder();
+  let text: WholeBody['text'];
+  if (size > PARSE_LIMIT) {
+    // Decoding tens of megabytes of embeddings costs tens of milliseconds: only the ends are read.
+    text = {
+      head: decoder.decode(bytesOf(chunks, 0, HEAD_BYTES)),
+      tail: decoder.decode(bytesOf(chunks, size - TAIL_BYTES, size)),
+    };
+  } else {
+    text = '';
+    // A character cut between two chunks is decoded whole with the second.
+    for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+    text += decoder.decode();
+  }
   return {
     text,
     body: new ReadableStream<Uint8Array>({
@@ -96,10 +135,14 @@ export async function readWhole(body: ReadableStream<Uint8Array> | null): Promis
   };
 }
 
-/** What a JSON answer body says (chat, Responses, embeddings, completions), in bounded work. */
-export function readBody(text: string): BodyFacts {
-  if (text.length > PARSE_LIMIT) {
-    const tail = text.slice(-8_192);
+/**
+ * What a JSON answer body says (chat, Responses, embeddings, completions), in bounded work: a body up
+ * to `PARSE_LIMIT` is parsed; a larger one is judged by its ends.
+ */
+export function readBody(text: string | BodyEnds): BodyFacts {
+  if (typeof text !== 'string' || text.length > PARSE_LIMIT) {
+    const head = typeof text === 'string' ? text.slice(0, 64) : text.head;
+    const tail = typeof text === 'string' ? text.slice(-TAIL_BYTES) : text.tail;
     const match = USAGE_TAIL.exec(tail);
     let usage: ObservedUsage | undefined;
     if (match?.[1] !== undefined) {
@@ -111,7 +154,7 @@ export function readBody(text: string): BodyFacts {
     }
     return {
       usage,
-      whole: /^\s*[[{]/.test(text.slice(0, 64)) && /[\]}]\s*$/.test(tail),
+      whole: /^\s*[[{]/.test(head.slice(0, 64)) && /[\]}]\s*$/.test(tail),
       serviceTier: SERVICE_TIER_TAIL.exec(tail)?.[1],
     };
   }

@@ -75,6 +75,26 @@ describe('reading a body to its end', () => {
     expect(readBody(whole.text).usage?.promptTokens).toBe(7);
   });
 
+  it('decodes only the two ends of a large body, and hands on every byte', async () => {
+    // 300 KB of embeddings with a CJK note near the start, in chunks of 16 KB.
+    const text = embeddingsBody(10).replace('"object":"list"', '"object":"list","note":"東京"');
+    const bytes = new TextEncoder().encode(text);
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 16_384) }, (_, index) =>
+      bytes.slice(index * 16_384, (index + 1) * 16_384),
+    );
+    const whole = await readWhole(chunked(chunks));
+    expect(typeof whole.text).toBe('object');
+    if (typeof whole.text === 'string') return;
+    expect(whole.text.head).toBe(text.slice(0, whole.text.head.length));
+    expect(whole.text.head.length).toBeGreaterThan(2_000);
+    expect(text.endsWith(whole.text.tail.replace(/^\uFFFD+/, ''))).toBe(true);
+    expect(readBody(whole.text)).toMatchObject({ usage: { promptTokens: 400 }, whole: true });
+    expect(new Uint8Array(await new Response(whole.body).arrayBuffer())).toEqual(bytes);
+    // Cut on its way: its ends say so.
+    const cut = await readWhole(chunked(chunks.slice(0, -1)));
+    expect(typeof cut.text !== 'string' && readBody(cut.text).whole).toBe(false);
+  });
+
   it('reads a body of one chunk, and no body, and rejects with a body that fails on its way', async () => {
     const one = await readWhole(chunked([new TextEncoder().encode('{"a":1}')]));
     expect(one.text).toBe('{"a":1}');
