@@ -14,7 +14,7 @@ import OpenAI from 'openai';
 import { servedResponse } from '../src/guard/answer.js';
 import { readCall } from '../src/guard/request.js';
 import { prepareRequest } from '../src/guard/send.js';
-import { readBody, readWhole } from '../src/util/stream-peek.js';
+import { readBody, readWhole } from '../src/util/read-body.js';
 import { runPairs, startServer } from './sections/overhead-worker.js';
 
 /** The steps, in the order they are added. */

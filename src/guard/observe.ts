@@ -9,13 +9,8 @@ import type { Diagnosis } from '../diagnose/types.js';
 import type { Observation } from '../pacing/pacer.js';
 import { ownHeaders, type FailedAnswer } from './answer.js';
 import type { SpendReservation } from '../budget/gate.js';
-import {
-  peekStream,
-  readBody,
-  readWhole,
-  type ObservedUsage,
-  type StreamErrorEvent,
-} from '../util/stream-peek.js';
+import { readBody, readWhole, type ObservedUsage } from '../util/read-body.js';
+import { peekStream, type StreamErrorEvent } from '../util/stream-peek.js';
 
 /** A served attempt: the transport's answer and the body to deliver it with. */
 export interface Success {

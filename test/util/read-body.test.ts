@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard, type Guard, type GuardEvent } from '../../src/index.js';
 import { scriptedFetch } from '../../src/testing/index.js';
-import { readBody, readWhole } from '../../src/util/stream-peek.js';
+import { readBody, readWhole } from '../../src/util/read-body.js';
 
 /** An embeddings answer of `inputs` vectors of 1,536 numbers: about 30 KB an input. */
 function embeddingsBody(inputs: number, serviceTier?: string): string {
