@@ -183,6 +183,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
 
   // Authentication and permission (Table 1 #1–8).
   { cause: 'invalid_api_key', codes: ['invalid_api_key'], source: 'Table 1 #1' },
+  // An Azure resource with key authentication disabled refuses every key (403); only Entra ID works.
+  {
+    cause: 'invalid_api_key',
+    codes: ['authenticationtypedisabled'],
+    source: 'Azure OpenAI 403 "Key based authentication is disabled for this resource."',
+  },
   {
     cause: 'organization_mismatch',
     codes: ['no_organization', 'mismatched_organization', 'mismatched_project', 'invalid_organization'],

@@ -24,7 +24,11 @@ export function tierOption(value: unknown): Tier | undefined {
 
 // What only Azure OpenAI answers with (Table 1b): its deployment and content-filter codes, its
 // wording, and the headers of Azure's API front door.
-const AZURE_CODES = new Set(['deploymentnotfound', 'responsibleaipolicyviolation']);
+const AZURE_CODES = new Set([
+  'deploymentnotfound',
+  'responsibleaipolicyviolation',
+  'authenticationtypedisabled',
+]);
 const AZURE_WORDS = /\bAzure OpenAI\b|aka\.ms\/oai|invalid subscription key or wrong API endpoint/i;
 const AZURE_HEADERS = ['apim-request-id', 'x-ms-region', 'azureml-model-session'];
 

@@ -483,6 +483,29 @@ describe('diagnose: relays and other OpenAI-compatible endpoints in their own wo
   });
 });
 
+describe('diagnose: an Azure resource with key authentication disabled', () => {
+  it('is a key the endpoint refuses (not unknown), and the hint says to use Microsoft Entra ID', async () => {
+    const caught = await failure(
+      scriptedFetch({
+        status: 403,
+        body: JSON.stringify({
+          error: {
+            code: 'AuthenticationTypeDisabled',
+            message: 'Key based authentication is disabled for this resource.',
+          },
+        }),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const diagnosis = diagnose(caught, { locale });
+      expect(diagnosis).toMatchObject({ cause: 'invalid_api_key', provider: 'azure', retryable: false });
+      expect(diagnosis.hint.steps[0]).toContain('azureADTokenProvider');
+      expect(diagnosis.hint.links[0]?.url).toContain('managed-identity');
+    }
+  });
+});
+
 describe('diagnose: failures without an answer', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -21,6 +21,7 @@ import {
 } from './en-parts.js';
 import { pageLink } from './links.js';
 import { accessHint, notFoundHint } from './en-models.js';
+import type { Hint } from '../types.js';
 import type { HintContext, HintTemplate } from './types.js';
 
 export { FRAME_EN } from './en-parts.js';
@@ -57,35 +58,49 @@ function localWait(c: HintContext, bucket: 'tokens' | 'requests') {
   };
 }
 
+/** An Azure resource that accepts no keys (`AuthenticationTypeDisabled`, 403): only Microsoft Entra ID tokens. */
+const keyAuthDisabled = (): Hint => ({
+  title: 'The Azure resource accepts no API keys',
+  why: 'Key authentication is disabled on this Azure OpenAI resource (`disableLocalAuth`): it accepts only Microsoft Entra ID tokens, whatever key is sent. A retry with a key cannot succeed.',
+  steps: [
+    "Authenticate with Microsoft Entra ID: new AzureOpenAI({ azureADTokenProvider: getBearerTokenProvider(new DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default') }), from @azure/identity; the identity needs the Cognitive Services OpenAI User role on the resource.",
+    "Or ask the resource's administrator to allow key authentication (`disableLocalAuth: false`), if your organization's policy permits it.",
+  ],
+  links: [link('azureEntraId'), link('errorCodes')],
+});
+
 /** The English hint of every cause. */
 export const HINTS_EN = {
-  invalid_api_key: (c) => ({
-    title: 'The API key was not accepted',
-    why:
-      c.message.includes("didn't provide") || c.message.includes('did not provide')
-        ? 'No API key reached the API: the Authorization header was missing or empty (is OPENAI_API_KEY set in this process?).'
-        : c.provider === 'azure'
-          ? `Azure OpenAI rejected the key${c.status === undefined ? '' : ` (${c.status})`}: it is not a key of this resource, or it was regenerated.`
-          : `The ${c.provider === 'other' ? 'endpoint' : 'API'} rejected the key${c.keyEnding === undefined ? '' : ` ending in ${c.keyEnding}`}${c.status === undefined ? '' : ` (${c.status})`}: it is mistyped, revoked, belongs to another organization or project, or is a key for another provider or relay.`,
-    steps: present(
-      c.provider === 'azure'
-        ? 'Copy a key of this Azure OpenAI resource (Azure portal → the resource → Keys and Endpoint); AzureOpenAI sends it as the api-key header, to the same resource’s endpoint.'
-        : c.keyEnding === undefined
-          ? 'Open API keys and check that the key in use exists and is active (compare the last four characters).'
-          : `Open API keys and look for a key ending in ${c.keyEnding}: if none is listed, the key was deleted or belongs to another organization.`,
-      'Make sure the process reads the key you think: print OPENAI_API_KEY masked, and look for stray spaces or quotes.',
-      c.provider === 'other'
-        ? 'The base URL is a relay or gateway: use the key it issued (not an OpenAI key).'
-        : 'If you use a relay or Azure, use the key that endpoint issued, and its base URL.',
-      residencySentence(c),
-      'If the key was revoked or leaked, create a new one and replace it everywhere; never commit keys.',
-    ),
-    links: [
-      c.provider === 'azure' ? link('azureDeployments') : link('apiKeys'),
-      link('errorCodes'),
-      ...(c.region === undefined ? [] : [link('residency')]),
-    ],
-  }),
+  invalid_api_key: (c) =>
+    c.code?.toLowerCase() === 'authenticationtypedisabled'
+      ? keyAuthDisabled()
+      : {
+          title: 'The API key was not accepted',
+          why:
+            c.message.includes("didn't provide") || c.message.includes('did not provide')
+              ? 'No API key reached the API: the Authorization header was missing or empty (is OPENAI_API_KEY set in this process?).'
+              : c.provider === 'azure'
+                ? `Azure OpenAI rejected the key${c.status === undefined ? '' : ` (${c.status})`}: it is not a key of this resource, or it was regenerated.`
+                : `The ${c.provider === 'other' ? 'endpoint' : 'API'} rejected the key${c.keyEnding === undefined ? '' : ` ending in ${c.keyEnding}`}${c.status === undefined ? '' : ` (${c.status})`}: it is mistyped, revoked, belongs to another organization or project, or is a key for another provider or relay.`,
+          steps: present(
+            c.provider === 'azure'
+              ? 'Copy a key of this Azure OpenAI resource (Azure portal → the resource → Keys and Endpoint); AzureOpenAI sends it as the api-key header, to the same resource’s endpoint.'
+              : c.keyEnding === undefined
+                ? 'Open API keys and check that the key in use exists and is active (compare the last four characters).'
+                : `Open API keys and look for a key ending in ${c.keyEnding}: if none is listed, the key was deleted or belongs to another organization.`,
+            'Make sure the process reads the key you think: print OPENAI_API_KEY masked, and look for stray spaces or quotes.',
+            c.provider === 'other'
+              ? 'The base URL is a relay or gateway: use the key it issued (not an OpenAI key).'
+              : 'If you use a relay or Azure, use the key that endpoint issued, and its base URL.',
+            residencySentence(c),
+            'If the key was revoked or leaked, create a new one and replace it everywhere; never commit keys.',
+          ),
+          links: [
+            c.provider === 'azure' ? link('azureDeployments') : link('apiKeys'),
+            link('errorCodes'),
+            ...(c.region === undefined ? [] : [link('residency')]),
+          ],
+        },
   organization_mismatch: (c) => ({
     title: 'The organization or project does not match the key',
     why: `The request named an organization or project (${c.code === undefined ? 'OpenAI-Organization / OpenAI-Project headers' : c.format.code(c.code)}) that the key does not belong to, or the account is not a member of any organization.`,

@@ -111,6 +111,11 @@ const PAGES = {
     en: 'Azure OpenAI: API versions (api-version)',
     'zh-CN': 'Azure OpenAI：API 版本（api-version）',
   },
+  azureEntraId: {
+    url: 'https://learn.microsoft.com/azure/ai-services/openai/how-to/managed-identity',
+    en: 'Azure OpenAI: Microsoft Entra ID authentication',
+    'zh-CN': 'Azure OpenAI：Microsoft Entra ID 身份验证',
+  },
   azureContentFilter: {
     url: 'https://learn.microsoft.com/azure/ai-services/openai/concepts/content-filter',
     en: 'Azure OpenAI: content filtering',

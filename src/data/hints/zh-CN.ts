@@ -7,6 +7,7 @@ import type { Cause } from '../causes.js';
 import { TIERS, TIER_QUALIFICATIONS, VERIFICATION_PROPAGATION_MINUTES } from '../tiers.js';
 import { pageLink } from './links.js';
 import { accessHint, notFoundHint } from './zh-CN-models.js';
+import type { Hint } from '../types.js';
 import type { HintContext, HintTemplate } from './types.js';
 import {
   higherTierSentence,
@@ -57,35 +58,49 @@ function usageLimitStep(c: HintContext): string {
   return `${c.format.tier(next.tier)} 可把它提升到每月 ${c.format.usd(next.monthlyUsageLimitUsd)}（${reach(c, next)}）；也可以通过 help.openai.com 联系支持申请更高的额度。`;
 }
 
+/** An Azure resource that accepts no keys (`AuthenticationTypeDisabled`, 403): only Microsoft Entra ID tokens. */
+const keyAuthDisabled = (): Hint => ({
+  title: '该 Azure 资源不接受 API 密钥',
+  why: '这个 Azure OpenAI 资源禁用了密钥身份验证（`disableLocalAuth`）：无论发送哪个密钥，它都只接受 Microsoft Entra ID 令牌。用密钥重试不可能成功。',
+  steps: [
+    "改用 Microsoft Entra ID 身份验证：new AzureOpenAI({ azureADTokenProvider: getBearerTokenProvider(new DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default') })（来自 @azure/identity）；该身份需要在资源上拥有 Cognitive Services OpenAI User 角色。",
+    '或者请资源管理员允许密钥身份验证（`disableLocalAuth: false`），前提是组织的策略允许。',
+  ],
+  links: [link('azureEntraId'), link('errorCodes')],
+});
+
 /** 每个原因的中文提示。 */
 export const HINTS_ZH_CN = {
-  invalid_api_key: (c) => ({
-    title: 'API 密钥未被接受',
-    why:
-      c.message.includes("didn't provide") || c.message.includes('did not provide')
-        ? '请求没有携带 API 密钥：Authorization 头缺失或为空（当前进程是否设置了 OPENAI_API_KEY？）。'
-        : c.provider === 'azure'
-          ? `Azure OpenAI 拒绝了这个密钥${c.status === undefined ? '' : `（${c.status}）`}：它不是这个资源的密钥，或者已被重新生成。`
-          : `${c.provider === 'other' ? '该端点' : 'API '}拒绝了${c.keyEnding === undefined ? '这个密钥' : `末尾为 ${c.keyEnding} 的密钥`}${c.status === undefined ? '' : `（${c.status}）`}：可能是输错、已被撤销、属于其他组织或项目，或者是其他服务商/中转站的密钥。`,
-    steps: present(
-      c.provider === 'azure'
-        ? '复制这个 Azure OpenAI 资源的密钥（Azure 门户 → 该资源 → 密钥和终结点）；AzureOpenAI 会把它作为 api-key 头发往同一资源的终结点。'
-        : c.keyEnding === undefined
-          ? '打开 API 密钥页面，确认正在使用的密钥存在且处于启用状态（可对比末尾四位）。'
-          : `打开 API 密钥页面，查找末尾为 ${c.keyEnding} 的密钥：如果列表里没有，说明它已被删除或属于其他组织。`,
-      '确认进程读取的是你以为的那个密钥：打码输出 OPENAI_API_KEY，检查多余的空格或引号。',
-      c.provider === 'other'
-        ? 'base URL 指向中转站或网关：请使用它签发的密钥（而不是 OpenAI 的密钥）。'
-        : '如果使用中转站或 Azure，请使用该端点签发的密钥和对应的 base URL。',
-      residencySentence(c),
-      '密钥已撤销或泄露时，重新创建并全部替换；不要把密钥提交到代码仓库。',
-    ),
-    links: [
-      c.provider === 'azure' ? link('azureDeployments') : link('apiKeys'),
-      link('errorCodes'),
-      ...(c.region === undefined ? [] : [link('residency')]),
-    ],
-  }),
+  invalid_api_key: (c) =>
+    c.code?.toLowerCase() === 'authenticationtypedisabled'
+      ? keyAuthDisabled()
+      : {
+          title: 'API 密钥未被接受',
+          why:
+            c.message.includes("didn't provide") || c.message.includes('did not provide')
+              ? '请求没有携带 API 密钥：Authorization 头缺失或为空（当前进程是否设置了 OPENAI_API_KEY？）。'
+              : c.provider === 'azure'
+                ? `Azure OpenAI 拒绝了这个密钥${c.status === undefined ? '' : `（${c.status}）`}：它不是这个资源的密钥，或者已被重新生成。`
+                : `${c.provider === 'other' ? '该端点' : 'API '}拒绝了${c.keyEnding === undefined ? '这个密钥' : `末尾为 ${c.keyEnding} 的密钥`}${c.status === undefined ? '' : `（${c.status}）`}：可能是输错、已被撤销、属于其他组织或项目，或者是其他服务商/中转站的密钥。`,
+          steps: present(
+            c.provider === 'azure'
+              ? '复制这个 Azure OpenAI 资源的密钥（Azure 门户 → 该资源 → 密钥和终结点）；AzureOpenAI 会把它作为 api-key 头发往同一资源的终结点。'
+              : c.keyEnding === undefined
+                ? '打开 API 密钥页面，确认正在使用的密钥存在且处于启用状态（可对比末尾四位）。'
+                : `打开 API 密钥页面，查找末尾为 ${c.keyEnding} 的密钥：如果列表里没有，说明它已被删除或属于其他组织。`,
+            '确认进程读取的是你以为的那个密钥：打码输出 OPENAI_API_KEY，检查多余的空格或引号。',
+            c.provider === 'other'
+              ? 'base URL 指向中转站或网关：请使用它签发的密钥（而不是 OpenAI 的密钥）。'
+              : '如果使用中转站或 Azure，请使用该端点签发的密钥和对应的 base URL。',
+            residencySentence(c),
+            '密钥已撤销或泄露时，重新创建并全部替换；不要把密钥提交到代码仓库。',
+          ),
+          links: [
+            c.provider === 'azure' ? link('azureDeployments') : link('apiKeys'),
+            link('errorCodes'),
+            ...(c.region === undefined ? [] : [link('residency')]),
+          ],
+        },
   organization_mismatch: (c) => ({
     title: '组织或项目与密钥不匹配',
     why: `请求中指定的组织或项目（${c.code === undefined ? 'OpenAI-Organization / OpenAI-Project 请求头' : c.format.code(c.code)}）与密钥不属于同一账户，或该账户尚未加入任何组织。`,
