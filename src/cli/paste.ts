@@ -100,6 +100,13 @@ function bodyOf(text: string): unknown {
   return capString(trimmed);
 }
 
+/** A JSON object pasted as text (`{…}`), read; `undefined` for anything else. */
+function jsonBodyOf(text: string): object | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  const body = bodyOf(text);
+  return typeof body === 'object' && body !== null ? body : undefined;
+}
+
 function networkCodeIn(lines: readonly string[]): string | undefined {
   for (const line of lines) {
     for (const [pattern, code] of NETWORK_WORDS) {
@@ -192,6 +199,11 @@ function readException(lines: readonly string[], python: boolean): PastedError |
       : Object.hasOwn(PYTHON_CLASS_STATUS, className)
         ? PYTHON_CLASS_STATUS[className]
         : undefined;
+  // openai-node prints a body it could not read a message from as JSON after the status
+  // (`403 {"code":1,"msg":"…"}`, a relay's own shape): read it as the body it was.
+  const body = nodeStatus === null ? undefined : jsonBodyOf(nodeStatus[2] ?? '');
+  if (body !== undefined)
+    return { ...base, source: python ? 'python' : 'node', ...(status === undefined ? {} : { status }), body };
   return {
     ...base,
     source: python ? 'python' : 'node',
@@ -215,8 +227,13 @@ export function readPaste(pasted: string): PastedError {
     );
   if (read !== undefined) return { ...read, cut };
   const trimmed = text.trim();
-  const body = trimmed.startsWith('{') ? bodyOf(trimmed) : undefined;
-  if (body !== undefined && typeof body === 'object') return { source: 'json', headers: {}, body, cut };
+  const body = jsonBodyOf(trimmed);
+  if (body !== undefined) return { source: 'json', headers: {}, body, cut };
+  // `403 {…}`: a status and the body, as the SDK's message gives them.
+  const withStatus = NODE_STATUS.exec(trimmed);
+  const statusBody = withStatus === null ? undefined : jsonBodyOf(withStatus[2] ?? '');
+  if (withStatus !== null && statusBody !== undefined)
+    return { source: 'json', status: Number(withStatus[1]), headers: {}, body: statusBody, cut };
   return { source: 'text', headers: {}, message: capString(trimmed), cut };
 }
 

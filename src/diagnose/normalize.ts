@@ -67,7 +67,14 @@ function innerError(body: unknown): Bag | undefined {
   }
   // openai v7.5+: a body without `error` becomes `err.error` whole; Responses `error` events are flat.
   if (get(body, 'message') !== undefined || get(body, 'code') !== undefined) return body;
+  // A relay's or proxy's own flat shape: `{ "msg": … }`, `{ "detail": … }`.
+  if (messageOf(body) !== undefined) return body;
   return undefined;
+}
+
+/** An error object's message: `message`, else a relay's `msg` or a proxy's `detail` (when text). */
+function messageOf(inner: Bag): string | undefined {
+  return text(get(inner, 'message')) ?? text(get(inner, 'msg')) ?? text(get(inner, 'detail'));
 }
 
 function parseJson(textValue: string): unknown {
@@ -120,12 +127,13 @@ const BODY_TEXT_CHARS = 2_000;
 
 function fromInner(inner: Bag | undefined, into: Gathering): void {
   if (inner === undefined) return;
+  const message = messageOf(inner);
+  // The API's own fields; a relay's `msg` or `detail` alone is not the API's error object.
   const found = nonEmpty(get(inner, 'code')) ?? nonEmpty(get(inner, 'type')) ?? text(get(inner, 'message'));
   if (found !== undefined) into.apiErrorBody = true;
   into.code ??= nonEmpty(get(inner, 'code'));
   into.type ??= errorType(get(inner, 'type'));
   into.param ??= nonEmpty(get(inner, 'param'));
-  const message = text(get(inner, 'message'));
   if (message !== undefined && into.message === undefined) into.message = message;
   into.innerCode ??= nonEmpty(get(get(inner, 'innererror'), 'code'));
   into.status ??= statusOf(get(inner, 'status'));

@@ -141,6 +141,30 @@ openai.APIConnectionError: Connection error.
   });
 });
 
+describe('a status followed by the body, as the SDK prints a body it found no message in', () => {
+  it.each([
+    [
+      'a bare line',
+      '403 {"error":{"message":"用户额度不足","type":"new_api_error","code":"insufficient_user_quota"}}',
+      { cause: 'insufficient_quota', status: 403, code: 'insufficient_user_quota', provider: 'other' },
+    ],
+    [
+      'a Node error line',
+      'PermissionDeniedError: 403 {"code":1,"msg":"当前分组 default 下对于模型 gpt-4o 无可用渠道"}',
+      { cause: 'model_access_denied', status: 403, message: '当前分组 default 下对于模型 gpt-4o 无可用渠道' },
+    ],
+  ])('%s: the JSON is read as the body', (_name, text, expected) => {
+    const pasted = readPaste(text);
+    expect(pasted.body).toBeTypeOf('object');
+    expect(diagnose(diagnoseInput(pasted), { locale: 'en' })).toMatchObject(expected);
+  });
+
+  it('a relay’s `detail` page on a gateway status is still the relay’s, not the API’s error', () => {
+    const diagnosis = diagnose(diagnoseInput(readPaste('502 {"detail":"Bad Gateway"}')), { locale: 'en' });
+    expect(diagnosis).toMatchObject({ cause: 'relay_error', status: 502, message: 'Bad Gateway' });
+  });
+});
+
 describe('reading a paste is bounded', () => {
   const SIZE = 100_000;
   const fill = (unit: string): string => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);

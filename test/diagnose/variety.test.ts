@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CAUSES, CAUSE_CATALOGUE, type Cause } from '../../src/data/causes.js';
 import { describeDiagnosis, diagnose } from '../../src/diagnose/diagnose.js';
+import { createGuard } from '../../src/guard/create-guard.js';
 import { findWait, parseRetryAfter, parseRetryAfterMs, waitInMessage } from '../../src/diagnose/waits.js';
 import { readRateLimitHeaders } from '../../src/util/rate-limit-headers.js';
 import { apiErrors, fakeApiKey } from '../../src/testing/fixtures.js';
@@ -480,6 +481,30 @@ describe('diagnose: relays and other OpenAI-compatible endpoints in their own wo
     // Neither is the API's to fix: the steps send the reader to the relay, not to OpenAI's pages.
     expect(diagnosis.hint.steps.join(' ')).toContain('中转站');
     for (const link of diagnosis.hint.links) expect(link.url).not.toContain('/billing/');
+  });
+});
+
+describe('diagnose: a relay’s flat body (`msg`), through a guarded client', () => {
+  it('reads its message: new-api’s 503 “no channel” is a model this key may not use there, sent once', async () => {
+    // openai 6 keeps no trace of a JSON body without `error` on its error; the guard reads the answer.
+    const fetch = scriptedFetch({
+      status: 503,
+      body: JSON.stringify({ code: 1, msg: '当前分组 default 下对于模型 gpt-4o 无可用渠道' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const guarded = createGuard({ tier: 'tier-1' });
+    const caught = await guarded
+      .wrap(new OpenAI({ apiKey: 'sk-test', baseURL: 'https://api.relay.test/v1', fetch }))
+      .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    await guarded.close();
+    expect(fetch.calls).toHaveLength(1);
+    expect(diagnose(caught)).toMatchObject({
+      cause: 'model_access_denied',
+      retryable: false,
+      fallback: true,
+      provider: 'other',
+    });
   });
 });
 
