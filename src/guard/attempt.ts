@@ -102,20 +102,24 @@ function laneFor(
   deployment: string | undefined,
 ): Lane {
   const own = target.ownEndpoint;
+  // Azure's quotas are per deployment: another resource's deployment is paced by its model.
+  const paced = target.baseURL === undefined ? deployment : undefined;
   return context.pacer.lane({
     baseURL: target.baseURL ?? call.baseURL,
     organization: own ? target.organization : call.organization,
     project: own ? target.project : call.project,
-    account: context.options.shareLimitsAcrossKeys
-      ? undefined
-      : target.apiKey !== undefined
-        ? accountOf(target.apiKey)
-        : own
-          ? undefined
-          : call.account,
+    // A deployment's quota is the deployment's, whatever credential reaches it (the resource's two
+    // keys, an Entra ID token that rotates every hour): one lane, not one a credential.
+    account:
+      context.options.shareLimitsAcrossKeys || paced !== undefined
+        ? undefined
+        : target.apiKey !== undefined
+          ? accountOf(target.apiKey)
+          : own
+            ? undefined
+            : call.account,
     model,
-    // Azure's quotas are per deployment: another resource's deployment is paced by its model.
-    deployment: target.baseURL === undefined ? deployment : undefined,
+    deployment: paced,
     secrets: context.secretsOf(call),
   });
 }

@@ -275,6 +275,42 @@ describe.each(OPENAI_MAJORS)(
       expect(lanes[0]?.buckets.tokens?.capacity).toBe(30_000);
     });
 
+    it('paces a deployment in one lane, whatever credential reaches it (both keys, a rotating token)', async () => {
+      const fetch = scriptedFetch(chatCompletion({ content: 'from azure' }), { afterLast: 'repeat-last' });
+      const created = tracked({ tier: 'tier-1', deployments: { 'dep-4o': 'gpt-4o' } });
+      vi.stubEnv('OPENAI_API_VERSION', undefined);
+      const withKey = (apiKey: string) =>
+        new major.AzureOpenAI({
+          apiKey,
+          apiVersion: '2024-10-21',
+          deployment: 'dep-4o',
+          endpoint: 'https://example-resource.openai.azure.com',
+          fetch,
+        });
+      let token = 0;
+      const withToken = new major.AzureOpenAI({
+        azureADTokenProvider: async () => `entra-token-${(token += 1)}`,
+        apiVersion: '2024-10-21',
+        deployment: 'dep-4o',
+        endpoint: 'https://example-resource.openai.azure.com',
+        fetch,
+      });
+      for (const client of [withKey(fakeApiKey('key1')), withKey(fakeApiKey('key2')), withToken, withToken])
+        await created.wrap(client).chat.completions.create(BODY);
+      expect(fetch.calls.map((call) => call.headers.authorization ?? call.headers['api-key'])).toEqual([
+        fakeApiKey('key1'),
+        fakeApiKey('key2'),
+        'Bearer entra-token-1',
+        'Bearer entra-token-2',
+      ]);
+      // Before: four lanes, each with the deployment's whole quota.
+      const lanes = created.stats().limits;
+      expect(lanes).toHaveLength(1);
+      expect(lanes[0]?.family).toBe('deployment:dep-4o');
+      // All four took from the one bucket: 500 RPM (tier 1), 496 left (and a few ms of refill).
+      expect(lanes[0]?.buckets.requests?.level).toBeLessThan(497);
+    });
+
     const deploymentURL = (name: string): string =>
       `https://example-resource.openai.azure.com/openai/deployments/${name}/chat/completions?api-version=2024-10-21`;
 
