@@ -96,10 +96,14 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
   const store = context.store;
   const now = context.now();
   const headers = readRateLimitHeaders(observation.headers);
+  // The server served this call: its tokens limit is at least what the call used. A smaller one
+  // is a relay's invention (`x-ratelimit-limit-tokens: 1`), and would hold the lane for good.
+  const used = (observation.usage?.promptTokens ?? 0) + (observation.usage?.completionTokens ?? 0);
   let sawHeaders = false;
   for (const kind of HEADED) {
     const said = headers[kind];
     if (said.limit === undefined || !plausibleCapacity(kind, said.limit)) continue;
+    if (kind === 'tokens' && observation.status < 300 && said.limit < used) continue;
     sawHeaders = true;
     const learned = learnCapacity(lane, kind, said.limit, context.windowMs, ticket.model);
     const limit = lane.limits.get(kind);

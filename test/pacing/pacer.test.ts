@@ -226,6 +226,27 @@ describe('Pacer', () => {
     expect(pacer.stats()[0]?.buckets.tokens).toMatchObject({ capacity: 800_000, source: 'headers' });
   });
 
+  it('ignores a tokens limit below what the answered call itself used (a relay’s invention)', async () => {
+    const { pacer } = makePacer({ tier: 'tier-1' });
+    const key = pacer.lane({ baseURL: BASE, model: 'gpt-4o' });
+    const ticket = await admit(pacer, key, estimate(1_000));
+    pacer.observe(ticket, {
+      status: 200,
+      headers: headers({
+        'x-ratelimit-limit-requests': '500',
+        'x-ratelimit-limit-tokens': '1',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '86400s',
+      }),
+      usage: { promptTokens: 5, completionTokens: 1 },
+    });
+    // The server served 6 tokens: a limit of 1 cannot be its own. The requests limit is kept.
+    const stats = pacer.stats()[0];
+    expect(stats?.buckets.tokens).toMatchObject({ capacity: 30_000, source: 'tier' });
+    expect(stats?.buckets.requests).toMatchObject({ capacity: 500, source: 'headers' });
+    pacer.finish(ticket, true);
+  });
+
   it('corrects a level from late headers without losing what was taken after the answered call', async () => {
     const { pacer, store } = makePacer({
       initialConcurrency: Number.POSITIVE_INFINITY,
