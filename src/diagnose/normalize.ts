@@ -146,6 +146,12 @@ function fromBodyText(bodyText: string, into: Gathering): void {
     fromInner(inner, into);
     return;
   }
+  // A relay's or proxy's `{ "error": "…" }`: its words are the message (not the API's error object).
+  const said = isBag(parsed) ? text(get(parsed, 'error')) : undefined;
+  if (said !== undefined && said.trim() !== '') {
+    into.message ??= said;
+    return;
+  }
   const head = capped(bodyText);
   if (head.trim() === '') return;
   into.nonJsonBody = true;
@@ -242,7 +248,10 @@ function fromObject(input: Bag, into: Gathering): void {
 
   const error = get(input, 'error');
   const body = get(input, 'body') ?? get(input, 'data');
-  if (typeof error === 'string') fromBodyText(error, into);
+  // The SDK's `error` is the body's `error` field: a string there is a relay's `{ "error": "…" }`,
+  // its words (a body that was not JSON never lands there).
+  if (typeof error === 'string' && names.includes('APIError')) into.message ??= error;
+  else if (typeof error === 'string') fromBodyText(error, into);
   else
     fromInner(innerError(isBag(error) ? { error } : undefined) ?? (isBag(error) ? error : undefined), into);
   if (typeof body === 'string') fromBodyText(body, into);

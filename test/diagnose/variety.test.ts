@@ -484,6 +484,25 @@ describe('diagnose: relays and other OpenAI-compatible endpoints in their own wo
   });
 });
 
+describe('diagnose: a relay’s `{ "error": "…" }`, through the real client', () => {
+  it.each([
+    [401, 'Invalid API key', 'invalid_api_key'],
+    [429, 'Rate limit exceeded: free-models-per-min.', 'rate_limited_requests'],
+    [402, 'Insufficient balance', 'insufficient_quota'],
+    // A gateway status with no API error object is still the relay's own failure.
+    [502, 'Bad gateway', 'relay_error'],
+  ] as const)('%i %s: its words are read (%s)', async (status, words, cause) => {
+    const caught = await failure(
+      scriptedFetch({
+        status,
+        body: JSON.stringify({ error: words }),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    expect(diagnose(caught)).toMatchObject({ cause, status, message: words });
+  });
+});
+
 describe('diagnose: a relay’s flat body (`msg`), through a guarded client', () => {
   it('reads its message: new-api’s 503 “no channel” is a model this key may not use there, sent once', async () => {
     // openai 6 keeps no trace of a JSON body without `error` on its error; the guard reads the answer.
