@@ -83,9 +83,9 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
     const usage = withTier(normalizeUsage(payload.response.usage), payload.response.service_tier);
     return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
   }
-  // An event named only by its SSE `event:` line (a relay's `ping`, the Assistants API) is read as
-  // a chat chunk below: unknown names do not end the peek.
-  if (typeof payload.type === 'string') {
+  // An event named only by its SSE `event:` line (a relay's `ping`, the Assistants API), or a chat
+  // chunk a relay gave a `type` too, is read as a chat chunk below.
+  if (typeof payload.type === 'string' && !Array.isArray(payload.choices)) {
     const token = deliversOutput(payload.type, payload);
     const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
     if (usage !== undefined) return { kind: 'usage', usage, token };

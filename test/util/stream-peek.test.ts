@@ -90,6 +90,11 @@ describe('holding a stream until its first output', () => {
     });
   });
 
+  it('a chat chunk a relay gave a `type` is still read as a chat chunk (a role alone is no output)', async () => {
+    const role = { type: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant' } }] };
+    expect(await peek([event(role), event({ error: SERVER_ERROR })])).toEqual({ kind: 'error', tapped: [] });
+  });
+
   it('an event named only by its `event:` line (a relay’s ping) does not end the hold', async () => {
     const role = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant' } }] };
     expect(await peek([event({}, 'ping'), event(role), event({ error: SERVER_ERROR })])).toEqual({
