@@ -199,16 +199,15 @@ function readException(lines: readonly string[], python: boolean): PastedError |
       : Object.hasOwn(PYTHON_CLASS_STATUS, className)
         ? PYTHON_CLASS_STATUS[className]
         : undefined;
+  const said = nodeStatus === null ? chosen.message : (nodeStatus[2] ?? '');
   // openai-node prints a body it could not read a message from as JSON after the status
   // (`403 {"code":1,"msg":"…"}`, a relay's own shape): read it as the body it was.
-  const body = nodeStatus === null ? undefined : jsonBodyOf(nodeStatus[2] ?? '');
-  if (body !== undefined)
-    return { ...base, source: python ? 'python' : 'node', ...(status === undefined ? {} : { status }), body };
+  const body = nodeStatus === null ? undefined : jsonBodyOf(said);
   return {
     ...base,
     source: python ? 'python' : 'node',
     ...(status === undefined ? {} : { status }),
-    message: capString(nodeStatus === null ? chosen.message : (nodeStatus[2] ?? '')),
+    ...(body === undefined ? { message: capString(said) } : { body }),
   };
 }
 

@@ -32,6 +32,9 @@ export interface RecognitionRule {
   readonly source: string;
 }
 
+/** The codes one-api / new-api relays refuse a key or user with when its credit there is used up. */
+export const RELAY_CREDIT_CODES = ['insufficient_user_quota', 'pre_consume_token_quota_failed'] as const;
+
 const SPEND_CODES = [
   'organization_spend_limit_exceeded',
   'project_spend_limit_exceeded',
@@ -102,7 +105,7 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   // Relays built on one-api / new-api refuse a key or user whose credit there is used up (403).
   {
     cause: 'insufficient_quota',
-    codes: ['insufficient_user_quota', 'pre_consume_token_quota_failed'],
+    codes: RELAY_CREDIT_CODES,
     source: 'one-api / new-api relays (403 "user quota is not enough", 用户额度不足)',
   },
   { cause: 'billing_not_active', codes: ['billing_not_active'], source: 'Table 1 #26' },

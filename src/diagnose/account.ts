@@ -5,6 +5,7 @@
  */
 import { providerOfBaseURL, residencyRegionOf } from '../advisor/endpoint.js';
 import type { CauseEntry } from '../data/causes.js';
+import { RELAY_CREDIT_CODES } from '../data/recognition.js';
 import { TIERS, type Tier } from '../data/tiers.js';
 import { PROVIDERS, type Provider } from '../data/types.js';
 import type { ErrorFacts } from './normalize.js';
@@ -42,7 +43,7 @@ function azureAnswer(facts: Partial<ErrorFacts>): boolean {
 // What only a relay answers with: the error types and credit codes of one-api / new-api (the
 // relay software most OpenAI-compatible resellers run), and 402 (the API never sends it).
 const RELAY_TYPES = /^(?:one|new|shell)_api_error$/i;
-const RELAY_CODES = new Set(['insufficient_user_quota', 'pre_consume_token_quota_failed']);
+const RELAY_CODES: ReadonlySet<string> = new Set(RELAY_CREDIT_CODES);
 
 function relayAnswer(facts: Partial<ErrorFacts>): boolean {
   if (facts.status === 402) return true;

@@ -93,6 +93,21 @@ function local(
   return { kind: 'failure', diagnosis, model, answer };
 }
 
+/**
+ * The account a lane is kept for: none when the limits are not the key's (keys shared by option,
+ * an Azure deployment whatever credential reaches it, another endpoint without a key of its own).
+ */
+function laneAccount(
+  context: AttemptContext,
+  call: Call,
+  target: Target,
+  deployment: string | undefined,
+): string | undefined {
+  if (context.options.shareLimitsAcrossKeys || deployment !== undefined) return undefined;
+  if (target.apiKey !== undefined) return accountOf(target.apiKey);
+  return target.ownEndpoint ? undefined : call.account;
+}
+
 /** The lane an attempt for `target` is paced on. */
 function laneFor(
   context: AttemptContext,
@@ -110,14 +125,7 @@ function laneFor(
     project: own ? target.project : call.project,
     // A deployment's quota is the deployment's, whatever credential reaches it (the resource's two
     // keys, an Entra ID token that rotates every hour): one lane, not one a credential.
-    account:
-      context.options.shareLimitsAcrossKeys || paced !== undefined
-        ? undefined
-        : target.apiKey !== undefined
-          ? accountOf(target.apiKey)
-          : own
-            ? undefined
-            : call.account,
+    account: laneAccount(context, call, target, paced),
     model,
     deployment: paced,
     secrets: context.secretsOf(call),

@@ -103,7 +103,7 @@ export function learnFromAnswer(context: AnswerContext, ticket: Ticket, observat
   for (const kind of HEADED) {
     const said = headers[kind];
     if (said.limit === undefined || !plausibleCapacity(kind, said.limit)) continue;
-    if (kind === 'tokens' && observation.status < 300 && said.limit < used) continue;
+    if (kind === 'tokens' && said.limit < used) continue;
     sawHeaders = true;
     const learned = learnCapacity(lane, kind, said.limit, context.windowMs, ticket.model);
     const limit = lane.limits.get(kind);

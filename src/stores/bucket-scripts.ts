@@ -37,9 +37,10 @@ local function save(key, b)
 end
 `;
 
-// KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve,
-// level if missing, force ('1': taken whatever the level, down to a debt of one capacity). Reply: granted (1 or 0), wait ms, the limiting key's index, server ms, then per
-// key its taken count and level (after the take, or as found when it must wait).
+// KEYS: one hash per dimension. ARGV per key: amount, capacity, windowMs, ttlMs, reserve, level if
+// missing, force ('1': taken whatever the level, down to a debt of one capacity). Reply: granted (1
+// or 0), wait ms, the limiting key's index, server ms, then per key its taken count and level
+// (after the take, or as found when it must wait).
 const TAKE = `${PRELUDE}
 local now = now_ms()
 local buckets = {}

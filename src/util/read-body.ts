@@ -133,8 +133,7 @@ export async function readWhole(body: ReadableStream<Uint8Array> | null): Promis
  */
 export function readBody(text: string | BodyEnds): BodyFacts {
   if (typeof text !== 'string' || text.length > PARSE_LIMIT) {
-    const head = typeof text === 'string' ? text.slice(0, 64) : text.head;
-    const tail = typeof text === 'string' ? text.slice(-TAIL_BYTES) : text.tail;
+    const { head, tail } = typeof text === 'string' ? { head: text, tail: text.slice(-TAIL_BYTES) } : text;
     const match = USAGE_TAIL.exec(tail);
     let usage: ObservedUsage | undefined;
     if (match?.[1] !== undefined) {

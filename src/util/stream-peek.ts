@@ -84,16 +84,20 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
     return usage === undefined ? { kind: 'other' } : { kind: 'usage', usage, token: false };
   }
   // An event named only by its SSE `event:` line (a relay's `ping`, the Assistants API), or a chat
-  // chunk a relay gave a `type` too, is read as a chat chunk below.
-  if (typeof payload.type === 'string' && !Array.isArray(payload.choices)) {
-    const token = deliversOutput(payload.type, payload);
-    const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
-    if (usage !== undefined) return { kind: 'usage', usage, token };
-    if (!token) return { kind: 'other' };
-    return typeof payload.delta === 'string' ? { kind: 'token', text: payload.delta } : { kind: 'token' };
-  }
-  const choices = payload.choices;
-  const token =
+  // chunk a relay gave a `type` too, is read as a chat chunk.
+  const typed =
+    typeof payload.type === 'string' && !Array.isArray(payload.choices) ? payload.type : undefined;
+  const token = typed === undefined ? chatDelivers(payload.choices) : deliversOutput(typed, payload);
+  const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
+  if (usage !== undefined) return { kind: 'usage', usage, token };
+  if (!token) return { kind: 'other' };
+  if (typed === undefined) return { kind: 'token', text: deltaText(payload.choices) };
+  return typeof payload.delta === 'string' ? { kind: 'token', text: payload.delta } : { kind: 'token' };
+}
+
+/** Whether a chat chunk's choices deliver output: text, a tool call, a refusal, or a finish. */
+function chatDelivers(choices: unknown): boolean {
+  return (
     Array.isArray(choices) &&
     choices.some((choice) => {
       if (!isRecord(choice)) return false;
@@ -106,10 +110,8 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
         (typeof choice.text === 'string' && choice.text !== '') ||
         (choice.finish_reason !== null && choice.finish_reason !== undefined)
       );
-    });
-  const usage = withTier(normalizeUsage(payload.usage), payload.service_tier);
-  if (usage !== undefined) return { kind: 'usage', usage, token };
-  return token ? { kind: 'token', text: deltaText(choices) } : { kind: 'other' };
+    })
+  );
 }
 
 function withTier(usage: ObservedUsage | undefined, tier: unknown): ObservedUsage | undefined {

@@ -242,12 +242,18 @@ describe.each(OPENAI_MAJORS)('2. the client’s timeout bounds each attempt ($na
 describe.each(OPENAI_MAJORS)(
   '4. AzureOpenAI keeps its deployment, API version and endpoint ($name)',
   (major) => {
-    /** A client of deployment `dep-4o` on an example resource, over `fetch`, with no variable set. */
-    const azureClient = (fetch: ScriptedFetch) => {
+    /**
+     * A client of deployment `dep-4o` on an example resource, over `fetch`, with no variable set;
+     * authenticated with `KEY`, or as `auth` says (another key, an Entra ID token provider).
+     */
+    const azureClient = (
+      fetch: ScriptedFetch,
+      auth: { apiKey: string } | { azureADTokenProvider: () => Promise<string> } = { apiKey: KEY },
+    ) => {
       vi.stubEnv('OPENAI_API_VERSION', undefined);
       vi.stubEnv('OPENAI_BASE_URL', undefined);
       return new major.AzureOpenAI({
-        apiKey: KEY,
+        ...auth,
         apiVersion: '2024-10-21',
         deployment: 'dep-4o',
         endpoint: 'https://example-resource.openai.azure.com',
@@ -278,24 +284,14 @@ describe.each(OPENAI_MAJORS)(
     it('paces a deployment in one lane, whatever credential reaches it (both keys, a rotating token)', async () => {
       const fetch = scriptedFetch(chatCompletion({ content: 'from azure' }), { afterLast: 'repeat-last' });
       const created = tracked({ tier: 'tier-1', deployments: { 'dep-4o': 'gpt-4o' } });
-      vi.stubEnv('OPENAI_API_VERSION', undefined);
-      const withKey = (apiKey: string) =>
-        new major.AzureOpenAI({
-          apiKey,
-          apiVersion: '2024-10-21',
-          deployment: 'dep-4o',
-          endpoint: 'https://example-resource.openai.azure.com',
-          fetch,
-        });
       let token = 0;
-      const withToken = new major.AzureOpenAI({
+      const withToken = azureClient(fetch, {
         azureADTokenProvider: async () => `entra-token-${(token += 1)}`,
-        apiVersion: '2024-10-21',
-        deployment: 'dep-4o',
-        endpoint: 'https://example-resource.openai.azure.com',
-        fetch,
       });
-      for (const client of [withKey(fakeApiKey('key1')), withKey(fakeApiKey('key2')), withToken, withToken])
+      const withKeys = [fakeApiKey('key1'), fakeApiKey('key2')].map((apiKey) =>
+        azureClient(fetch, { apiKey }),
+      );
+      for (const client of [...withKeys, withToken, withToken])
         await created.wrap(client).chat.completions.create(BODY);
       expect(fetch.calls.map((call) => call.headers.authorization ?? call.headers['api-key'])).toEqual([
         fakeApiKey('key1'),
