@@ -250,7 +250,7 @@ function fromObject(input: Bag, into: Gathering): void {
   const body = get(input, 'body') ?? get(input, 'data');
   // The SDK's `error` is the body's `error` field: a string there is a relay's `{ "error": "…" }`,
   // its words (a body that was not JSON never lands there).
-  if (typeof error === 'string' && names.includes('APIError')) into.message ??= error;
+  if (typeof error === 'string' && names.includes('APIError')) into.message ??= text(error);
   else if (typeof error === 'string') fromBodyText(error, into);
   else
     fromInner(innerError(isBag(error) ? { error } : undefined) ?? (isBag(error) ? error : undefined), into);

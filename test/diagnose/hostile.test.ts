@@ -196,6 +196,23 @@ describe('diagnose caps the text before any pattern runs', () => {
     expect(diagnosis.message.length).toBeLessThanOrEqual(16_384);
     expect(diagnosis.hint.why.length).toBeLessThan(2_000);
   });
+
+  it('a relay’s 6 MB `{ "error": "…" }` through the real client: its message cut to its head', async () => {
+    const openai = new OpenAI({
+      apiKey: 'sk-test',
+      baseURL: 'https://relay.test/v1',
+      maxRetries: 0,
+      fetch: scriptedFetch({ status: 401, body: { error: 'Invalid API key '.repeat(400_000) } }),
+    });
+    const error = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
+    const started = performance.now();
+    const diagnosis = diagnose(error);
+    expect(performance.now() - started).toBeLessThan(BOUND_MS * 2);
+    expect(diagnosis.cause).toBe('invalid_api_key');
+    expect(diagnosis.message.length).toBeLessThanOrEqual(16_384);
+  });
 });
 
 describe('describeDiagnosis never throws, whatever it is given', () => {
