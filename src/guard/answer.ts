@@ -5,7 +5,8 @@
  * `x-tierguard-attempts` — and, on a failure, `x-should-retry: false` (openai-node's documented
  * signal: the client never resends what the guard already decided, whatever its `maxRetries`) and
  * `x-tierguard-cause`. The full diagnosis is linked to the answer (`diagnose/attach.ts`), not
- * carried in a header. Headers named `x-tierguard-*` that came from upstream are dropped: only the guard says them.
+ * carried in a header. The guard's header names, when they come from upstream, are dropped: only the
+ * guard says them.
  */
 import { attachDiagnosis, DIAGNOSIS_ID_HEADER, linkDiagnosis, newDiagnosisId } from '../diagnose/attach.js';
 import type { Diagnosis } from '../diagnose/types.js';
@@ -20,19 +21,34 @@ export interface FailedAnswer {
   readonly url: string;
 }
 
-const OURS = /^x-tierguard-/i;
+/**
+ * Every header the guard writes on an answer, and `x-tierguard-diagnosis`, which it once wrote: an
+ * upstream's own (a relay that runs a guard, a forged verdict) is never read or handed on as the guard's.
+ */
+const GUARD_HEADERS = [
+  'x-tierguard-model',
+  'x-tierguard-attempts',
+  'x-tierguard-cause',
+  'x-tierguard-local',
+  DIAGNOSIS_ID_HEADER,
+  'x-tierguard-diagnosis',
+] as const;
+
+function dropGuardHeaders(headers: Headers): Headers {
+  for (const name of GUARD_HEADERS) headers.delete(name);
+  return headers;
+}
 
 /**
- * A copy of `source` without upstream `x-tierguard-*` headers (and, for a body the guard changed,
+ * A copy of `source` without the guard's headers from upstream (and, for a body the guard changed,
  * its length and encoding). A body the guard only read and re-wrapped is the one the transport
  * would have given the caller: its headers stay as the bare client shows them.
  */
 export function ownHeaders(source: Headers, bodyChanged: boolean): Headers {
-  const headers = new Headers();
-  for (const [name, value] of source) {
-    if (OURS.test(name)) continue;
-    if (bodyChanged && (name === 'content-length' || name === 'content-encoding')) continue;
-    headers.append(name, value);
+  const headers = dropGuardHeaders(new Headers(source));
+  if (bodyChanged) {
+    headers.delete('content-length');
+    headers.delete('content-encoding');
   }
   return headers;
 }
@@ -59,13 +75,16 @@ export function servedResponse(
   model: string | undefined,
   attempts: number,
 ): Response {
-  const headers = ownHeaders(original.headers, false);
+  // The transport's headers are copied once, by the constructor; the guard's are written on that copy.
+  const response = new Response(body, {
+    status: original.status,
+    statusText: original.statusText,
+    headers: original.headers,
+  });
+  const headers = dropGuardHeaders(response.headers);
   if (model !== undefined) headers.set('x-tierguard-model', model);
   headers.set('x-tierguard-attempts', String(attempts));
-  return withUrl(
-    new Response(body, { status: original.status, statusText: original.statusText, headers }),
-    original.url,
-  );
+  return withUrl(response, original.url);
 }
 
 /**
