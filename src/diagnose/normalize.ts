@@ -191,6 +191,11 @@ function fromString(input: string, into: Gathering): void {
     )?.[1];
 }
 
+// How runtimes' `fetch` words a failure to connect: Node and Deno "fetch failed", Chrome and Workers
+// "Failed to fetch", Safari "Load failed", Firefox "NetworkError…", Bun "Unable to connect…".
+const FETCH_FAILED =
+  /fetch failed|failed to fetch|load failed|network|socket|error sending request|unable to connect/i;
+
 function fromObject(input: Bag, into: Gathering): void {
   const names = constructorNames(input);
   const name = text(get(input, 'name'), MAX_FIELD);
@@ -219,11 +224,7 @@ function fromObject(input: Bag, into: Gathering): void {
     if (into.kind === undefined || into.kind === 'connection')
       into.kind = TIMEOUT_CODES.has(networkCode) ? 'timeout' : 'connection';
   }
-  if (
-    into.kind === undefined &&
-    names.includes('TypeError') &&
-    /fetch failed|network|socket/i.test(rawMessage)
-  )
+  if (into.kind === undefined && names.includes('TypeError') && FETCH_FAILED.test(rawMessage))
     into.kind = 'connection';
   // The SDK names undici timeouts only in the message and the cause (client.ts "timed out" check).
   if (

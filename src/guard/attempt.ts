@@ -57,13 +57,25 @@ export interface AttemptPlan {
 
 /** Was the call sent before the network failed? A refused or unresolved connection never reached the API. */
 function reachedApi(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  // Node's fetch puts the code on the error's cause; Bun's, on the error itself.
+  const failed = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = failed?.cause?.code ?? failed?.code;
   return !(
     code === 'ECONNREFUSED' ||
     code === 'ENOTFOUND' ||
     code === 'EAI_AGAIN' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'
   );
+}
+
+/**
+ * An error the transport threw, as the client reports it: openai-node makes every one a connection
+ * error ("Connection error.", the error as its cause), or a timeout when its words say so, and
+ * retries it. Diagnosed that way, a custom `fetch`'s own words ("Failed to fetch", "Load failed")
+ * need not be known to tell it is one.
+ */
+function asTheClientReportsIt(error: unknown): { message: string; cause: unknown } {
+  return { message: 'Connection error.', cause: error };
 }
 
 /** A timed-out attempt, as the error the client recognises as a timeout (`APIConnectionTimeoutError`). */
@@ -309,13 +321,16 @@ async function send(
     if (ended) signal?.removeEventListener('abort', onAbort);
   };
   const baseURL = plan.target.baseURL ?? call.baseURL;
-  const failure = (error: unknown): Failure => {
-    const facts = timedOut ? timeoutError(timeoutMs as number) : error;
+  // `facts` is what is diagnosed, `error` what the client receives (it makes its own error of it).
+  const failure = (error: unknown, facts: unknown = error): Failure => {
+    const thrown = timedOut ? timeoutError(timeoutMs as number) : error;
+    const diagnosed = timedOut ? thrown : facts;
     return {
       kind: 'failure',
-      diagnosis: context.diagnose(call, facts, model, baseURL, lane),
+      diagnosis: context.diagnose(call, diagnosed, model, baseURL, lane),
       model,
-      error: facts,
+      error: thrown,
+      facts: diagnosed,
     };
   };
   slot.sent();
@@ -337,7 +352,7 @@ async function send(
     if (reached) reservation?.commit(undefined, undefined);
     else reservation?.release();
     if (signal?.aborted) throw abortReason(signal);
-    return failure(error);
+    return failure(error, asTheClientReportsIt(error));
   }
   try {
     return await observeAnswer(response, {

@@ -28,6 +28,8 @@ export interface Failure {
   readonly answer?: FailedAnswer;
   /** The network failure to throw when there was no answer. */
   readonly error?: unknown;
+  /** What `error` was diagnosed from, when not `error` itself (a transport's error, as the client reports it). */
+  readonly facts?: unknown;
 }
 
 export type Outcome = Success | Failure;

@@ -161,7 +161,7 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
     };
     const facts =
       last.answer === undefined
-        ? last.error
+        ? (last.facts ?? last.error)
         : { status: last.answer.status, body: last.answer.bodyText, headers: last.answer.headers };
     const baseURL = target.baseURL ?? call.baseURL;
     const diagnosis: Diagnosis = {

@@ -624,6 +624,16 @@ describe('diagnose: failures without an answer', () => {
     expect(diagnose(refused)).toMatchObject({ cause: 'connection_error', origin: 'network' });
     expect(diagnose(refused).hint.title).toContain('10.0.0.1:443');
   });
+
+  it.each([
+    'Failed to fetch',
+    'Load failed',
+    'NetworkError when attempting to fetch resource.',
+    'Fetch failed: Requests to port 1 are blocked',
+    'error sending request for url (https://api.openai.com/v1/chat/completions)',
+  ])('a TypeError a runtime’s fetch throws, "%s", passed directly', (message) => {
+    expect(diagnose(new TypeError(message))).toMatchObject({ cause: 'connection_error', origin: 'network' });
+  });
 });
 
 describe('diagnose: shapes a service may hold', () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose/diagnose.js';
 import { createGuard, type Guard } from '../../src/guard/create-guard.js';
 import type { GuardOptions } from '../../src/guard/options.js';
+import { OPENAI_MAJORS } from '../support/openai-majors.js';
 import {
   createSimulator,
   type Simulator,
@@ -297,4 +298,58 @@ describe('faults, through the guard and the simulator', () => {
     expect(diagnose({ status: notJson.status, body: await notJson.text() }).cause).toBe('invalid_request');
     expectIdle(guard);
   });
+});
+
+describe.each(OPENAI_MAJORS)('a transport that throws, in its own words ($name)', (major) => {
+  // What runtimes' and custom fetches throw when they cannot connect (Bun's and Deno's as measured
+  // on this machine; a browser's or a Worker's words; a custom fetch's own TypeError). The client
+  // makes each an APIConnectionError and retries it: the guard diagnoses and retries it the same.
+  const THROWN: readonly [string, () => Error][] = [
+    ['Failed to fetch', () => new TypeError('Failed to fetch')],
+    ['Load failed', () => new TypeError('Load failed')],
+    [
+      'Bun, refused',
+      () =>
+        Object.assign(new TypeError('Unable to connect. Is the computer able to access the url?'), {
+          code: 'ECONNREFUSED',
+        }),
+    ],
+    ['Deno, blocked port', () => new TypeError('Fetch failed: Requests to port 1 are blocked')],
+    [
+      'a custom fetch’s own TypeError',
+      () => new TypeError("Cannot read properties of undefined (reading 'agent')"),
+    ],
+  ];
+
+  it.each(THROWN)(
+    '%s: a connection_error, tried as often as the retries allow, like the bare client',
+    async (_name, make) => {
+      let sent = 0;
+      const transport = async (): Promise<Response> => {
+        sent += 1;
+        throw make();
+      };
+      const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
+      const bare = new major.OpenAI({ apiKey: 'sk-test-0123456789', fetch: transport, maxRetries: 0 });
+      const bareError = await bare.chat.completions.create(body).catch((caught: unknown) => caught);
+      sent = 0;
+      const guard = createGuard({ tier: 'tier-5', retry: { maxAttempts: 3, maxDelayMs: 1 } });
+      opened.push({ sim: { close: async () => {} } as Simulator, guard });
+      const wrapped = guard.wrap(new major.OpenAI({ apiKey: 'sk-test-0123456789', fetch: transport }));
+      const error = await wrapped.chat.completions.create(body).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(major.OpenAI.APIConnectionError);
+      expect(sent).toBe(3);
+      expect(diagnose(error)).toMatchObject({
+        cause: 'connection_error',
+        origin: 'network',
+        retryable: true,
+      });
+      expect(diagnose(bareError).cause).toBe('connection_error');
+      expect(diagnose(error).attempts?.map((attempt) => attempt.cause)).toEqual([
+        'connection_error',
+        'connection_error',
+        'connection_error',
+      ]);
+    },
+  );
 });
