@@ -15,6 +15,7 @@ import type { RedisLike } from '../stores/redis.js';
 import type { BucketStore } from '../pacing/types.js';
 import {
   isFunction,
+  keysAt,
   PARSE_CONTEXT,
   parseWith,
   positiveIntegerMini as positiveInteger,
@@ -46,10 +47,15 @@ function literalOr<Literal extends string | boolean, Schema extends z.ZodMiniTyp
       if (value === literal) return literal;
       const parsed = z.safeParse(schema, value, PARSE_CONTEXT);
       if (parsed.success) return parsed.data;
-      // Passed on as they are, their messages written (unknown keys keep their list): only the type
-      // of `input` is widened.
-      for (const issue of parsed.error.issues)
-        payload.issues.push({ ...issue } as (typeof payload.issues)[number]);
+      // Passed on as they are, their messages written: only the type of `input` is widened. An
+      // unknown key carries the keys its object knows (`schema` cannot be reached from outside).
+      for (const issue of parsed.error.issues) {
+        const known = issue.code === 'unrecognized_keys' ? keysAt(schema, issue.path) : undefined;
+        payload.issues.push({
+          ...issue,
+          ...(known === undefined ? {} : { known }),
+        } as (typeof payload.issues)[number]);
+      }
       return z.NEVER;
     }),
   );

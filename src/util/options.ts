@@ -63,8 +63,43 @@ function describe(value: unknown): string {
 }
 
 /**
+ * The keys the object schema at `path` inside `schema` accepts, through the wrappers options use
+ * (optional, default, union, pipe, record); `undefined` where the path leads to no object schema.
+ */
+export function keysAt(
+  schema: z.core.$ZodType,
+  path: readonly PropertyKey[],
+  depth = 0,
+): string[] | undefined {
+  if (depth > 16) return undefined;
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  const inner = (next: unknown, rest = path): string[] | undefined =>
+    next instanceof Object && '_zod' in next ? keysAt(next as z.core.$ZodType, rest, depth + 1) : undefined;
+  switch (def.type) {
+    case 'object': {
+      const shape = def.shape as Record<string, z.core.$ZodType>;
+      if (path.length === 0) return Object.keys(shape);
+      const [key, ...rest] = path;
+      return typeof key === 'string' && Object.hasOwn(shape, key) ? inner(shape[key], rest) : undefined;
+    }
+    case 'record':
+      return path.length === 0 ? undefined : inner(def.valueType, path.slice(1));
+    case 'union':
+      for (const option of def.options as unknown[]) {
+        const keys = inner(option);
+        if (keys !== undefined) return keys;
+      }
+      return undefined;
+    case 'pipe':
+      return inner(def.in) ?? inner(def.out);
+    default:
+      return inner(def.innerType);
+  }
+}
+
+/**
  * Parses `input` with `parser`, or throws `TierguardOptionsError` naming every bad field under
- * `prefix`. An unknown key at the top lists the `known` ones.
+ * `prefix`. An unknown key lists the known ones: `known` at the top, the schema's own below.
  */
 export function parseWith<Output>(
   parser: z.core.$ZodType<Output>,
@@ -78,9 +113,13 @@ export function parseWith<Output>(
     result.error.issues.flatMap((issue) => {
       const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
       if (issue.code === 'unrecognized_keys') {
+        const here =
+          path === prefix
+            ? known
+            : ((issue as { known?: string[] }).known ?? keysAt(parser, issue.path) ?? []);
         return issue.keys.map((key) => ({
           path: path === '' ? key : `${path}.${key}`,
-          expected: `no such option (known: ${(path === prefix ? known.join(', ') : '') || 'see the docs'})`,
+          expected: `no such option (known: ${here.join(', ') || 'see the docs'})`,
           received: describe((issue.input as Record<string, unknown> | undefined)?.[key]),
         }));
       }

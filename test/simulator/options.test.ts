@@ -22,7 +22,12 @@ describe('options', () => {
     ['a latency range upside down', { latencyMs: { min: 5, max: 1 } }, 'latencyMs', /min ≤ max|milliseconds/],
     ['an unknown fault', { faults: [{ fault: 'explode' }] }, 'faults.0.fault', /one of 'server-error'/],
     ['a fault rate above 1', { faults: [{ fault: 'hang', rate: 2 }] }, 'faults.0.rate', /probability/],
-    ['an unknown limit field', { limits: { 'gpt-4o': { rpm: 3 } } }, 'limits.gpt-4o.rpm', /no such option/],
+    [
+      'an unknown limit field',
+      { limits: { 'gpt-4o': { rpm: 3 } } },
+      'limits.gpt-4o.rpm',
+      /no such option \(known: requests, tokens/,
+    ],
     ['a negative limit', { limits: { 'gpt-4o': { tokens: -1 } } }, 'limits.gpt-4o.tokens', /positive number/],
     [
       'an unknown option',
