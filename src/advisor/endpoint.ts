@@ -23,6 +23,11 @@ export function hostOf(baseURL: unknown): string | undefined {
   }
 }
 
+/** A host of Azure OpenAI (`<name>.openai.azure.com`), an AI Services or a Foundry resource. */
+export function isAzureHost(host: string): boolean {
+  return AZURE_HOST.test(host.toLowerCase());
+}
+
 /** The data-residency region of an OpenAI regional host (`eu` for `https://eu.api.openai.com/v1`). */
 export function residencyRegionOf(baseURL: unknown): ResidencyRegion | undefined {
   const host = hostOf(baseURL);
@@ -34,6 +39,6 @@ export function providerOfBaseURL(baseURL: unknown): Provider | undefined {
   const host = hostOf(baseURL);
   if (host === undefined) return undefined;
   if (host === 'api.openai.com' || REGION_BY_HOST.has(host)) return 'openai';
-  if (AZURE_HOST.test(host)) return 'azure';
+  if (isAzureHost(host)) return 'azure';
   return 'other';
 }

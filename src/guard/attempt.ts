@@ -5,6 +5,7 @@
  * only the budget admits: the attempt is sent at once and nothing is learned for pacing. Failures
  * are outcomes; the caller's abort is thrown.
  */
+import { providerOfBaseURL } from '../advisor/endpoint.js';
 import { countTextTokens, type RequestEstimate } from '../tokens/estimate.js';
 import { PacingRefusal, type Pacer } from '../pacing/pacer.js';
 import type { Lane } from '../pacing/lane.js';
@@ -116,6 +117,10 @@ function laneAccount(
   deployment: string | undefined,
 ): string | undefined {
   if (context.options.shareLimitsAcrossKeys || deployment !== undefined) return undefined;
+  // Azure's `/openai/v1/` path names the deployment as the body's model: a lane per model is one
+  // per deployment, whichever of the resource's keys or Entra ID tokens reaches it.
+  const azure = target.baseURL === undefined ? call.azure : providerOfBaseURL(target.baseURL) === 'azure';
+  if (azure) return undefined;
   if (target.apiKey !== undefined) return accountOf(target.apiKey);
   return target.ownEndpoint ? undefined : call.account;
 }

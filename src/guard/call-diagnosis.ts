@@ -3,8 +3,9 @@
  * detected), the limits its lane learned from headers, the provider its base URL names, and the
  * secrets to mask (the call's key, the fallback keys).
  */
+import { providerOfBaseURL } from '../advisor/endpoint.js';
 import { diagnose } from '../diagnose/diagnose.js';
-import type { Diagnosis, Provider, RetrySummary } from '../diagnose/types.js';
+import type { Diagnosis, RetrySummary } from '../diagnose/types.js';
 import type { Lane } from '../pacing/lane.js';
 import type { Pacer } from '../pacing/pacer.js';
 import { maskSecrets } from '../util/mask.js';
@@ -20,19 +21,6 @@ export type CallDiagnoser = (
   lane: Lane | undefined,
   retries?: RetrySummary,
 ) => Diagnosis;
-
-function providerOf(baseURL: string): Provider {
-  let host: string;
-  try {
-    host = new URL(baseURL).hostname;
-  } catch {
-    return 'other';
-  }
-  if (/(^|\.)openai\.azure\.com$|\.cognitiveservices\.azure\.com$|\.services\.ai\.azure\.com$/.test(host))
-    return 'azure';
-  if (/(^|\.)api\.openai\.com$/.test(host)) return 'openai';
-  return 'other';
-}
 
 /** The diagnoser of a guard's calls. */
 export function callDiagnoser(
@@ -50,7 +38,7 @@ export function callDiagnoser(
       locale: options.locale,
       ...(model === undefined ? {} : { model }),
       ...(tier === undefined ? {} : { tier }),
-      provider: providerOf(baseURL),
+      provider: providerOfBaseURL(baseURL) ?? 'other',
       baseURL,
       ...(learned
         ? {

@@ -6,6 +6,7 @@
  */
 import { estimateRequest, type Endpoint, type RequestEstimate } from '../tokens/estimate.js';
 import type { TokenCounter } from '../tokens/token-count.js';
+import { isAzureHost } from '../advisor/endpoint.js';
 import { accountOf } from './account.js';
 
 /** A call as the pipeline sees it. */
@@ -24,6 +25,8 @@ export interface Call {
   readonly model: string | undefined;
   /** The Azure deployment the path names. */
   readonly deployment: string | undefined;
+  /** The URL's host is an Azure resource's: its quotas are per deployment, whatever credential reaches it. */
+  readonly azure: boolean;
   readonly stream: boolean;
   readonly organization: string | undefined;
   readonly project: string | undefined;
@@ -186,7 +189,7 @@ export function readCall(
   // Read with `get`, never iterated: iterating a `Headers` keeps a sorted copy of it for as long
   // as it lives (a waiting call holds this one).
   const headers = new Headers(init?.headers ?? request?.headers ?? undefined);
-  const { full, endpoint, baseURL, deployment } = addressOf(href);
+  const { full, endpoint, baseURL, deployment, azure } = addressOf(href);
   let bodyText: string | undefined;
   if (typeof body === 'string') bodyText = body;
   else if (
@@ -220,6 +223,7 @@ export function readCall(
     baseURL,
     model,
     deployment,
+    azure,
     stream: json?.stream === true,
     organization: headers.get('openai-organization') ?? undefined,
     project: headers.get('openai-project') ?? undefined,
@@ -241,6 +245,7 @@ interface Address {
   readonly endpoint: Endpoint;
   readonly baseURL: string;
   readonly deployment: string | undefined;
+  readonly azure: boolean;
 }
 
 function addressOf(href: string): Address {
@@ -256,6 +261,7 @@ function addressOf(href: string): Address {
     // A slice of the URL's text where it begins with the base: no new string to hold.
     baseURL: full.startsWith(base) ? full.slice(0, base.length) : base,
     deployment: deploymentInPath === undefined ? undefined : safeDecode(deploymentInPath),
+    azure: isAzureHost(url.hostname),
   };
 }
 

@@ -307,6 +307,31 @@ describe.each(OPENAI_MAJORS)(
       expect(lanes[0]?.buckets.requests?.level).toBeLessThan(497);
     });
 
+    it('paces a deployment on the /openai/v1/ path in one lane, whatever credential reaches it', async () => {
+      // Azure's v1 shape: a plain OpenAI client, the deployment named as the body's model.
+      const fetch = scriptedFetch(chatCompletion({ content: 'from azure' }), { afterLast: 'repeat-last' });
+      const created = tracked({ tier: 'tier-1' });
+      let token = 0;
+      const v1 = (apiKey: string | (() => Promise<string>)) =>
+        new major.OpenAI({ apiKey, baseURL: 'https://example-resource.openai.azure.com/openai/v1/', fetch });
+      const withToken = v1(async () => `entra-token-${(token += 1)}`);
+      for (const client of [v1(fakeApiKey('key1')), v1(fakeApiKey('key2')), withToken, withToken])
+        await created.wrap(client).chat.completions.create({ ...BODY, model: 'gpt-4o' });
+      expect(new Set(fetch.calls.map((call) => call.headers.authorization)).size).toBe(4);
+      // Before: four lanes (one a key or token), each with the deployment's whole quota.
+      const lanes = created.stats().limits;
+      expect(lanes).toHaveLength(1);
+      expect(lanes[0]?.buckets.requests?.level).toBeLessThan(497);
+      // Another resource is another quota.
+      const other = new major.OpenAI({
+        apiKey: fakeApiKey('key1'),
+        baseURL: 'https://other-resource.openai.azure.com/openai/v1/',
+        fetch,
+      });
+      await created.wrap(other).chat.completions.create({ ...BODY, model: 'gpt-4o' });
+      expect(created.stats().limits).toHaveLength(2);
+    });
+
     const deploymentURL = (name: string): string =>
       `https://example-resource.openai.azure.com/openai/deployments/${name}/chat/completions?api-version=2024-10-21`;
 
