@@ -15,6 +15,7 @@ import { localAnswer } from './local-response.js';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import type { BudgetGate } from '../budget/gate.js';
 import type { EventHub } from '../telemetry/events.js';
+import { MAX_MODEL_NAMES, OTHER_MODELS } from '../telemetry/stats.js';
 import { buildChain, canServe, isWaitRefusal, type Target } from './fallback.js';
 import type { Failure, Success } from './observe.js';
 import type { ResolvedOptions } from './options.js';
@@ -132,8 +133,11 @@ export function createPipeline(deps: PipelineDeps, client: ClientFacts): typeof 
   };
 
   const deliver = (success: Success, call: Call, state: CallState): Response => {
-    const servedBy = success.model ?? 'unknown';
-    counters.servedByModel.set(servedBy, (counters.servedByModel.get(servedBy) ?? 0) + 1);
+    const { servedByModel } = counters;
+    let servedBy = success.model ?? 'unknown';
+    // Model names are the callers' (a proxy passes on its users'): the count is bounded, not the names.
+    if (!servedByModel.has(servedBy) && servedByModel.size >= MAX_MODEL_NAMES) servedBy = OTHER_MODELS;
+    servedByModel.set(servedBy, (servedByModel.get(servedBy) ?? 0) + 1);
     if (events.size > 0)
       events.emit({
         type: 'served',

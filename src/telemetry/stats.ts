@@ -17,7 +17,10 @@ export interface GuardStats {
   readonly rateLimited: number;
   readonly retries: number;
   readonly fallbacks: number;
-  /** Calls served, by the model that served them. */
+  /**
+   * Calls served, by the model that served them: up to 1,000 names, then the calls of further
+   * models count under `'(other models)'`.
+   */
   readonly servedByModel: Readonly<Record<string, number>>;
   /** Failed attempts, by cause. */
   readonly failuresByCause: Readonly<Partial<Record<Cause, number>>>;
@@ -44,3 +47,8 @@ export interface GuardStats {
     Record<string, { readonly chain: readonly string[]; readonly tier: Tier; readonly tierAssumed: boolean }>
   >;
 }
+
+/** How many model names `servedByModel` keeps apart. */
+export const MAX_MODEL_NAMES = 1_000;
+/** Where `servedByModel` counts the calls of models beyond `MAX_MODEL_NAMES`. */
+export const OTHER_MODELS = '(other models)';

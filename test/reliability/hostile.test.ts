@@ -302,6 +302,11 @@ describe('lanes are freed', () => {
     for (let index = 0; index < 10_000; index += 100)
       await Promise.all(Array.from({ length: 100 }, (_, offset) => ask(wrapped, `model-${index + offset}`)));
     expect(guard.stats().limits.length).toBe(10_000);
+    // The served counts keep 1,000 names apart, and count every call.
+    const served = guard.stats().servedByModel;
+    expect(Object.keys(served)).toHaveLength(1_001);
+    expect(served['(other models)']).toBe(9_000);
+    expect(Object.values(served).reduce((sum, count) => sum + count, 0)).toBe(10_000);
     // Idle lanes go after ten minutes (their buckets are full again by then).
     await vi.advanceTimersByTimeAsync(11 * 60_000);
     expect(guard.stats().limits.length).toBe(0);
