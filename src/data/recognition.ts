@@ -143,6 +143,13 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     message: /\bresource unavailable\b/i,
     source: 'openai-api.md §E3 (the flex guide: "429 Resource Unavailable")',
   },
+  // A new-api relay words every upstream 429 as its group's saturation (当前分组上游负载已饱和，请稍后再试;
+  // for one model, 当前模型…上游已饱和): the relay's capacity, not the account's limit.
+  {
+    cause: 'overloaded',
+    message: /上游(?:负载)?已饱和/,
+    source: 'new-api relays (FilterOpenAIErr: an upstream 429 becomes 当前分组上游负载已饱和，请稍后再试)',
+  },
   {
     cause: 'rate_limited_tokens',
     codes: ['rate_limit_exceeded'],

@@ -40,15 +40,17 @@ function azureAnswer(facts: Partial<ErrorFacts>): boolean {
   return AZURE_WORDS.test(facts.message ?? '');
 }
 
-// What only a relay answers with: the error types and credit codes of one-api / new-api (the
-// relay software most OpenAI-compatible resellers run), and 402 (the API never sends it).
+// What only a relay answers with: the error types, credit codes and words of one-api / new-api
+// (the relay software most OpenAI-compatible resellers run: its request id appended to the message,
+// its upstream's saturation, a model no channel serves), and 402 (the API never sends it).
 const RELAY_TYPES = /^(?:one|new|shell)_api_error$/i;
 const RELAY_CODES: ReadonlySet<string> = new Set(RELAY_CREDIT_CODES);
+const RELAY_WORDS = /上游(?:负载)?已饱和|无可用渠道|\(request id: [^)]{1,80}\)\s*$/;
 
 function relayAnswer(facts: Partial<ErrorFacts>): boolean {
   if (facts.status === 402) return true;
   if (facts.code !== undefined && RELAY_CODES.has(facts.code.toLowerCase())) return true;
-  return RELAY_TYPES.test(facts.type ?? '');
+  return RELAY_TYPES.test(facts.type ?? '') || RELAY_WORDS.test(facts.message ?? '');
 }
 
 /** The account and endpoint, from the options first, then from the base URL and the answer. */

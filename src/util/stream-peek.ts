@@ -70,6 +70,9 @@ export function classifyEvent(eventName: string | undefined, data: string): Even
         error: { ...error, type: error.type ?? (type === 'error' ? null : error.type) },
       };
   }
+  // A relay's `data: {"error": "…"}`: the client throws it as an APIError with those words.
+  if (typeof payload.error === 'string' && payload.error.trim() !== '')
+    return { kind: 'error', error: { message: payload.error, type: null, code: null, param: null } };
   if (type === 'error') {
     const error = errorFrom(payload);
     if (error !== undefined) return { kind: 'error', error: { ...error, type: null } };

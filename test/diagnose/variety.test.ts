@@ -484,6 +484,29 @@ describe('diagnose: relays and other OpenAI-compatible endpoints in their own wo
   });
 });
 
+describe('diagnose: a relay’s own capacity', () => {
+  it.each([
+    [
+      'new-api: an upstream 429, worded as the group’s saturation',
+      { message: '当前分组上游负载已饱和，请稍后再试 (request id: 2026120612)', code: 'rate_limited' },
+    ],
+    ['new-api: one model’s upstream saturated', { message: '当前模型gpt-4o上游已饱和, 请稍后再试!' }],
+  ])('%s: overloaded, retried, sent to the relay (not OpenAI’s status page)', async (_name, error) => {
+    const caught = await failure(
+      scriptedFetch({ status: 429, body: body(error), headers: { 'content-type': 'application/json' } }),
+      'gpt-4o',
+      { baseURL: 'https://api.relay.test/v1' },
+    );
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const diagnosis = diagnose(caught, { locale });
+      // Before: rate_limited_requests, "too many requests per minute" for the caller's key.
+      expect(diagnosis).toMatchObject({ cause: 'overloaded', status: 429, retryable: true });
+      expect(diagnosis.hint.title).toMatch(locale === 'en' ? /relay/ : /中转站/);
+      expect(diagnosis.hint.links.map((link) => link.url)).not.toContain('https://status.openai.com');
+    }
+  });
+});
+
 describe('diagnose: a relay’s `{ "error": "…" }`, through the real client', () => {
   it.each([
     [401, 'Invalid API key', 'invalid_api_key'],

@@ -353,3 +353,48 @@ describe.each(OPENAI_MAJORS)('a transport that throws, in its own words ($name)'
     },
   );
 });
+
+describe.each(OPENAI_MAJORS)('a relay’s stream that fails in its own words ($name)', (major) => {
+  const sse = (...events: readonly unknown[]): Response =>
+    new Response(events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('') + 'data: [DONE]\n\n', {
+      headers: { 'content-type': 'text/event-stream' },
+    });
+  const chunk = (content: string) => ({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  });
+
+  it('`data: {"error": "…"}` before any output is retried, and the retry serves the stream', async () => {
+    // new-api's words for an upstream 429; the bare client throws them as an APIError while iterating.
+    let sent = 0;
+    const transport = async (): Promise<Response> =>
+      (sent += 1) === 1
+        ? sse({ error: '当前分组上游负载已饱和，请稍后再试' })
+        : sse(chunk('Hello'), chunk(' there'));
+    const guard = createGuard({ tier: 'tier-5', retry: { maxAttempts: 3, maxDelayMs: 1 } });
+    try {
+      const wrapped = guard.wrap(
+        new major.OpenAI({
+          apiKey: 'sk-test-0123456789',
+          baseURL: 'https://relay.example.com/v1',
+          fetch: transport,
+        }),
+      );
+      const stream = await wrapped.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const part of stream) text += part.choices[0]?.delta.content ?? '';
+      expect(text).toBe('Hello there');
+      expect(sent).toBe(2);
+      expect(guard.stats().failuresByCause).toEqual({ overloaded: 1 });
+    } finally {
+      await guard.close();
+    }
+  });
+});

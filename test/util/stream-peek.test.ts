@@ -68,6 +68,16 @@ describe('holding a stream until its first output', () => {
     expect(await peek([event(output) + event(failed, 'error')])).toMatchObject({ kind: 'ok', tapped: [{}] });
   });
 
+  it('a relay’s `data: {"error": "…"}` before any output is caught, with its words', async () => {
+    const words = '当前分组上游负载已饱和，请稍后再试';
+    const peeked = await peekStream(body([event({ error: words })]), {
+      onUsage: () => undefined,
+      onError: () => undefined,
+      onEnd: () => undefined,
+    });
+    expect(peeked).toMatchObject({ kind: 'error', error: { message: words, type: null, code: null } });
+  });
+
   it('a chat chunk with text and an error in the same read: the text came first, the error is the caller’s', async () => {
     const chunk = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Hi' } }] };
     expect(await peek([event(chunk) + event({ error: SERVER_ERROR })])).toMatchObject({

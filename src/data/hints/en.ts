@@ -417,18 +417,31 @@ export const HINTS_EN = {
     ],
     links: [link('status')],
   }),
-  overloaded: (c) => ({
-    title: 'The API is overloaded',
-    why: `The servers are busy${c.status === undefined ? '' : ` (${c.status})`}; more quota would not help. ${waitSentence(c)}`,
-    steps: [
-      retried(c, 'Retry with a longer backoff (tierguard does).'),
-      c.provider === 'azure'
-        ? "Fall back to a deployment in another region (or a Global Standard deployment) for latency-sensitive paths: the region's capacity is short."
-        : 'Fall back to another model or endpoint for latency-sensitive paths.',
-      'Check the OpenAI status page.',
-    ],
-    links: [link('status')],
-  }),
+  overloaded: (c) =>
+    c.provider === 'other'
+      ? {
+          // A relay's own capacity (new-api words every upstream 429 so): OpenAI's status says nothing of it.
+          title: 'The relay (or the upstream behind it) is overloaded',
+          why: `The relay at the base URL is busy${c.status === undefined ? '' : ` (${c.status})`}: its pool of upstream accounts for this model is saturated. It is not your key's rate limit, and more credit with the relay would not help. ${waitSentence(c)}`,
+          steps: [
+            retried(c, 'Retry with a longer backoff (tierguard does).'),
+            "Switch to another group or channel in the relay's console, if it offers one, or fall back to another model or endpoint for latency-sensitive paths.",
+            "Check the relay's status page or announcements.",
+          ],
+          links: [],
+        }
+      : {
+          title: 'The API is overloaded',
+          why: `The servers are busy${c.status === undefined ? '' : ` (${c.status})`}; more quota would not help. ${waitSentence(c)}`,
+          steps: [
+            retried(c, 'Retry with a longer backoff (tierguard does).'),
+            c.provider === 'azure'
+              ? "Fall back to a deployment in another region (or a Global Standard deployment) for latency-sensitive paths: the region's capacity is short."
+              : 'Fall back to another model or endpoint for latency-sensitive paths.',
+            'Check the OpenAI status page.',
+          ],
+          links: [link('status')],
+        },
   timeout: (c) => ({
     title: c.status === 408 ? 'The server timed out waiting for the request' : 'The request timed out',
     why:

@@ -405,18 +405,30 @@ export const HINTS_ZH_CN = {
     ],
     links: [link('status')],
   }),
-  overloaded: (c) => ({
-    title: 'API 服务器过载',
-    why: `服务器繁忙${c.status === undefined ? '' : `（${c.status}）`}，增加额度也无济于事。${waitSentence(c)}`,
-    steps: [
-      retried(c, '用更长的退避时间重试（tierguard 会自动这样做）。'),
-      c.provider === 'azure'
-        ? '对延迟敏感的路径，回退到其他区域的部署（或全局标准部署）：当前区域的算力不足。'
-        : '对延迟敏感的路径，回退到其他模型或端点。',
-      '查看 OpenAI 服务状态页面。',
-    ],
-    links: [link('status')],
-  }),
+  overloaded: (c) =>
+    c.provider === 'other'
+      ? {
+          title: '中转站（或其上游）负载已饱和',
+          why: `基础 URL 指向的中转站繁忙${c.status === undefined ? '' : `（${c.status}）`}：它为该模型准备的上游账号已用满。这不是你的密钥的速率限制，在中转站充值也无济于事。${waitSentence(c)}`,
+          steps: [
+            retried(c, '用更长的退避时间重试（tierguard 会自动这样做）。'),
+            '如果中转站提供其他分组或渠道，在其控制台切换；对延迟敏感的路径，回退到其他模型或端点。',
+            '查看中转站的状态页面或公告。',
+          ],
+          links: [],
+        }
+      : {
+          title: 'API 服务器过载',
+          why: `服务器繁忙${c.status === undefined ? '' : `（${c.status}）`}，增加额度也无济于事。${waitSentence(c)}`,
+          steps: [
+            retried(c, '用更长的退避时间重试（tierguard 会自动这样做）。'),
+            c.provider === 'azure'
+              ? '对延迟敏感的路径，回退到其他区域的部署（或全局标准部署）：当前区域的算力不足。'
+              : '对延迟敏感的路径，回退到其他模型或端点。',
+            '查看 OpenAI 服务状态页面。',
+          ],
+          links: [link('status')],
+        },
   timeout: (c) => ({
     title: c.status === 408 ? '服务器等待请求超时' : '请求超时',
     why:
