@@ -68,9 +68,13 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
     headers: response.headers,
     rateLimit: limit,
     retryAfterMs: diagnosis.retryAfterMs,
+    // A 429 no bucket speaks for (a relay's saturated upstream, Azure's short capacity, words
+    // nobody knows) still says to send less: of an unknown kind.
     rateLimited:
       CAUSE_CATALOGUE[diagnosis.cause].rateLimitKind ??
-      (response.status === 429 && diagnosis.cause === 'unknown' ? 'unknown' : undefined),
+      (response.status === 429 && (diagnosis.cause === 'unknown' || diagnosis.cause === 'overloaded')
+        ? 'unknown'
+        : undefined),
   });
   context.release();
   context.onSettled(true);

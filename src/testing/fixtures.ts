@@ -734,7 +734,8 @@ export const apiErrors = {
    */
   relayRateLimited(relayRequestId = '20250423020142736330894dLoIRrS6'): ErrorFixture {
     return {
-      cause: 'rate_limited_requests',
+      // The relay's upstream pool is saturated, whatever the upstream's type and code: not the caller's limit.
+      cause: 'overloaded',
       status: 429,
       headers: { 'content-type': 'application/json' },
       body: errorBody(
