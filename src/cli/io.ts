@@ -1,9 +1,9 @@
 /**
- * The process's terminal as a `CommandIO`: stdout and stderr with every secret masked, stdin read
- * up to a cap.
+ * The process's terminal as a `CommandIO`: stdout and stderr with every secret masked and no
+ * control sequence but the CLI's colours, stdin read up to a cap.
  */
 import type { CommandIO } from './command.js';
-import { styleFor } from './output.js';
+import { styleFor, terminalText } from './output.js';
 import { environmentSecrets, redact } from './redact.js';
 
 /** Stdin is read up to this many bytes; the rest of a larger paste is not read. */
@@ -26,8 +26,8 @@ export function processIO(): CommandIO {
   const env = process.env;
   const secrets = environmentSecrets(env);
   return {
-    out: (text) => void process.stdout.write(redact(text, secrets)),
-    err: (text) => void process.stderr.write(redact(text, secrets)),
+    out: (text) => void process.stdout.write(redact(terminalText(text), secrets)),
+    err: (text) => void process.stderr.write(redact(terminalText(text), secrets)),
     readStdin,
     env,
     style: styleFor(process.stdout, env),

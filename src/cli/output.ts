@@ -182,3 +182,32 @@ export function displayWidth(text: string): number {
 export function isWide(character: string): boolean {
   return WIDE_ONE.test(character);
 }
+
+// What a terminal acts on rather than shows: control characters (C0 but newline and tab, DEL, C1)
+// and the sequences they start. A relay's message or a pasted log could otherwise clear the screen,
+// move the cursor or set the window's title (`ESC ] 0 ; … BEL`).
+const CONTROL_SEQUENCE = new RegExp(
+  [
+    // The styles the CLI writes itself (`styleFor`), kept as they are.
+    `(${String.fromCharCode(27)}\\[(?:1|2|22|31|32|33|36|39)m)`,
+    // An operating-system command, up to its terminator (BEL or ESC \), or to the end of the text.
+    `${String.fromCharCode(27)}\\][^${String.fromCharCode(7, 27)}]*(?:${String.fromCharCode(7)}|${String.fromCharCode(27)}\\\\)?`,
+    // Any other control character; a Windows line end is a line end.
+    `\\r(?=\\n)`,
+    `[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]`,
+  ].join('|'),
+  'g',
+);
+
+/**
+ * `text` safe to write to a terminal: the CLI's colours stay, every other control character is
+ * shown as an escape (`\x1b`) and an operating-system command is dropped.
+ */
+export function terminalText(text: string): string {
+  return text.replace(CONTROL_SEQUENCE, (match: string, colour: string | undefined) => {
+    if (colour !== undefined) return colour;
+    if (match.length !== 1) return '';
+    const code = match.charCodeAt(0);
+    return code === 13 ? '' : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
