@@ -53,6 +53,12 @@ export interface ObserveContext {
   readonly onUsage: (usage: ObservedUsage) => void;
   /** The attempt's answer is settled: stop its timeout (and, for a stream, its abort link at the end). */
   readonly onSettled: (streamEnded: boolean) => void;
+  /**
+   * The endpoint answers with one of the API's JSON objects (chat, Responses, embeddings…): a JSON
+   * answer is read for its usage and for a cut body. Other endpoints' answers (a file's content, a
+   * deletion's 204, a list) pass on unread, as the client would get them.
+   */
+  readonly answersWithObject: boolean;
 }
 
 /** Learns from a failed answer and returns the failure. */
@@ -205,7 +211,7 @@ export async function observeAnswer(response: Response, context: ObserveContext)
   if (!response.ok) return failed(response, context);
   const contentType = response.headers.get('content-type') ?? '';
   if (contentType.includes('text/event-stream') && response.body !== null) return stream(response, context);
-  if (contentType.includes('json')) return json(response, context);
+  if (context.answersWithObject && contentType.includes('json')) return json(response, context);
   context.learn({ status: response.status, headers: response.headers });
   context.release();
   context.onSettled(false);

@@ -663,3 +663,57 @@ describe.each(OPENAI_MAJORS)('8. the server sees the guard’s retries counted (
     expect(traces(guardedFetch)).toEqual(traces(bareFetch));
   });
 });
+
+describe.each(OPENAI_MAJORS)(
+  '9. answers the guard needs nothing from are handed on unread ($name)',
+  (major) => {
+    /** A fetch that answers every call with `answer()` and counts the calls. */
+    const answering = (answer: () => Response) => {
+      const fetch = async (): Promise<Response> => {
+        fetch.sent += 1;
+        return answer();
+      };
+      fetch.sent = 0;
+      return fetch;
+    };
+
+    /** What the bare and the guarded client make of the same answers: their results and requests sent. */
+    async function both<T>(answer: () => Response, call: (client: OpenAI) => Promise<T>) {
+      const bareFetch = answering(answer);
+      const bare = await call(
+        new major.OpenAI({ apiKey: KEY, baseURL: BASE_URL, fetch: bareFetch, maxRetries: 2 }),
+      );
+      const guardedFetch = answering(answer);
+      const guarded = await call(
+        tracked({ tier: 'tier-5' }).wrap(
+          new major.OpenAI({ apiKey: KEY, baseURL: BASE_URL, fetch: guardedFetch }),
+        ),
+      );
+      return { bare, guarded, sent: [bareFetch.sent, guardedFetch.sent] };
+    }
+
+    it('a file’s JSON Lines content served as application/json (a batch’s output)', async () => {
+      const lines =
+        '{"custom_id":"a","response":{"status_code":200}}\n{"custom_id":"b","response":{"status_code":200}}\n';
+      const result = await both(
+        () => new Response(lines, { headers: { 'content-type': 'application/json' } }),
+        async (client) => (await client.files.content('file-abc')).text(),
+      );
+      // Before: read as a cut JSON body, a relay_error retried three times, then a 502.
+      expect(result).toEqual({ bare: lines, guarded: lines, sent: [1, 1] });
+    });
+
+    it('a deletion answered 204, and a 200 with an empty JSON body', async () => {
+      const deleted = await both(
+        () => new Response(null, { status: 204, headers: { 'content-type': 'application/json' } }),
+        (client) => client.files.delete('file-abc'),
+      );
+      expect(deleted).toEqual({ bare: null, guarded: null, sent: [1, 1] });
+      const empty = await both(
+        () => new Response('', { headers: { 'content-type': 'application/json', 'content-length': '0' } }),
+        (client) => client.files.retrieve('file-abc'),
+      );
+      expect(empty).toEqual({ bare: undefined, guarded: undefined, sent: [1, 1] });
+    });
+  },
+);
