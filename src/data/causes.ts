@@ -82,6 +82,21 @@ export interface CauseEntry {
   readonly rateLimitKind?: 'requests' | 'tokens' | 'slow_down';
   /** What the answer's `x-should-retry` header may change. */
   readonly shouldRetryHeader: ShouldRetryHeader;
+  /**
+   * With a client-error status other than 408, 409 and 429, the answer is final whatever
+   * `retryable` says: the same request gets the same page again (a proxy's 401, 403 or 404), and
+   * openai-node does not resend it either.
+   */
+  readonly finalOnClientError: boolean;
+}
+
+// Client errors openai-node resends (client.ts `shouldRetry`); any other 4xx is final for a
+// cause `finalOnClientError`.
+const RESENT_CLIENT_ERRORS: ReadonlySet<number> = new Set([408, 409, 429]);
+
+/** A client-error status the same request gets again: 4xx but 408, 409 and 429. */
+export function isFinalClientError(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && !RESENT_CLIENT_ERRORS.has(status);
 }
 
 const entry = (
@@ -93,6 +108,7 @@ const entry = (
     accountLevel?: boolean;
     rateLimitKind?: 'requests' | 'tokens' | 'slow_down';
     shouldRetryHeader?: ShouldRetryHeader;
+    finalOnClientError?: boolean;
   } = {},
 ): CauseEntry => ({
   retryable,
@@ -109,6 +125,7 @@ const entry = (
       : retryable || more.accountLevel !== true
         ? 'decides'
         : 'stops-only'),
+  finalOnClientError: more.finalOnClientError ?? false,
 });
 const account = { accountLevel: true } as const;
 // The same request on the same account fails the same way, whatever a header says.
@@ -141,7 +158,7 @@ export const CAUSE_CATALOGUE = {
   overloaded: entry(true, 'model', 503),
   timeout: entry(true, 'model', 500, { origin: 'network' }),
   connection_error: entry(true, 'endpoint', 500, { origin: 'network' }),
-  relay_error: entry(true, 'endpoint', 502, { origin: 'network' }),
+  relay_error: entry(true, 'endpoint', 502, { origin: 'network', finalOnClientError: true }),
   // No answer: nothing a server said applies.
   aborted: entry(false, 'none', 400, { origin: 'local' }),
   budget_exhausted: entry(false, 'model', 429, { origin: 'local' }),

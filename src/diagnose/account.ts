@@ -4,7 +4,7 @@
  * the answer's `x-should-retry` header may change (openai-api.md §E2, §E6, Table 1b).
  */
 import { providerOfBaseURL, residencyRegionOf } from '../advisor/endpoint.js';
-import type { CauseEntry } from '../data/causes.js';
+import { isFinalClientError, type CauseEntry } from '../data/causes.js';
 import { RELAY_CREDIT_CODES } from '../data/recognition.js';
 import { TIERS, type Tier } from '../data/tiers.js';
 import { PROVIDERS, type Provider } from '../data/types.js';
@@ -86,12 +86,19 @@ export function retriesOption(value: unknown): RetrySummary | undefined {
 }
 
 /**
- * Whether a retry can succeed: the catalogue's word, unless the answer's `x-should-retry` says
- * otherwise and the cause lets it (`decides`: either way; `stops-only`: only `false`).
+ * Whether a retry can succeed: the catalogue's word (a cause final on a client error is final with
+ * `status` 4xx but 408, 409 and 429), unless the answer's `x-should-retry` says otherwise and the
+ * cause lets it (`decides`: either way; `stops-only`: only `false`).
  */
-export function retryableOf(entry: CauseEntry, headers: Readonly<Record<string, string>>): boolean {
+export function retryableOf(
+  entry: CauseEntry,
+  headers: Readonly<Record<string, string>>,
+  status?: number,
+): boolean {
   const said = headers['x-should-retry']?.trim().toLowerCase();
-  if (said !== 'true' && said !== 'false') return entry.retryable;
+  if (said !== 'true' && said !== 'false') {
+    return entry.retryable && !(entry.finalOnClientError && isFinalClientError(status));
+  }
   if (entry.shouldRetryHeader === 'decides') return said === 'true';
   if (entry.shouldRetryHeader === 'stops-only') return entry.retryable && said === 'true';
   return entry.retryable;

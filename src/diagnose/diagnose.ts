@@ -89,7 +89,7 @@ function build(facts: ErrorFacts, locale: Locale, options: DiagnoseOptions): Dia
     ...(model === undefined ? {} : { model }),
     ...(requestedModel === undefined ? {} : { requestedModel }),
     message,
-    retryable: retryableOf(entry, facts.headers),
+    retryable: retryableOf(entry, facts.headers, facts.status),
     fallback: entry.fallbackTo === 'model',
     fallbackTo: entry.fallbackTo,
     ...(wait === undefined ? {} : { retryAfterMs: wait.ms, retryAfterSource: wait.source }),

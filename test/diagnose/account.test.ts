@@ -545,6 +545,7 @@ describe('the catalogue for the new cause', () => {
       accountLevel: false,
       streamStatus: 429,
       shouldRetryHeader: 'decides',
+      finalOnClientError: false,
     });
   });
 });

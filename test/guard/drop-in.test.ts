@@ -717,3 +717,45 @@ describe.each(OPENAI_MAJORS)(
     });
   },
 );
+
+describe.each(OPENAI_MAJORS)(
+  '10. a proxy’s page is resent only as the bare client resends it ($name)',
+  (major) => {
+    const page = (status: number) => ({
+      status,
+      body: `<html><head><title>${status} refused</title></head><body>nginx</body></html>`,
+      headers: { 'content-type': 'text/html' },
+    });
+
+    it.each([401, 403, 404, 413])(
+      'a %i page is sent once, diagnosed as the proxy’s refusal',
+      async (status) => {
+        const fetch = scriptedFetch(page(status), { afterLast: 'repeat-last' });
+        const error = await tracked({ tier: 'tier-5' })
+          .wrap(clientOf(major, fetch))
+          .chat.completions.create(BODY)
+          .catch((caught: unknown) => caught);
+        // Before: three requests (a relay_error was always retried), where the bare client sends one.
+        expect(fetch.calls).toHaveLength(1);
+        expect(error).toBeInstanceOf(major.OpenAI.APIError);
+        const diagnosis = diagnose(error);
+        expect(diagnosis).toMatchObject({ cause: 'relay_error', status, retryable: false });
+        expect(diagnosis.hint.title).toBe(`A proxy or relay refused the request (${status})`);
+        expect(diagnose(error, { locale: 'zh-CN' }).hint.title).toBe(`代理或中转站拒绝了请求（${status}）`);
+      },
+    );
+
+    it.each([408, 429, 502])('a %i page is retried, as the bare client retries it', async (status) => {
+      vi.useFakeTimers();
+      const fetch = scriptedFetch([page(status), page(status), chatCompletion()]);
+      const pending = settle(
+        tracked({ tier: 'tier-5', retry: { maxAttempts: 3 } })
+          .wrap(clientOf(major, fetch))
+          .chat.completions.create(BODY),
+      );
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect((await pending).error).toBeUndefined();
+      expect(fetch.calls).toHaveLength(3);
+    });
+  },
+);

@@ -21,6 +21,7 @@ import {
 } from './en-parts.js';
 import { pageLink } from './links.js';
 import { accessHint, notFoundHint } from './en-models.js';
+import { relayErrorHint, relayOverloadedHint } from './en-relays.js';
 import type { Hint } from '../types.js';
 import type { HintContext, HintTemplate } from './types.js';
 
@@ -419,17 +420,7 @@ export const HINTS_EN = {
   }),
   overloaded: (c) =>
     c.provider === 'other'
-      ? {
-          // A relay's own capacity (new-api words every upstream 429 so): OpenAI's status says nothing of it.
-          title: 'The relay (or the upstream behind it) is overloaded',
-          why: `The relay at the base URL is busy${c.status === undefined ? '' : ` (${c.status})`}: its pool of upstream accounts for this model is saturated. It is not your key's rate limit, and more credit with the relay would not help. ${waitSentence(c)}`,
-          steps: [
-            retried(c, 'Retry with a longer backoff (tierguard does).'),
-            "Switch to another group or channel in the relay's console, if it offers one, or fall back to another model or endpoint for latency-sensitive paths.",
-            "Check the relay's status page or announcements.",
-          ],
-          links: [],
-        }
+      ? relayOverloadedHint(c)
       : {
           title: 'The API is overloaded',
           why: `The servers are busy${c.status === undefined ? '' : ` (${c.status})`}; more quota would not help. ${waitSentence(c)}`,
@@ -467,16 +458,7 @@ export const HINTS_EN = {
     ],
     links: [link('status'), link('countries')],
   }),
-  relay_error: (c) => ({
-    title: 'A proxy or relay answered instead of the API',
-    why: `The answer${c.status === undefined ? '' : ` (${c.status})`} was not the API's error: ${c.message === '' ? 'an empty body' : `"${c.message.slice(0, 160)}"`} came from a gateway, proxy, CDN or relay in front of the API${c.status !== undefined && c.status >= 520 && c.status <= 530 ? ' (52x statuses are Cloudflare’s)' : ''}.`,
-    steps: [
-      retried(c, 'Retry after a short backoff (tierguard does, a bounded number of times).'),
-      'Check the relay or proxy in front of the API (its status page, its logs); the base URL may be wrong.',
-      'If it keeps failing, fall back to another endpoint.',
-    ],
-    links: [link('status')],
-  }),
+  relay_error: relayErrorHint,
   aborted: () => ({
     title: 'The request was aborted',
     why: 'The caller aborted the request (an AbortSignal fired), or the guard was closed before the call was sent. Nothing is retried.',

@@ -7,6 +7,7 @@ import type { Cause } from '../causes.js';
 import { TIERS, TIER_QUALIFICATIONS, VERIFICATION_PROPAGATION_MINUTES } from '../tiers.js';
 import { pageLink } from './links.js';
 import { accessHint, notFoundHint } from './zh-CN-models.js';
+import { relayErrorHint, relayOverloadedHint } from './zh-CN-relays.js';
 import type { Hint } from '../types.js';
 import type { HintContext, HintTemplate } from './types.js';
 import {
@@ -407,16 +408,7 @@ export const HINTS_ZH_CN = {
   }),
   overloaded: (c) =>
     c.provider === 'other'
-      ? {
-          title: '中转站（或其上游）负载已饱和',
-          why: `基础 URL 指向的中转站繁忙${c.status === undefined ? '' : `（${c.status}）`}：它为该模型准备的上游账号已用满。这不是你的密钥的速率限制，在中转站充值也无济于事。${waitSentence(c)}`,
-          steps: [
-            retried(c, '用更长的退避时间重试（tierguard 会自动这样做）。'),
-            '如果中转站提供其他分组或渠道，在其控制台切换；对延迟敏感的路径，回退到其他模型或端点。',
-            '查看中转站的状态页面或公告。',
-          ],
-          links: [],
-        }
+      ? relayOverloadedHint(c)
       : {
           title: 'API 服务器过载',
           why: `服务器繁忙${c.status === undefined ? '' : `（${c.status}）`}，增加额度也无济于事。${waitSentence(c)}`,
@@ -454,16 +446,7 @@ export const HINTS_ZH_CN = {
     ],
     links: [link('status'), link('countries')],
   }),
-  relay_error: (c) => ({
-    title: '应答来自代理或中转站，而不是 API',
-    why: `收到的应答${c.status === undefined ? '' : `（${c.status}）`}不是 API 的错误信息：${c.message === '' ? '响应体为空' : `“${c.message.slice(0, 160)}”`}来自 API 前面的网关、代理、CDN 或中转站${c.status !== undefined && c.status >= 520 && c.status <= 530 ? '（52x 状态码是 Cloudflare 的）' : ''}。`,
-    steps: [
-      retried(c, '短暂退避后重试（tierguard 会有限次数地自动重试）。'),
-      '检查 API 前面的中转站或代理（其状态页、日志）；base URL 也可能填错了。',
-      '持续失败时，回退到其他端点。',
-    ],
-    links: [link('status')],
-  }),
+  relay_error: relayErrorHint,
   aborted: () => ({
     title: '请求已被中止',
     why: '调用方中止了请求（AbortSignal 被触发），或在发送前 guard 已关闭。不会重试。',
