@@ -98,7 +98,8 @@ export function failedResponse(
   attempts: number,
   secrets: readonly string[],
 ): Response {
-  const body = maskSecrets(answer.bodyText, secrets);
+  // The server's words as the client will parse them: keys masked, its trace ids and checksums kept.
+  const body = maskSecrets(answer.bodyText, secrets, { bareShapes: false });
   const headers = ownHeaders(answer.headers, body !== answer.bodyText);
   headers.set('x-should-retry', 'false');
   headers.set('x-tierguard-cause', diagnosis.cause);
@@ -106,7 +107,8 @@ export function failedResponse(
   if (model !== undefined) headers.set('x-tierguard-model', model);
   if (diagnosis.origin === 'local') headers.set('x-tierguard-local', '1');
   headers.set(DIAGNOSIS_ID_HEADER, newDiagnosisId());
-  const response = new Response(body, {
+  // Bytes, not a string: a string body would gain a `content-type` the server did not send.
+  const response = new Response(body === '' ? null : new TextEncoder().encode(body), {
     status: answer.status,
     statusText: answer.statusText,
     headers,

@@ -17,6 +17,8 @@ const KEY_BODY = String.raw`(?:[A-Za-z0-9_]|${DASH}){12,512}`;
 interface SecretPattern {
   readonly pattern: RegExp;
   readonly replace: (match: string, ...groups: string[]) => string;
+  /** The pattern is a bare shape with no prefix or name (Azure's keys): it also matches ids and checksums. */
+  readonly bare?: true;
 }
 
 const PATTERNS: readonly SecretPattern[] = [
@@ -46,6 +48,7 @@ const PATTERNS: readonly SecretPattern[] = [
   {
     pattern: /(?<![A-Za-z0-9_])(?:[A-Za-z0-9]{84}|[A-Fa-f0-9]{32})(?![A-Za-z0-9_])/g,
     replace: (key) => maskKey(key),
+    bare: true,
   },
 ];
 
@@ -134,9 +137,15 @@ function maskByScan(text: string): string {
  * OpenAI keys (`sk-…`, `sk-proj-…`), restricted keys (`rk_…`), Azure keys (84 characters, or 32 hex
  * digits in either case), `Bearer` tokens and `api-key` values, also URL-encoded (`Bearer%20sk-…`,
  * `%3Dsk-…`) or JSON-escaped (`sk\u002dproj…`); and each of `knownSecrets` in its plain, URL-encoded
- * and JSON-escaped forms. Linear in the text's length; never throws.
+ * and JSON-escaped forms. Linear in the text's length; never throws. With `bareShapes: false`, runs
+ * of 32 hex digits or 84 letters and digits are kept (a server's trace ids and checksums in a body
+ * handed on as it came; a caller's own Azure key is among `knownSecrets`).
  */
-export function maskSecrets(text: string, knownSecrets: readonly string[] = []): string {
+export function maskSecrets(
+  text: string,
+  knownSecrets: readonly string[] = [],
+  { bareShapes = true }: { readonly bareShapes?: boolean } = {},
+): string {
   let input: string;
   try {
     input = typeof text === 'string' ? text : String(text);
@@ -146,7 +155,8 @@ export function maskSecrets(text: string, knownSecrets: readonly string[] = []):
   const known = Array.isArray(knownSecrets) ? knownSecrets : [];
   try {
     let masked = maskKnown(input, known);
-    for (const { pattern, replace } of PATTERNS) {
+    for (const { pattern, replace, bare } of PATTERNS) {
+      if (bare && !bareShapes) continue;
       pattern.lastIndex = 0;
       masked = masked.replace(pattern, replace);
     }

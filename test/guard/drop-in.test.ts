@@ -759,3 +759,39 @@ describe.each(OPENAI_MAJORS)(
     });
   },
 );
+
+describe.each(OPENAI_MAJORS)('11. a failure’s body and headers as the server sent them ($name)', (major) => {
+  it('a trace id and a checksum stay in the error; the caller’s key echoed back does not', async () => {
+    const words = `Invalid file (trace 4bf92f3577b34da6a3ce929d0e0e4736); md5 d41d8cd98f00b204e9800998ecf8427e; key ${KEY}`;
+    const fetch = scriptedFetch({
+      status: 400,
+      body: JSON.stringify({
+        error: { message: words, type: 'invalid_request_error', param: null, code: null },
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const error = (await tracked({ tier: 'tier-5' })
+      .wrap(clientOf(major, fetch))
+      .chat.completions.create(BODY)
+      .catch((caught: unknown) => caught)) as { message: string };
+    // Before: both ids masked as if they were Azure keys (…4736, …427e).
+    expect(error.message).toContain('trace 4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(error.message).toContain('md5 d41d8cd98f00b204e9800998ecf8427e');
+    expect(error.message).not.toContain(KEY);
+  });
+
+  it('an error without a body has no content-type, as the bare client shows it', async () => {
+    // A body of `null`: a scripted '' would gain text/plain at the server's end already.
+    const fetch = async (): Promise<Response> => new Response(null, { status: 404 });
+    const call = (client: OpenAI) =>
+      client.chat.completions.create(BODY).catch((caught: unknown) => caught as { headers: Headers });
+    const bare = await call(new major.OpenAI({ apiKey: KEY, baseURL: BASE_URL, fetch, maxRetries: 0 }));
+    expect(bare.headers.get('content-type')).toBeNull();
+    const error = await call(
+      tracked({ tier: 'tier-5' }).wrap(new major.OpenAI({ apiKey: KEY, baseURL: BASE_URL, fetch })),
+    );
+    expect(error).toBeInstanceOf(major.OpenAI.NotFoundError);
+    // Before: text/plain;charset=UTF-8, which the Response constructor gives a string body.
+    expect(error.headers.get('content-type')).toBeNull();
+  });
+});
