@@ -784,7 +784,10 @@ describe.each(OPENAI_MAJORS)('11. a failure’s body and headers as the server s
     // A body of `null`: a scripted '' would gain text/plain at the server's end already.
     const fetch = async (): Promise<Response> => new Response(null, { status: 404 });
     const call = (client: OpenAI) =>
-      client.chat.completions.create(BODY).catch((caught: unknown) => caught as { headers: Headers });
+      client.chat.completions.create(BODY).then(
+        () => ({ headers: new Headers({ 'content-type': 'a success, not the 404' }) }),
+        (caught: unknown) => caught as { headers: Headers },
+      );
     const bare = await call(new major.OpenAI({ apiKey: KEY, baseURL: BASE_URL, fetch, maxRetries: 0 }));
     expect(bare.headers.get('content-type')).toBeNull();
     const error = await call(
