@@ -68,7 +68,11 @@ async function failed(response: Response, context: ObserveContext): Promise<Fail
   // would make a server's 500 a local refusal, never retried).
   const headers = ownHeaders(response.headers, false);
   const diagnosis = context.diagnose({ status: response.status, body: bodyText, headers });
-  const limit = diagnosis.limit?.kind === 'context' ? undefined : diagnosis.limit;
+  // A limit quoted for another model (a relay's channel, a shared proxy) is not this lane's.
+  const limit =
+    diagnosis.limit?.kind === 'context' || diagnosis.requestedModel !== undefined
+      ? undefined
+      : diagnosis.limit;
   context.learn({
     status: response.status,
     headers: response.headers,

@@ -301,7 +301,12 @@ function onRateLimited(
     limit.limit !== undefined &&
     plausibleCapacity(dimension, limit.limit)
   ) {
-    if (!lane.limits.has(dimension)) {
+    // A quoted minute limit is learned only on a lane whose server sends rate-limit headers (the
+    // API's 429 that lacks them, openai-node#1477). A server that never sends them is a relay,
+    // whose words may quote another channel's limit and would pace the lane to it for good: it is
+    // paced by the calls kept in flight instead. A day's limit is in no header: its words are all.
+    const quotedLimitHolds = !lane.learning.headerless || dimension.endsWith('-day');
+    if (!lane.limits.has(dimension) && quotedLimitHolds) {
       const windowMs = dimension.endsWith('-day') ? context.windowMs * 1_440 : context.windowMs;
       const learned = learnCapacity(lane, dimension, limit.limit, windowMs, ticket.model);
       settleQuietly(

@@ -335,6 +335,9 @@ export class Lane {
     for (const [dimension, limit] of this.limits) {
       const amount = amounts[dimension];
       if (amount === undefined || amount <= 0) continue;
+      // Above a limit the headers said only once, the call goes without waiting for that bucket
+      // (the server decides): one lying header would otherwise hold it a whole window.
+      if (amount > limit.capacity && limit.source === 'headers' && limit.confirmations < 2) continue;
       const uncertain =
         (dimension === 'tokens' || dimension === 'tokens-day') &&
         estimate.method === 'characters' &&
@@ -356,7 +359,7 @@ export class Lane {
    * the caller's own `limits` or tier, or a capacity the server's headers said twice in a row.
    * The prompt part of a token estimate counts at 70 %: a character-based estimate may be high, and
    * a call refused here is never sent. Anything else that does not fit is sent when the bucket is
-   * full, and the server decides.
+   * full (above a limit heard only once, at once: `items`), and the server decides.
    */
   tooLarge(amounts: Amounts, estimate: RequestEstimate): [Dimension, number, number] | undefined {
     for (const [dimension, limit] of this.limits) {

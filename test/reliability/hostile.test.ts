@@ -80,6 +80,51 @@ describe('one lying header never locks a lane', () => {
     expect(fetch.calls).toHaveLength(6);
     expect(guard.stats().limits[0]?.buckets.tokens?.capacity).toBe(30_000);
   });
+
+  it('a call above a limit said once, with nothing left, goes at once (not after a window)', async () => {
+    vi.useFakeTimers();
+    const lie = { 'x-ratelimit-limit-tokens': '10', 'x-ratelimit-remaining-tokens': '0' };
+    const fetch = scriptedFetch(
+      [
+        // A small call, its usage under the lie: the lie stands.
+        chatCompletion({ headers: { ...honest, ...lie }, usage: { promptTokens: 5, completionTokens: 1 } }),
+        chatCompletion({ headers: honest }),
+      ],
+      { afterLast: 'repeat-last' },
+    );
+    const wrapped = tracked({ limits: { '*': { requests: 500 } } }).wrap(client(fetch));
+    await ask(wrapped);
+    // About 30 tokens: above the lie of 10. Before: held 60 s, until a bucket of 10 was full again.
+    const next = ask(wrapped);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(next).resolves.toBeDefined();
+    expect(fetch.calls).toHaveLength(2);
+  });
+
+  it('a header-less relay’s 429 quoting another channel’s limit does not pace the lane to it', async () => {
+    vi.useFakeTimers();
+    const quoted = {
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after-ms': '5' },
+      body: {
+        error: {
+          message:
+            'Rate limit reached for other-model on tokens per min (TPM): Limit 100, Used 100, Requested 1.',
+          type: 'tokens',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
+      },
+    };
+    const fetch = scriptedFetch([quoted, chatCompletion()], { afterLast: 'repeat-last' });
+    const guard = tracked();
+    const wrapped = guard.wrap(client(fetch));
+    const calls = Promise.all(Array.from({ length: 20 }, () => ask(wrapped)));
+    await vi.advanceTimersByTimeAsync(5_000);
+    // Before: a tokens bucket of 100 a minute, about four of these calls a minute, for good.
+    await expect(calls).resolves.toHaveLength(20);
+    expect(guard.stats().limits[0]?.buckets.tokens).toBeUndefined();
+  });
 });
 
 describe('a day-long wait never poisons a lane', () => {
