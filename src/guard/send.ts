@@ -1,8 +1,9 @@
 /**
  * Step "send": the request as it leaves for one target. The body's `model` is rewritten for a
  * fallback model; for a target on another host, the URL changes and the request carries that
- * target's credentials only: the caller's auth-bearing headers, cookies and credential query
- * parameters are removed, and a target without its own key gets none. Request headers named
+ * target's credentials only: of the caller's headers only those that describe the request travel
+ * (content type, accept, user agent, idempotency key, `x-stainless-*`, trace context), credential
+ * query parameters are removed, and a target without its own key gets none. Request headers named
  * `x-tierguard-*` are the caller's word to the guard and are never sent.
  */
 import type { Target } from './fallback.js';
@@ -17,9 +18,12 @@ export interface PreparedRequest {
   readonly json: Record<string, unknown> | undefined;
 }
 
-// Headers that carry credentials or session state, whatever the proxy calls them.
-const CREDENTIAL_HEADER =
-  /^(?:authorization|proxy-authorization|cookie|api-key|x-api-key|.*(?:auth|token|secret|api[-_]?key|session).*)$/i;
+// What a request to another host keeps of the caller's headers: what describes the request itself
+// (its body, what it accepts, the client, its retries, beta features, trace context). Any other
+// header may carry a credential by a name no list knows (Azure API Management's
+// `ocp-apim-subscription-key`, `x-functions-key`…): it stays home.
+const PORTABLE_HEADER =
+  /^(?:content-type|content-length|accept|accept-language|user-agent|idempotency-key|openai-beta|x-stainless-[a-z0-9-]+|traceparent|tracestate|baggage)$/;
 // Query parameters that carry credentials (Azure's `api-key`, proxies' `key`, `token`…).
 const CREDENTIAL_PARAM =
   /^(?:api[-_]?key|key|token|access[-_]?token|auth|code|sig|signature|secret|password)$/i;
@@ -80,7 +84,7 @@ export function prepareRequest(
   for (const name of [...headers.keys()]) if (name.startsWith('x-tierguard-')) headers.delete(name);
   if (attempt > 0) headers.set('x-stainless-retry-count', String(call.clientRetry + attempt));
   if (otherHost) {
-    for (const name of [...headers.keys()]) if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
+    for (const name of [...headers.keys()]) if (!PORTABLE_HEADER.test(name)) headers.delete(name);
   }
   if (target.apiKey !== undefined) {
     // Azure authenticates with `api-key`; everything else with a bearer token.

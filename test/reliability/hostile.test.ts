@@ -280,6 +280,39 @@ describe('credentials stay with their target', () => {
     expect(relay?.headers.cookie).toBeUndefined();
   });
 
+  it('credentials under names no list knows stay home too (API Management, Functions, custom)', async () => {
+    const fetch = scriptedFetch([notFound, chatCompletion()]);
+    const guard = tracked({
+      fallback: { 'gpt-4o': [{ model: 'gpt-4o-mini', baseURL: 'https://relay.example/v1', apiKey: KEY_B }] },
+    });
+    const custom = {
+      'ocp-apim-subscription-key': KEY_A,
+      'x-functions-key': KEY_A,
+      'x-password': A_BODY,
+      'x-client-credential': A_BODY,
+      'x-signature': A_BODY,
+      'x-key': A_BODY,
+    };
+    const wrapped = guard.wrap(
+      new OpenAI({
+        apiKey: KEY_A,
+        fetch,
+        maxRetries: 0,
+        defaultHeaders: { ...custom, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      }),
+    );
+    await ask(wrapped, 'gpt-4o');
+    const [home, relay] = recorded(fetch.calls);
+    for (const name of Object.keys(custom)) expect(home?.headers[name]).toBeDefined();
+    // Before: all six reached the other host.
+    expect(JSON.stringify(relay?.headers)).not.toContain(A_BODY);
+    expect(relay?.headers.authorization).toBe(`Bearer ${KEY_B}`);
+    // What describes the request still travels.
+    expect(relay?.headers['content-type']).toBe('application/json');
+    expect(relay?.headers['x-stainless-lang']).toBe('js');
+    expect(relay?.headers.traceparent).toBe(home?.headers.traceparent);
+  });
+
   it('a fallback to another host without its own key gets no key at all, even after the first key was refused', async () => {
     const fetch = scriptedFetch([fixtures.invalid_api_key, chatCompletion()]);
     const guard = tracked({
