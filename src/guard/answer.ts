@@ -88,6 +88,25 @@ export function servedResponse(
 }
 
 /**
+ * A failure's body as the client will parse it into its error: keys masked (its trace ids and
+ * checksums kept). A JSON body is also read as the client will decode it: a key written with JSON
+ * escapes in any mix (`\u0073k-…`) is plain text once parsed, and the body is then handed on
+ * re-encoded, masked.
+ */
+function maskedBody(text: string, secrets: readonly string[]): string {
+  const masked = maskSecrets(text, secrets, { bareShapes: false });
+  if (!text.includes('\\u') || text.length > 1_048_576) return masked;
+  let decoded: string;
+  try {
+    decoded = JSON.stringify(JSON.parse(masked));
+  } catch {
+    return masked;
+  }
+  const again = maskSecrets(decoded, secrets, { bareShapes: false });
+  return again === decoded ? masked : again;
+}
+
+/**
  * The final failure as the answer the SDK turns into its own error class (a 429 becomes its
  * `RateLimitError`…). Its body is masked (a relay may echo the key) and `diagnosis` is linked to it.
  */
@@ -98,8 +117,7 @@ export function failedResponse(
   attempts: number,
   secrets: readonly string[],
 ): Response {
-  // The server's words as the client will parse them: keys masked, its trace ids and checksums kept.
-  const body = maskSecrets(answer.bodyText, secrets, { bareShapes: false });
+  const body = maskedBody(answer.bodyText, secrets);
   const headers = ownHeaders(answer.headers, body !== answer.bodyText);
   headers.set('x-should-retry', 'false');
   headers.set('x-tierguard-cause', diagnosis.cause);

@@ -93,16 +93,30 @@ function encodings(secret: string): string[] {
     jsonLower += `\\u${hex.padStart(4, '0').toLowerCase()}`;
     jsonUpper += `\\u${hex.padStart(4, '0').toUpperCase()}`;
   }
-  for (const form of [urlUpper, urlLower, jsonLower, jsonUpper]) forms.add(form);
+  // Every character escaped, as a relay's JSON encoder may write it (`\u0073\u006b…`).
+  let escapedLower = '';
+  let escapedUpper = '';
+  for (const char of secret) {
+    const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
+    escapedLower += `\\u${hex}`;
+    escapedUpper += `\\u${hex.toUpperCase()}`;
+  }
+  for (const form of [urlUpper, urlLower, jsonLower, jsonUpper, escapedLower, escapedUpper]) forms.add(form);
   return [...forms];
 }
+
+// A key's own prefix, which an echo may leave out (`Incorrect key: proj-…` or just the body).
+const KEY_PREFIX = /^(?:sk-(?:proj-|svcacct-|admin-)?|rk[_-])/;
 
 function maskKnown(text: string, knownSecrets: readonly unknown[]): string {
   let masked = text;
   for (const secret of knownSecrets) {
     if (typeof secret !== 'string' || secret.length < 8) continue;
     const shown = maskKey(secret);
-    for (const form of encodings(secret)) masked = masked.split(form).join(shown);
+    const body = secret.replace(KEY_PREFIX, '');
+    // Its body alone too, when that is still long enough to be nothing else.
+    const whole = body !== secret && body.length >= 16 ? [secret, body] : [secret];
+    for (const known of whole) for (const form of encodings(known)) masked = masked.split(form).join(shown);
   }
   return masked;
 }

@@ -68,6 +68,43 @@ describe('no key, organization secret or prompt in anything tierguard creates', 
     await guard.close();
   });
 
+  it.each([
+    [
+      'every character JSON-escaped',
+      (key: string) => [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+    ],
+    ['without its sk-proj- prefix', (key: string) => key.slice('sk-proj-'.length)],
+  ])(
+    'a relay that echoes the key %s: not in the error, its diagnosis or the events',
+    async (_name, spell) => {
+      // Written into the JSON text as it is: a relay's own encoder.
+      const body = `{"error":{"message":"Incorrect API key provided: ${spell(KEY)}.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`;
+      const transport = scriptedFetch(() => ({
+        status: 401,
+        body,
+        headers: { 'content-type': 'application/json' },
+      }));
+      const events: GuardEvent[] = [];
+      const guard = createGuard({ tier: 'tier-1', onEvent: (event) => events.push(event) });
+      const client = guard.wrap(
+        new OpenAI({ apiKey: KEY, baseURL: 'https://api.openai.test/v1', fetch: transport }),
+      );
+      const error = await client.chat.completions
+        .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((caught: unknown) => caught);
+      const everything = [
+        (error as Error).message,
+        JSON.stringify((error as { error?: unknown }).error),
+        JSON.stringify(diagnose(error)),
+        JSON.stringify(events),
+      ].join('\n');
+      // Before: the whole key in the client's error (escaped), or its body everywhere (prefix left out).
+      expect(leaks(everything)).toEqual([]);
+      expect(diagnose(error).cause).toBe('invalid_api_key');
+      await guard.close();
+    },
+  );
+
   it('the simulator echoes a wrong key masked, and local refusals carry no prompt', async () => {
     const sim = await createSimulator({ apiKey: 'sk-the-right-one-0000000000' });
     const events: GuardEvent[] = [];
