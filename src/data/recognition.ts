@@ -28,6 +28,14 @@ export interface RecognitionRule {
   readonly nonJsonBody?: boolean;
   /** The answer carried (`true`) or lacked (`false`) the API's error object. */
   readonly apiErrorBody?: boolean;
+  /** The status is (`true`) or is not (`false`: a 5xx, or none, as in a stream) a client error (4xx). */
+  readonly clientStatus?: boolean;
+  /**
+   * The refusal speaks of the endpoint's own model list (Azure deployments, another provider's
+   * catalogue, a proxy's model groups, a self-hosted server): a model OpenAI has stays not found
+   * there, where OpenAI's own 404 for it would mean this key may not use it.
+   */
+  readonly endpointCatalogue?: boolean;
   /** Where this rule comes from. */
   readonly source: string;
 }
@@ -111,6 +119,14 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   { cause: 'billing_not_active', codes: ['billing_not_active'], source: 'Table 1 #26' },
   { cause: 'billing_not_active', types: ['billing_not_active'], source: 'Table 1 #26' },
   { cause: 'insufficient_quota', types: ['insufficient_quota'], source: 'Table 1 #21; openai-python#1671' },
+  // Moonshot (Kimi) suspends an account whose balance is used up with a 429 of this type, worded
+  // "Your account … is suspended, please check your plan and billing details": billing, not speed.
+  {
+    cause: 'insufficient_quota',
+    types: ['exceeded_current_quota_error'],
+    source:
+      'Moonshot / Kimi API 429 exceeded_current_quota_error (forum.moonshot.ai/t/api-billing-behaviour/111: "Your account {organization-id}<{ak-id}> is suspended, please check your plan…")',
+  },
   {
     cause: 'billing_not_active',
     message: /your account is not active/i,
@@ -123,8 +139,31 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   },
   {
     cause: 'insufficient_quota',
-    message: /额度不足|额度已用尽|余额不足|quota is not enough|insufficient (?:credits|balance)/i,
-    source: 'relays: one-api / new-api (用户额度不足, 该令牌额度已用尽), OpenRouter and DeepSeek (402)',
+    message:
+      /额度不足|额度已用尽|余额不足|已欠费|quota is not enough|insufficient (?:credits|balance)|balance is insufficient/i,
+    source:
+      'relays: one-api / new-api (用户额度不足, 该令牌额度已用尽), OpenRouter and DeepSeek (402); Zhipu 429 code 1113 您的账户已欠费，请充值后重试 (docs.bigmodel.cn/cn/api/api-code); SiliconFlow 403 code 30001 "Sorry, your account balance is insufficient" (public client code recording it for 硅基流动; no issue or doc page found)',
+  },
+  // xAI refuses a team without credit with a 403 (its code is "The caller does not have permission…",
+  // which must not read as a missing scope).
+  {
+    cause: 'insufficient_quota',
+    message: /\b(?:doesn['’]t|does not) have any credits\b|\bha(?:s|ve) run out of credits\b/i,
+    source:
+      'xAI API 403 ("Your newly created team doesn\'t have any credits or licenses yet", continuedev/continue#12670; "You have run out of credits or need a Grok subscription", Wei-Shaw/sub2api#4069)',
+  },
+  // A LiteLLM proxy's budget (key, team, user, whole proxy) refuses before any provider is called:
+  // 422 by default, 400 or 429 in older releases, always type budget_exceeded.
+  {
+    cause: 'spend_limit_reached',
+    types: ['budget_exceeded'],
+    source: 'LiteLLM proxy (docs.litellm.ai/docs/proxy/budget_exceeded_errors; BerriAI/litellm#4606)',
+  },
+  {
+    cause: 'spend_limit_reached',
+    message: /\bBudget has been exceeded!/i,
+    source:
+      'LiteLLM proxy "Budget has been exceeded! Current cost: …, Max budget: …" (BerriAI/litellm#22726, #20615)',
   },
   {
     cause: 'spend_limit_reached',
@@ -142,6 +181,13 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     statuses: [429],
     message: /\bresource unavailable\b/i,
     source: 'openai-api.md §E3 (the flex guide: "429 Resource Unavailable")',
+  },
+  // Groq's flex tier short of capacity answers its own status 498 (error capacity_exceeded).
+  {
+    cause: 'resource_unavailable',
+    statuses: [498],
+    source:
+      'Groq flex processing: "status 498 and error capacity_exceeded" (console.groq.com/docs/flex-processing)',
   },
   // A new-api relay words every upstream 429 as its group's saturation (当前分组上游负载已饱和，请稍后再试;
   // for one model, 当前模型…上游已饱和): the relay's capacity, not the account's limit.
@@ -253,7 +299,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   { cause: 'missing_scope', message: /insufficient permissions|missing scopes?/i, source: 'sub2api#1566' },
 
   // Models (Table 1 #10–11; Table 1b). recognize.ts tells an unknown name from a known one.
-  { cause: 'model_not_found', codes: ['deploymentnotfound'], source: 'Table 1b (Azure)' },
+  {
+    cause: 'model_not_found',
+    codes: ['deploymentnotfound'],
+    endpointCatalogue: true,
+    source: 'Table 1b (Azure)',
+  },
   // A relay with no channel serving the model for this key's group (new-api: 503, whatever code).
   {
     cause: 'model_access_denied',
@@ -266,6 +317,54 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     cause: 'model_access_denied',
     message: /not allowed to (?:sample from|use) this model/i,
     source: 'the API\'s 403 "You are not allowed to sample from this model"',
+  },
+  // Other providers, proxies and self-hosted servers: a model they do not serve (or no longer do).
+  {
+    cause: 'model_not_found',
+    codes: ['model_decommissioned'],
+    endpointCatalogue: true,
+    source:
+      'Groq 400 model_decommissioned ("The model `…` has been decommissioned and is no longer supported", valentinfrlch/ha-llmvision#324)',
+  },
+  {
+    cause: 'model_not_found',
+    codes: ['model_not_available'],
+    endpointCatalogue: true,
+    source:
+      'Together AI model_not_available (404 "Unable to access model …", 400 "Unable to access non-serverless model …", HeyPuter/puter#3168)',
+  },
+  {
+    cause: 'model_not_found',
+    message: /\bNo endpoints found for [\w.-]+\/[\w.:-]+/i,
+    endpointCatalogue: true,
+    source:
+      'OpenRouter 404 "No endpoints found for <vendor/model>." (chatboxai/chatbox#2743, vyancharuk/nodejs-api-boilerplate#16)',
+  },
+  // A LiteLLM proxy has no model group of that name in its model list (its cooldown refusal is
+  // worded "No deployments available for selected model" and is a 429). model_not_found rather than
+  // model_access_denied: the fix is the name or the proxy's model list, which the hint sends the
+  // reader to (GET /v1/models on the same base URL); no key or tier on the reader's side grants it.
+  {
+    cause: 'model_not_found',
+    message: /\bno healthy deployments for this model\b/i,
+    endpointCatalogue: true,
+    source:
+      'LiteLLM proxy 400 "You passed in model=…. There are no healthy deployments for this model" (BerriAI/litellm#25466, emcie-co/parlant#507)',
+  },
+  {
+    cause: 'model_not_found',
+    message: /\bnot found, try pulling it first\b/i,
+    endpointCatalogue: true,
+    source:
+      'Ollama /v1 404 (type api_error) "model "llama3" not found, try pulling it first" (netease-youdao/QAnything#555, ollama/ollama#11401)',
+  },
+  {
+    cause: 'model_not_found',
+    types: ['NotFoundError'],
+    statuses: [404],
+    message: [/\bdoes not exist\b/i, /\bmodel\b/i],
+    endpointCatalogue: true,
+    source: 'vLLM 404 NotFoundError "The model `…` does not exist." (vllm-project/vllm#3485)',
   },
   { cause: 'model_not_found', codes: ['model_not_found'], source: 'Table 1 #10' },
   { cause: 'model_not_found', message: [/\bdoes not exist\b/i, /\bmodel\b/i], source: 'Table 1 #10' },
@@ -307,6 +406,12 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
     message: /safety system|content management policy|violating our usage policy/i,
     source: 'Table 1 #30–31; Table 1b',
   },
+  {
+    cause: 'content_policy',
+    message: /\brequires moderation on OpenRouter\b|\byour input was flagged\b/i,
+    source:
+      'OpenRouter 403 "<model> requires moderation on OpenRouter. Your input was flagged for …" (openrouter.ai/docs/api/reference/errors-and-debugging)',
+  },
 
   // Server side (Table 1 #33–36).
   { cause: 'overloaded', codes: ['server_is_overloaded', 'overloaded'], source: 'Table 1 #35' },
@@ -318,7 +423,10 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
   },
   { cause: 'overloaded', statuses: [529], source: 'DESIGN.md (529)' },
   { cause: 'server_error', codes: ['server_error', 'internal_error'], source: 'Table 1 #33–34' },
-  { cause: 'server_error', types: ['server_error', 'api_error'], source: 'Table 1 #33' },
+  { cause: 'server_error', types: ['server_error'], source: 'Table 1 #33' },
+  // api_error is the server's only with a 5xx or no status: Ollama's /v1 types every refusal but a
+  // 400 or 404 so (its 404 "model … not found" included), and a 4xx is the status's to tell.
+  { cause: 'server_error', types: ['api_error'], clientStatus: false, source: 'Table 1 #33; Ollama /v1' },
   { cause: 'overloaded', statuses: [503], source: 'Table 1 #35' },
   {
     cause: 'relay_error',

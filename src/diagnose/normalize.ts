@@ -127,7 +127,8 @@ const BODY_TEXT_CHARS = 2_000;
 
 function fromInner(inner: Bag | undefined, into: Gathering): void {
   if (inner === undefined) return;
-  const message = messageOf(inner);
+  // xAI's flat `{ "code": "<a sentence>", "error": "<its words>" }`: the words are the message.
+  const message = messageOf(inner) ?? text(get(inner, 'error'));
   // The API's own fields; a relay's `msg` or `detail` alone is not the API's error object.
   const found = nonEmpty(get(inner, 'code')) ?? nonEmpty(get(inner, 'type')) ?? text(get(inner, 'message'));
   if (found !== undefined) into.apiErrorBody = true;

@@ -15,10 +15,14 @@ function messageMatches(pattern: RegExp | readonly RegExp[], message: string): b
   return patterns.every((candidate) => candidate.test(message));
 }
 
+const isClientStatus = (status: number | undefined): boolean =>
+  status !== undefined && status >= 400 && status < 500;
+
 function matches(rule: RecognitionRule, facts: ErrorFacts): boolean {
   if (rule.kinds !== undefined && !rule.kinds.includes(facts.kind)) return false;
   if (rule.nonJsonBody !== undefined && rule.nonJsonBody !== facts.nonJsonBody) return false;
   if (rule.apiErrorBody !== undefined && rule.apiErrorBody !== facts.apiErrorBody) return false;
+  if (rule.clientStatus !== undefined && rule.clientStatus !== isClientStatus(facts.status)) return false;
   if (rule.statuses !== undefined && (facts.status === undefined || !rule.statuses.includes(facts.status)))
     return false;
   if (rule.codes !== undefined) {
@@ -64,7 +68,7 @@ export function tierInMessage(message: string): Tier | undefined {
 export function recognize(facts: ErrorFacts, model: string | undefined): Cause {
   const rule = RECOGNITION_RULES.find((candidate) => matches(candidate, facts));
   const cause = rule?.cause ?? 'unknown';
-  if (cause === 'model_not_found' && facts.code?.toLowerCase() !== 'deploymentnotfound') {
+  if (cause === 'model_not_found' && rule?.endpointCatalogue !== true) {
     if (model !== undefined) {
       const resolved = resolveModel(model);
       if (resolved.form === 'fine-tune') return 'model_not_found';

@@ -507,6 +507,227 @@ describe('diagnose: a relay’s own capacity', () => {
   });
 });
 
+describe('diagnose: a 4xx with type api_error is the status’s, not a server error (Ollama’s /v1)', () => {
+  const OLLAMA_404 = JSON.stringify({
+    error: {
+      message: 'model "llama3" not found, try pulling it first',
+      type: 'api_error',
+      param: null,
+      code: null,
+    },
+  });
+
+  it.each([
+    ['Ollama: a model not pulled (404)', 404, OLLAMA_404, 'model_not_found'],
+    [
+      'a 400 typed api_error',
+      400,
+      body({ message: 'invalid model name', type: 'api_error' }),
+      'invalid_request',
+    ],
+  ] as const)('%s: not retried', async (_name, status, answer, cause) => {
+    const caught = await failure(
+      scriptedFetch({ status, body: answer, headers: { 'content-type': 'application/json' } }),
+      'llama3',
+      { baseURL: 'http://localhost:11434/v1' },
+    );
+    // Before: server_error, retryable, whatever the status.
+    expect(diagnose(caught)).toMatchObject({ cause, status, retryable: false });
+  });
+
+  it('a guarded client sends Ollama’s “model not found” once', async () => {
+    const fetch = scriptedFetch(
+      { status: 404, body: OLLAMA_404, headers: { 'content-type': 'application/json' } },
+      { afterLast: 'repeat-last' },
+    );
+    const guarded = createGuard({});
+    const caught = await guarded
+      .wrap(new OpenAI({ apiKey: 'sk-test', baseURL: 'http://localhost:11434/v1', fetch }))
+      .chat.completions.create({ model: 'llama3', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    await guarded.close();
+    // Before: 3 requests, as a retryable server error.
+    expect(fetch.calls).toHaveLength(1);
+    expect(diagnose(caught)).toMatchObject({ cause: 'model_not_found', status: 404, retryable: false });
+  });
+});
+
+describe('diagnose: billing refusals of other providers, worded or typed unlike OpenAI’s', () => {
+  it.each([
+    [
+      'Moonshot: an account suspended for its balance (429 exceeded_current_quota_error)',
+      {
+        message: 'Your account org-x<ak-x> is suspended, please check your plan and billing details',
+        type: 'exceeded_current_quota_error',
+      },
+    ],
+    [
+      'Zhipu: an account in arrears (429, code 1113)',
+      { code: '1113', message: '您的账户已欠费，请充值后重试。' },
+    ],
+  ])('%s: no quota, not retried (not a rate limit)', async (_name, error) => {
+    const caught = await failure(
+      scriptedFetch({
+        status: 429,
+        body: JSON.stringify({ error }),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    // Before: rate_limited_requests, retried.
+    expect(diagnose(caught)).toMatchObject({ cause: 'insufficient_quota', status: 429, retryable: false });
+    const elsewhere = diagnose(caught, { baseURL: 'https://api.moonshot.cn/v1', locale: 'zh-CN' });
+    expect(elsewhere.hint.links).toEqual([]);
+  });
+});
+
+describe('diagnose: other OpenAI-compatible providers, proxies and servers in their own words', () => {
+  const json = { 'content-type': 'application/json' };
+  it.each([
+    [
+      'OpenRouter: no endpoint serves the model',
+      404,
+      { error: { message: 'No endpoints found for meta-llama/llama-3-70b.', code: 404 } },
+      'model_not_found',
+    ],
+    [
+      'Groq: a decommissioned model',
+      400,
+      {
+        error: {
+          message:
+            'The model `mixtral-8x7b-32768` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.',
+          type: 'invalid_request_error',
+          code: 'model_decommissioned',
+        },
+      },
+      'model_not_found',
+    ],
+    [
+      'Together: a model it does not serve',
+      404,
+      {
+        id: 'x',
+        error: {
+          message:
+            'Unable to access model meta-llama/x. Please visit https://api.together.ai/models to view the list of supported models.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'model_not_available',
+        },
+      },
+      'model_not_found',
+    ],
+    [
+      'LiteLLM: no model group of that name (a model OpenAI has)',
+      400,
+      {
+        error: {
+          message:
+            'litellm.BadRequestError: You passed in model=gpt-4o. There are no healthy deployments for this model. Received Model Group=gpt-4o\nAvailable Model Group Fallbacks=None',
+          type: null,
+          param: null,
+          code: '400',
+        },
+      },
+      'model_not_found',
+    ],
+    [
+      'LiteLLM: a budget spent',
+      400,
+      {
+        error: {
+          message: 'Budget has been exceeded! Current cost: 10.5, Max budget: 10.0',
+          type: 'budget_exceeded',
+          param: null,
+          code: '400',
+        },
+      },
+      'spend_limit_reached',
+    ],
+    [
+      'xAI: a team without credits (403)',
+      403,
+      {
+        code: 'The caller does not have permission to execute the specified operation',
+        error:
+          "Your newly created teams doesn't have any credits yet. You can purchase credits on https://console.x.ai/team/xxx.",
+      },
+      'insufficient_quota',
+    ],
+    [
+      'xAI: a team out of credits (403)',
+      403,
+      { code: 'Some resource has been exhausted', error: 'Your team has run out of credits.' },
+      'insufficient_quota',
+    ],
+    [
+      'OpenRouter: moderation flagged the input (403)',
+      403,
+      {
+        error: {
+          message: 'openai/gpt-4o requires moderation on OpenRouter. Your input was flagged for "harassment"',
+          code: 403,
+          metadata: { reasons: ['harassment'], flagged_input: '...', provider_name: 'OpenAI' },
+        },
+      },
+      'content_policy',
+    ],
+  ] as const)('%s', async (_name, status, answer, cause) => {
+    const caught = await failure(scriptedFetch({ status, body: JSON.stringify(answer), headers: json }));
+    // Before: unknown or invalid_request.
+    expect(diagnose(caught)).toMatchObject({ cause, status, retryable: false });
+    // At another base URL, no hint sends the reader to OpenAI's billing, limits or error pages.
+    const elsewhere = diagnose(caught, { baseURL: 'https://api.provider.test/v1' });
+    for (const link of elsewhere.hint.links) expect(link.url).not.toMatch(/\/(?:billing|limits|error-codes)/);
+  });
+
+  it.each([
+    [
+      'vLLM: a model the server does not serve (404, flat body)',
+      404,
+      {
+        object: 'error',
+        message: 'The model `gpt-4o` does not exist.',
+        type: 'NotFoundError',
+        param: null,
+        code: 404,
+      },
+      'model_not_found',
+      false,
+    ],
+    [
+      'SiliconFlow: the balance is used up (403, flat body)',
+      403,
+      { code: 30001, message: 'Sorry, your account balance is insufficient', data: null },
+      'insufficient_quota',
+      false,
+    ],
+    [
+      'Groq: the flex tier is out of capacity (498)',
+      498,
+      { error: { message: 'Capacity exceeded for flex tier', type: 'capacity_exceeded' } },
+      'resource_unavailable',
+      true,
+    ],
+  ] as const)('%s, through a guarded client', async (_name, status, answer, cause, retryable) => {
+    const fetch = scriptedFetch(
+      { status, body: JSON.stringify(answer), headers: json },
+      { afterLast: 'repeat-last' },
+    );
+    const guarded = createGuard({ retry: false });
+    const caught = await guarded
+      .wrap(new OpenAI({ apiKey: 'sk-test', baseURL: 'https://api.provider.test/v1', fetch }))
+      .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    await guarded.close();
+    // Before: model_access_denied ("refused for this key"), unknown, unknown.
+    expect(diagnose(caught)).toMatchObject({ cause, status, retryable, provider: 'other' });
+    for (const locale of ['en', 'zh-CN'] as const)
+      for (const link of diagnose(caught, { locale }).hint.links)
+        expect(link.url).not.toMatch(/platform\.openai\.com/);
+  });
+});
+
 describe('diagnose: a relay’s `{ "error": "…" }`, through the real client', () => {
   it.each([
     [401, 'Invalid API key', 'invalid_api_key'],

@@ -199,15 +199,26 @@ export function notFoundHint(c: HintContext): Hint {
         links: [link('deprecations'), link('models')],
       };
     default:
+      // Another provider, a proxy or a self-hosted server serves its own list: OpenAI's pages do not hold it.
+      if (c.provider === 'other')
+        return {
+          title:
+            c.model === undefined ? 'The model does not exist there' : `The endpoint does not serve ${model}`,
+          why: `The endpoint knows no model named ${model}: a provider, gateway or server other than OpenAI serves its own model list (or no longer serves this one), or the name is misspelled.`,
+          steps: present(
+            renamed,
+            'Call GET /v1/models with the same key and base URL to see what this endpoint serves, and copy the id exactly.',
+            "Check the endpoint's own model list or dashboard: the model may need pulling (Ollama), adding to the proxy's model list (LiteLLM), a dedicated endpoint (Together), or a replacement after a deprecation.",
+            'Fall back to another model the endpoint serves.',
+          ),
+          links: [],
+        };
       return {
         title:
           c.model === undefined
             ? 'The model or deployment does not exist'
             : `The model ${model} does not exist`,
-        why:
-          c.provider === 'other'
-            ? `The endpoint knows no model named ${model}: the relay or gateway serves its own model list, or the name is misspelled.`
-            : `The API knows no model named ${model}: the name is misspelled, belongs to another provider, or the base URL points to a server that does not have it.`,
+        why: `The API knows no model named ${model}: the name is misspelled, belongs to another provider, or the base URL points to a server that does not have it.`,
         steps: present(
           renamed,
           'Check the exact model name against the models list (names are case-sensitive and dated snapshots end in -YYYY-MM-DD).',

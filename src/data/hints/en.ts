@@ -226,16 +226,27 @@ export const HINTS_EN = {
             ],
             links: [link('projects'), link('usage'), link('helpQuota')],
           }
-        : {
-            title: 'A spend limit is reached',
-            why: 'A hard spend limit set on the organization is used up for this month. The quota does not come back by itself before the month resets.',
-            steps: [
-              'Open Limits to see the limit and this month’s spend.',
-              'Raise or remove the limit, or wait for the monthly reset; a change is not instant, and spend can slightly overshoot a hard limit.',
-              'Meanwhile, only another endpoint (another account, Azure) can serve; for the months ahead, set usage alerts below the limit.',
-            ],
-            links: [link('limits'), link('usage'), link('helpQuota')],
-          },
+        : c.provider === 'other'
+          ? {
+              // A gateway's own budget (a LiteLLM proxy caps spend per key, team, user or proxy).
+              title: "The endpoint's budget for this key is used up",
+              why: 'The gateway at the base URL refused the call before any provider was called: a budget set there (on the key, its team or user, or the whole proxy) is spent. A retry cannot succeed until it resets or is raised.',
+              steps: [
+                "Ask whoever runs the gateway to raise or reset the budget, or to tell you when it resets; OpenAI's Limits page does not hold it.",
+                'Meanwhile, only another endpoint (another key or account) can serve.',
+              ],
+              links: [],
+            }
+          : {
+              title: 'A spend limit is reached',
+              why: 'A hard spend limit set on the organization is used up for this month. The quota does not come back by itself before the month resets.',
+              steps: [
+                'Open Limits to see the limit and this month’s spend.',
+                'Raise or remove the limit, or wait for the monthly reset; a change is not instant, and spend can slightly overshoot a hard limit.',
+                'Meanwhile, only another endpoint (another account, Azure) can serve; for the months ahead, set usage alerts below the limit.',
+              ],
+              links: [link('limits'), link('usage'), link('helpQuota')],
+            },
   billing_not_active: () => ({
     title: 'Billing is not active on this account',
     why: 'The account has no active billing (no payment method, a failed payment, or a plan that ended). Every model is refused until billing works.',
@@ -311,7 +322,7 @@ export const HINTS_EN = {
   }),
   resource_unavailable: (c) => ({
     title: 'Flex processing has no capacity for this request right now',
-    why: `The API answered 429 Resource Unavailable: service_tier "flex" trades availability for a lower price, and there was not enough capacity for ${theModel(c)}. This is not your rate limit, and the refused request is not billed. ${waitSentence(c)}`,
+    why: `${c.provider === 'other' ? `The endpoint answered ${c.status ?? 429}: its flex tier is out of capacity` : 'The API answered 429 Resource Unavailable'}: service_tier "flex" trades availability for a lower price, and there was not enough capacity for ${theModel(c)}. This is not your rate limit, and the refused request is not billed. ${waitSentence(c)}`,
     steps: [
       retried(
         c,
@@ -320,7 +331,8 @@ export const HINTS_EN = {
       'If it must complete now, send it with service_tier: "auto" (or without service_tier) for standard processing, at standard prices.',
       'Give flex requests a long timeout (the guide suggests 15 minutes): they are slower, and timeouts are more likely.',
     ],
-    links: [link('flexProcessing')],
+    // Another provider's flex tier (Groq's 498) is not described by OpenAI's guide.
+    links: c.provider === 'other' ? [] : [link('flexProcessing')],
   }),
   context_length_exceeded: (c) => {
     const facts = c.context;
@@ -363,21 +375,26 @@ export const HINTS_EN = {
         ? 'Reasoning models check prompts against the usage policy; false positives happen.'
         : c.provider === 'azure'
           ? "Azure OpenAI's content filter rejected the prompt or the output (the error lists the categories)."
-          : 'The safety system (or Azure content filtering) rejected the prompt or the output.',
+          : c.provider === 'other'
+            ? "The endpoint's moderation (or its upstream's content filter) rejected the prompt or the output; the error may list the categories."
+            : 'The safety system (or Azure content filtering) rejected the prompt or the output.',
     steps: [
       'Rephrase the request; remove content that could read as disallowed.',
       c.code === 'invalid_prompt'
         ? 'A retry sometimes passes; a non-reasoning model is another option.'
-        : 'On Azure, check the content filter configuration of the deployment.',
+        : c.provider === 'other'
+          ? 'A gateway may moderate some models only (OpenRouter does): another model there may take a legitimate request.'
+          : 'On Azure, check the content filter configuration of the deployment.',
       'Log the request id to review it, but do not retry in a loop.',
     ],
-    links: [
+    links:
       c.code === 'invalid_prompt'
-        ? link('reasoningPrompting')
+        ? [link('reasoningPrompting')]
         : c.provider === 'azure'
-          ? link('azureContentFilter')
-          : link('errorCodes'),
-    ],
+          ? [link('azureContentFilter')]
+          : c.provider === 'other'
+            ? []
+            : [link('errorCodes')],
   }),
   invalid_request: (c) =>
     c.code === 'data_residency_mismatch'

@@ -199,12 +199,21 @@ export function notFoundHint(c: HintContext): Hint {
         links: [link('deprecations'), link('models')],
       };
     default:
+      if (c.provider === 'other')
+        return {
+          title: c.model === undefined ? '该端点没有这个模型' : `该端点不提供 ${model}`,
+          why: `该端点没有名为 ${model} 的模型：OpenAI 之外的服务商、网关或服务器有自己的模型列表（或已不再提供这个模型），或者名称拼写有误。`,
+          steps: present(
+            renamed,
+            '用同一个密钥和 base URL 调用 GET /v1/models，查看该端点实际提供哪些模型，并准确复制模型 ID。',
+            '查看该端点自己的模型列表或控制台：模型可能需要先拉取（Ollama）、加入代理的模型列表（LiteLLM）、创建专用端点（Together），或在下线后换用替代模型。',
+            '回退到该端点提供的其他模型。',
+          ),
+          links: [],
+        };
       return {
         title: c.model === undefined ? '模型或部署不存在' : `模型 ${model} 不存在`,
-        why:
-          c.provider === 'other'
-            ? `该端点没有名为 ${model} 的模型：中转站或网关有自己的模型列表，或者名称拼写有误。`
-            : `API 中没有名为 ${model} 的模型：名称拼写有误、属于其他服务商，或者 base URL 指向的服务器没有这个模型。`,
+        why: `API 中没有名为 ${model} 的模型：名称拼写有误、属于其他服务商，或者 base URL 指向的服务器没有这个模型。`,
         steps: present(
           renamed,
           '对照模型列表检查模型名称是否完全一致（区分大小写；带日期的快照以 -YYYY-MM-DD 结尾）。',

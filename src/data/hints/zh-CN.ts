@@ -223,16 +223,26 @@ export const HINTS_ZH_CN = {
             ],
             links: [link('projects'), link('usage'), link('helpQuota')],
           }
-        : {
-            title: '已达到消费上限',
-            why: '组织设置的硬性消费上限本月已用完。在每月重置之前，额度不会自动恢复。',
-            steps: [
-              '打开限额页面（Limits）查看上限和本月花费。',
-              '调高或取消上限，或等待每月重置；修改不会立即生效，实际花费也可能略微超出硬性上限。',
-              '在此之前，只有其他端点（其他账户、Azure）能继续服务；今后请把用量提醒设在上限之下。',
-            ],
-            links: [link('limits'), link('usage'), link('helpQuota')],
-          },
+        : c.provider === 'other'
+          ? {
+              title: '该端点为这个密钥设置的预算已用完',
+              why: 'base URL 指向的网关在调用任何上游之前就拒绝了请求：在它那里设置的预算（针对密钥、其团队或用户，或整个代理）已经花完。在预算重置或调高之前，重试不可能成功。',
+              steps: [
+                '请网关的管理者调高或重置预算，或告知重置时间；OpenAI 的限额页面（Limits）上没有这个预算。',
+                '在此之前，只有切换到其他端点（其他密钥或账户）才能继续服务。',
+              ],
+              links: [],
+            }
+          : {
+              title: '已达到消费上限',
+              why: '组织设置的硬性消费上限本月已用完。在每月重置之前，额度不会自动恢复。',
+              steps: [
+                '打开限额页面（Limits）查看上限和本月花费。',
+                '调高或取消上限，或等待每月重置；修改不会立即生效，实际花费也可能略微超出硬性上限。',
+                '在此之前，只有其他端点（其他账户、Azure）能继续服务；今后请把用量提醒设在上限之下。',
+              ],
+              links: [link('limits'), link('usage'), link('helpQuota')],
+            },
   billing_not_active: () => ({
     title: '账户的账单未激活',
     why: '账户没有有效的账单（没有支付方式、付款失败或套餐已结束）。在账单恢复之前，所有模型都会被拒绝。',
@@ -305,13 +315,13 @@ export const HINTS_ZH_CN = {
   }),
   resource_unavailable: (c) => ({
     title: 'Flex 处理暂时没有足够的算力处理这个请求',
-    why: `API 返回了 429 Resource Unavailable：service_tier "flex" 以更低的价格换取可用性上的让步，而 ${theModel(c)} 当前的算力不足。这不是你的速率限制，被拒绝的请求也不计费。${waitSentence(c)}`,
+    why: `${c.provider === 'other' ? `该端点返回了 ${c.status ?? 429}，其 flex 档位算力不足` : 'API 返回了 429 Resource Unavailable'}：service_tier "flex" 以更低的价格换取可用性上的让步，而 ${theModel(c)} 当前的算力不足。这不是你的速率限制，被拒绝的请求也不计费。${waitSentence(c)}`,
     steps: [
       retried(c, '按指数退避重试（tierguard 会自动这样做）：算力空出来后，flex 请求就能完成。'),
       '如果必须马上完成，把 service_tier 设为 "auto"（或去掉 service_tier），以标准价格走标准处理。',
       '给 flex 请求设置较长的超时（指南建议 15 分钟）：它们更慢，更容易超时。',
     ],
-    links: [link('flexProcessing')],
+    links: c.provider === 'other' ? [] : [link('flexProcessing')],
   }),
   context_length_exceeded: (c) => {
     const facts = c.context;
@@ -351,21 +361,26 @@ export const HINTS_ZH_CN = {
         ? '推理模型会按使用政策检查提示词，偶尔会误判。'
         : c.provider === 'azure'
           ? 'Azure OpenAI 的内容筛选拒绝了提示词或输出（错误中列出了触发的类别）。'
-          : '安全系统（或 Azure 内容过滤）拒绝了提示词或输出。',
+          : c.provider === 'other'
+            ? '该端点的内容审核（或其上游的内容过滤）拒绝了提示词或输出；错误中可能列出了触发的类别。'
+            : '安全系统（或 Azure 内容过滤）拒绝了提示词或输出。',
     steps: [
       '改写请求，去掉可能被视为违规的内容。',
       c.code === 'invalid_prompt'
         ? '有时重试一次就能通过；也可以换用非推理模型。'
-        : '在 Azure 上，检查该部署的内容过滤配置。',
+        : c.provider === 'other'
+          ? '有的网关只对部分模型做审核（如 OpenRouter）：正当的请求可以换用该网关上的其他模型。'
+          : '在 Azure 上，检查该部署的内容过滤配置。',
       '记录请求 ID 以便复查，但不要循环重试。',
     ],
-    links: [
+    links:
       c.code === 'invalid_prompt'
-        ? link('reasoningPrompting')
+        ? [link('reasoningPrompting')]
         : c.provider === 'azure'
-          ? link('azureContentFilter')
-          : link('errorCodes'),
-    ],
+          ? [link('azureContentFilter')]
+          : c.provider === 'other'
+            ? []
+            : [link('errorCodes')],
   }),
   invalid_request: (c) =>
     c.code === 'data_residency_mismatch'
