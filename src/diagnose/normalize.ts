@@ -140,8 +140,38 @@ function fromInner(inner: Bag | undefined, into: Gathering): void {
   into.status ??= statusOf(get(inner, 'status'));
 }
 
+// The opening of an error body too large to parse: the API's error object (or vLLM's flat one)
+// begins with its message.
+const LARGE_ERROR_HEAD =
+  /^\s*\{\s*(?:"error"\s*:\s*\{\s*|"object"\s*:\s*"error"\s*,\s*)"message"\s*:\s*"((?:[^"\\]|\\.){0,2000})/;
+
+/**
+ * A JSON error body above `MAX_JSON` (a relay or a local server that echoes a huge prompt in its
+ * message), read from its ends: the message opens it, its type and code close it.
+ */
+function largeJsonError(bodyText: string): Bag | undefined {
+  if (bodyText.length <= MAX_JSON) return undefined;
+  const head = LARGE_ERROR_HEAD.exec(bodyText.slice(0, 8_192));
+  if (head === null) return undefined;
+  const tail = bodyText.slice(-4_096);
+  const field = (name: string): string | undefined =>
+    new RegExp(`"${name}"\\s*:\\s*"([^"\\\\]{1,128})"`).exec(tail)?.[1];
+  let message = head[1] ?? '';
+  try {
+    message = JSON.parse(`"${message}"`) as string;
+  } catch {
+    // Cut inside an escape: the raw text is still the message's words.
+  }
+  const error: Bag = { message };
+  for (const name of ['type', 'code', 'param']) {
+    const value = field(name);
+    if (value !== undefined) error[name] = value;
+  }
+  return { error };
+}
+
 function fromBodyText(bodyText: string, into: Gathering): void {
-  const parsed = parseJson(bodyText);
+  const parsed = parseJson(bodyText) ?? largeJsonError(bodyText);
   const inner = innerError(parsed);
   if (inner !== undefined) {
     fromInner(inner, into);
@@ -154,7 +184,14 @@ function fromBodyText(bodyText: string, into: Gathering): void {
     return;
   }
   const head = capped(bodyText);
-  if (head.trim() === '') return;
+  if (head.trim() === '') {
+    // A success without a body is no answer of the API's (the guard reads only answers it expects).
+    if (into.status !== undefined && into.status >= 200 && into.status < 300) {
+      into.nonJsonBody = true;
+      into.message ??= 'an empty body';
+    }
+    return;
+  }
   into.nonJsonBody = true;
   into.bodyText ??= head.slice(0, BODY_TEXT_CHARS);
   into.message ??= HTML.test(head) ? summarizeHtml(head) : head.slice(0, 500);

@@ -99,7 +99,8 @@ export function networkCodeOf(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && isBag(current); depth += 1) {
     const code = get(current, 'code');
-    if (typeof code === 'string' && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    // System and undici codes, and zlib's (a body whose content-encoding lies: Z_DATA_ERROR).
+    if (typeof code === 'string' && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+|Z_[A-Z_]+)$/.test(code)) return code;
     current = get(current, 'cause');
   }
   return undefined;

@@ -378,6 +378,46 @@ describe('other models, endpoints and wording', () => {
   });
 });
 
+describe('bodies that are large, empty or lie about their encoding', () => {
+  it('an error body above a megabyte is read from its ends (a relay echoing a huge prompt)', () => {
+    const padding = 'x'.repeat(1_200_000);
+    const quota = JSON.stringify({
+      error: {
+        message: `You exceeded your current quota, please check your plan and billing details. ${padding}`,
+        type: 'insufficient_quota',
+        param: null,
+        code: 'insufficient_quota',
+      },
+    });
+    // Before: too large to parse, so taken for a relay's page (relay_error, retried).
+    expect(diagnose({ status: 429, body: quota })).toMatchObject({
+      cause: 'insufficient_quota',
+      retryable: false,
+    });
+    const vllm = JSON.stringify({
+      object: 'error',
+      message: `This model's maximum context length is 4096 tokens. However, you requested 9000 tokens. Input: ${padding}`,
+      type: 'BadRequestError',
+      param: null,
+      code: 400,
+    });
+    expect(diagnose({ status: 400, body: vllm }).cause).toBe('context_length_exceeded');
+  });
+
+  it('a success with an empty body is no answer of the API’s: relay_error, retried', () => {
+    // Before: unknown, delivered by the guard as a 400 "status code (no body)".
+    expect(diagnose({ status: 200, body: '  ' })).toMatchObject({ cause: 'relay_error', retryable: true });
+  });
+
+  it('a body whose content-encoding lies (zlib’s Z_DATA_ERROR) is a connection failure', () => {
+    const failed = new TypeError('terminated', {
+      cause: Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR' }),
+    });
+    // Before: unknown, never retried.
+    expect(diagnose(failed)).toMatchObject({ cause: 'connection_error', retryable: true });
+  });
+});
+
 describe('shapes of errors a service may hold', () => {
   it('an openai v4 error: headers as a case-insensitive proxy, request_id', () => {
     const record: Record<string, string> = { 'X-Request-Id': 'req_v4proxy01', 'Retry-After': '3' };
