@@ -337,10 +337,12 @@ function onRateLimited(
   const waitMs = observation.retryAfterMs;
   if (waitMs === undefined || !(waitMs > 0)) return;
   if (dimension !== undefined && bucket !== undefined) {
-    // A wait never outlasts the window it speaks for: a day-long retry-after on a per-minute
-    // limit is a relay's, and the pipeline fails that call fast instead.
+    // A wait longer than the window it speaks for is not that limit's (a day-long retry-after on a
+    // per-minute 429 is a relay's): the pipeline fails that call fast, and the bucket is not held
+    // for it (held a whole window, it kept every later call a minute).
+    if (waitMs > bucket.windowMs) return;
     const amount = ticket.amounts[dimension] ?? (dimension.startsWith('requests') ? 1 : 0);
-    settleQuietly(store.holdOff(lane.key, dimension, amount, Math.min(waitMs, bucket.windowMs)));
+    settleQuietly(store.holdOff(lane.key, dimension, amount, waitMs));
   } else {
     lane.pausedUntilMs = Math.max(lane.pausedUntilMs, context.now() + Math.min(waitMs, context.maxPauseMs));
   }
