@@ -386,6 +386,7 @@ async function send(
       },
       onSettled: settle,
       answersWithObject: call.endpoint !== 'other',
+      maxHoldMs: context.attemptTimeoutMs,
     });
   } catch (error) {
     // The body failed while the guard read it (a reset, the timeout, the caller's abort): the API

@@ -59,6 +59,8 @@ export interface ObserveContext {
    * deletion's 204, a list) pass on unread, as the client would get them.
    */
   readonly answersWithObject: boolean;
+  /** The longest a stream is held for its first output: the attempt's timeout (none: no bound). */
+  readonly maxHoldMs: number | undefined;
 }
 
 /** Learns from a failed answer and returns the failure. */
@@ -169,35 +171,39 @@ async function stream(response: Response, context: ObserveContext): Promise<Outc
   let usage: ObservedUsage | undefined;
   let outputTokens = 0;
   const { reservation } = context;
-  const peeked = await peekStream(response.body as ReadableStream<Uint8Array>, {
-    onUsage: (seen) => {
-      usage = seen;
+  const peeked = await peekStream(
+    response.body as ReadableStream<Uint8Array>,
+    {
+      onUsage: (seen) => {
+        usage = seen;
+      },
+      onError: (error: StreamErrorEvent) =>
+        context.onLateStreamError(context.diagnose({ error, headers: ownHeaders(response.headers, false) })),
+      ...(reservation === undefined
+        ? {}
+        : {
+            onOutput: (text: string) => {
+              outputTokens += context.countOutput(text);
+            },
+          }),
+      onEnd: (how) => {
+        if (usage !== undefined) {
+          context.learn({ status: response.status, usage });
+          context.onUsage(usage);
+        }
+        // Priced from its usage; a stream that ended without one may have produced its whole
+        // maximum; one cut short is priced from the output it delivered, and one that failed
+        // before any output (an error event first) cost nothing.
+        if (usage !== undefined) reservation?.commit(usage.raw, usage.serviceTier);
+        else if (how === 'failed' && outputTokens === 0) reservation?.release();
+        else if (how === 'done') reservation?.commit(undefined, undefined);
+        else reservation?.commitPartial(outputTokens);
+        context.release();
+        context.onSettled(true);
+      },
     },
-    onError: (error: StreamErrorEvent) =>
-      context.onLateStreamError(context.diagnose({ error, headers: ownHeaders(response.headers, false) })),
-    ...(reservation === undefined
-      ? {}
-      : {
-          onOutput: (text: string) => {
-            outputTokens += context.countOutput(text);
-          },
-        }),
-    onEnd: (how) => {
-      if (usage !== undefined) {
-        context.learn({ status: response.status, usage });
-        context.onUsage(usage);
-      }
-      // Priced from its usage; a stream that ended without one may have produced its whole
-      // maximum; one cut short is priced from the output it delivered, and one that failed
-      // before any output (an error event first) cost nothing.
-      if (usage !== undefined) reservation?.commit(usage.raw, usage.serviceTier);
-      else if (how === 'failed' && outputTokens === 0) reservation?.release();
-      else if (how === 'done') reservation?.commit(undefined, undefined);
-      else reservation?.commitPartial(outputTokens);
-      context.release();
-      context.onSettled(true);
-    },
-  });
+    context.maxHoldMs,
+  );
   if (peeked.kind === 'error') {
     const error = peeked.error;
     return failedInside(

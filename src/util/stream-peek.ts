@@ -197,11 +197,26 @@ export type PeekedStream =
 const MAX_PEEK_BYTES = 262_144;
 
 /**
- * Reads `body` until its first token or error. On an error before any token, returns it (the
- * body is cancelled); otherwise returns a body that replays what was read and taps the rest.
+ * Reads `body` until its first token or error, or for at most `maxHoldMs` (a stream that opens with
+ * pings, or a model that reasons long before its first token, is then handed on as it is). On an
+ * error before any token, returns it (the body is cancelled); otherwise returns a body that replays
+ * what was read and taps the rest.
  */
-export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTap): Promise<PeekedStream> {
+export async function peekStream(
+  body: ReadableStream<Uint8Array>,
+  tap: StreamTap,
+  maxHoldMs?: number,
+): Promise<PeekedStream> {
   const reader = body.getReader();
+  // A read still pending when the hold ended: the replay's first pull takes its result.
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  let holdTimer: ReturnType<typeof setTimeout> | undefined;
+  const holdEnds =
+    maxHoldMs === undefined
+      ? undefined
+      : new Promise<'hold-ended'>((resolve) => {
+          holdTimer = setTimeout(() => resolve('hold-ended'), maxHoldMs);
+        });
   const decoder = new TextDecoder();
   const parser = new SseParser();
   const held: Uint8Array[] = [];
@@ -232,7 +247,14 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
 
   try {
     while (!done) {
-      const read = await reader.read();
+      pending = reader.read();
+      const read = holdEnds === undefined ? await pending : await Promise.race([pending, holdEnds]);
+      if (read === 'hold-ended') {
+        // Settled when the replay pulls it; a failure meanwhile is not unhandled.
+        pending.catch(() => undefined);
+        break;
+      }
+      pending = undefined;
       if (read.done) {
         done = true;
         break;
@@ -255,10 +277,12 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
       if (seen.token || heldBytes > MAX_PEEK_BYTES) break;
     }
   } catch (error) {
+    clearTimeout(holdTimer);
     reader.releaseLock();
     end('failed');
     throw error;
   }
+  clearTimeout(holdTimer);
 
   const replay = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -270,7 +294,8 @@ export async function peekStream(body: ReadableStream<Uint8Array>, tap: StreamTa
     },
     async pull(controller) {
       try {
-        const read = await reader.read();
+        const read = await (pending ?? reader.read());
+        pending = undefined;
         if (read.done) {
           controller.close();
           end('done');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { peekStream, type StreamErrorEvent, type StreamTap } from '../../src/util/stream-peek.js';
 
 const encoder = new TextEncoder();
@@ -111,5 +111,54 @@ describe('holding a stream until its first output', () => {
       kind: 'error',
       tapped: [],
     });
+  });
+});
+
+describe('holding a stream for at most the attempt’s timeout', () => {
+  it('a stream with no output yet is handed on when the hold ends, and loses nothing', async () => {
+    vi.useFakeTimers();
+    try {
+      // A role-only chunk, then nothing until the test says so (a model reasoning before its first token).
+      let release: (() => void) | undefined;
+      const role = event({
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { role: 'assistant' } }],
+      });
+      const text = event({
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: 'Hi' } }],
+      });
+      let step = 0;
+      const slow = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          step += 1;
+          if (step === 1) controller.enqueue(encoder.encode(role));
+          else if (step === 2) {
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            controller.enqueue(encoder.encode(text));
+          } else controller.close();
+        },
+      });
+      const tap: StreamTap = { onUsage: () => undefined, onError: () => undefined, onEnd: () => undefined };
+      const peeking = peekStream(slow, tap, 5_000);
+      await vi.advanceTimersByTimeAsync(4_999);
+      let settled = false;
+      void peeking.then(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      // Before: held until the first output, however long (create() never resolved on pings alone).
+      await vi.advanceTimersByTimeAsync(1);
+      const peeked = await peeking;
+      expect(peeked.kind).toBe('ok');
+      release?.();
+      const body = peeked.kind === 'ok' ? await new Response(peeked.body).text() : '';
+      expect(body).toBe(role + text);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
