@@ -279,6 +279,13 @@ export const RECOGNITION_RULES: readonly RecognitionRule[] = [
       /incorrect api key|didn't provide an api key|did not provide an api key|invalid api key|invalid authentication/i,
     source: 'Table 1 #1, #2, #5b',
   },
+  // Google's Gemini API, its OpenAI-compatible endpoint included: a 400 INVALID_ARGUMENT, not a 401.
+  {
+    cause: 'invalid_api_key',
+    message: /\bAPI key not valid\b|\bAPI_KEY_INVALID\b/i,
+    source:
+      'Gemini API 400 INVALID_ARGUMENT "API key not valid. Please pass a valid API key." (reason API_KEY_INVALID)',
+  },
   {
     cause: 'organization_mismatch',
     message: /OpenAI-(?:Organization|Project) header|member of an organization|no such organization/i,

@@ -43,9 +43,10 @@ function azureAnswer(facts: Partial<ErrorFacts>): boolean {
 // What only a relay answers with: the error types, credit codes and words of one-api / new-api
 // (the relay software most OpenAI-compatible resellers run: its request id appended to the message,
 // its upstream's saturation, a model no channel serves), and 402 (the API never sends it).
-const RELAY_TYPES = /^(?:one|new|shell)_api_error$/i;
+// Moonshot's `exceeded_current_quota_error` is no type of the API's either.
+const RELAY_TYPES = /^(?:one_api_error|new_api_error|shell_api_error|exceeded_current_quota_error)$/i;
 const RELAY_CODES: ReadonlySet<string> = new Set(RELAY_CREDIT_CODES);
-const RELAY_WORDS = /上游(?:负载)?已饱和|无可用渠道|\(request id: [^)]{1,80}\)\s*$/;
+const RELAY_WORDS = /上游(?:负载)?已饱和|无可用渠道|欠费|\(request id: [^)]{1,80}\)\s*$/;
 
 function relayAnswer(facts: Partial<ErrorFacts>): boolean {
   if (facts.status === 402) return true;

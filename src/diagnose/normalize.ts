@@ -56,6 +56,10 @@ const TIMEOUT_CODES = new Set([
 
 /** The inner `{ message, type, code, param }` of a body, in the shapes the API and relays send. */
 function innerError(body: unknown): Bag | undefined {
+  // Google's OpenAI-compatible endpoint (and Vertex through a proxy) wraps its error in a list:
+  // `[{ "error": { "code": 429, "status": "RESOURCE_EXHAUSTED", … } }]`.
+  if (Array.isArray(body) && body.length > 0 && isBag(body[0]) && isBag(get(body[0], 'error')))
+    return innerError(body[0]);
   if (!isBag(body)) return undefined;
   const error = get(body, 'error');
   if (isBag(error)) {
@@ -291,6 +295,7 @@ function fromObject(input: Bag, into: Gathering): void {
   // its words (a body that was not JSON never lands there).
   if (typeof error === 'string' && names.includes('APIError')) into.message ??= text(error);
   else if (typeof error === 'string') fromBodyText(error, into);
+  else if (Array.isArray(error)) fromInner(innerError(error), into);
   else
     fromInner(innerError(isBag(error) ? { error } : undefined) ?? (isBag(error) ? error : undefined), into);
   if (typeof body === 'string') fromBodyText(body, into);

@@ -10,6 +10,7 @@ import { readRateLimitHeaders } from '../../src/util/rate-limit-headers.js';
 import { apiErrors, fakeApiKey } from '../../src/testing/fixtures.js';
 import { scriptedFetch } from '../../src/testing/scripted-fetch.js';
 import { parseGoDuration } from '../../src/util/duration.js';
+import { OPENAI_MAJORS } from '../support/openai-majors.js';
 
 function client(
   fetch: ReturnType<typeof scriptedFetch>,
@@ -1154,5 +1155,70 @@ describe('properties (fast-check)', () => {
       ),
       { numRuns: 10_000 },
     );
+  });
+});
+
+describe.each(OPENAI_MAJORS)(
+  'Gemini’s OpenAI-compatible endpoint wraps its errors in a list ($name)',
+  (major) => {
+    const GEMINI = 'https://generativelanguage.googleapis.com/v1beta/openai';
+    const listed = (status: number, message: string, code: string) =>
+      scriptedFetch(
+        {
+          status,
+          body: JSON.stringify([{ error: { code: status, message, status: code } }]),
+          headers: { 'content-type': 'application/json' },
+        },
+        { afterLast: 'repeat-last' },
+      );
+    const ask = (client: OpenAI) =>
+      client.chat.completions
+        .create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((caught: unknown) => caught);
+
+    it('a rejected key is invalid_api_key and sent once; an exhausted quota is a retried rate limit', async () => {
+      const key = listed(400, 'API key not valid. Please pass a valid API key.', 'INVALID_ARGUMENT');
+      const guard = createGuard({ retry: { maxAttempts: 3, maxDelayMs: 1 } });
+      const refused = await ask(
+        guard.wrap(new major.OpenAI({ apiKey: fakeApiKey('gem1'), baseURL: GEMINI, fetch: key })),
+      );
+      // Before: the list was read as no error object (invalid_request, or relay_error through the guard).
+      expect(diagnose(refused)).toMatchObject({ cause: 'invalid_api_key', retryable: false });
+      expect(key.calls).toHaveLength(1);
+      const quota = listed(429, 'Resource has been exhausted (e.g. check quota).', 'RESOURCE_EXHAUSTED');
+      const exhausted = await ask(
+        guard.wrap(new major.OpenAI({ apiKey: fakeApiKey('gem1'), baseURL: GEMINI, fetch: quota })),
+      );
+      expect(diagnose(exhausted)).toMatchObject({ cause: 'rate_limited_requests', retryable: true });
+      expect(quota.calls).toHaveLength(3);
+      await guard.close();
+    });
+
+    it('diagnose() of the bare client’s error reads the list where the client keeps it', async () => {
+      const key = listed(400, 'API key not valid. Please pass a valid API key.', 'INVALID_ARGUMENT');
+      const error = await ask(
+        new major.OpenAI({ apiKey: fakeApiKey('gem1'), baseURL: GEMINI, fetch: key, maxRetries: 0 }),
+      );
+      // openai 7 keeps the list as the error's `error`; openai 6 keeps nothing of it (a 400 "no body").
+      expect(diagnose(error).cause).toBe(major.name === 'openai 7' ? 'invalid_api_key' : 'invalid_request');
+    });
+  },
+);
+
+describe('a provider’s own billing refusal, diagnosed with no base URL', () => {
+  it.each([
+    [
+      'Moonshot: exceeded_current_quota_error',
+      {
+        type: 'exceeded_current_quota_error',
+        message: 'Your account org-x<ak-y> is suspended, please check your plan and billing details',
+      },
+    ],
+    ['Zhipu: 1113 (您的账户已欠费)', { code: '1113', message: '您的账户已欠费，请充值后重试。' }],
+  ])('%s: not OpenAI’s account, so no OpenAI billing page', (_name, error) => {
+    const diagnosis = diagnose({ status: 429, body: JSON.stringify({ error }) });
+    expect(diagnosis).toMatchObject({ cause: 'insufficient_quota', provider: 'other', retryable: false });
+    // Before: OpenAI's Billing and Usage pages, for a balance they do not hold.
+    for (const link of diagnosis.hint.links) expect(link.url).not.toContain('platform.openai.com');
   });
 });
