@@ -15,21 +15,33 @@ export interface Style {
   cyan(text: string): string;
 }
 
+// Each style's SGR codes, to open and to close it: the only control sequences the CLI writes.
+const STYLES: Readonly<Record<keyof Style, readonly [number, number]>> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+};
+
 /** Colour when `stream` is a TTY and NO_COLOR is not set. */
 export function styleFor(
   stream: { readonly isTTY?: boolean },
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Style {
   const on = stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  const wrap = (open: number, close: number) => (text: string) =>
-    on ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  const wrap =
+    ([open, close]: readonly [number, number]) =>
+    (text: string) =>
+      on ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    green: wrap(32, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
+    bold: wrap(STYLES.bold),
+    dim: wrap(STYLES.dim),
+    red: wrap(STYLES.red),
+    green: wrap(STYLES.green),
+    yellow: wrap(STYLES.yellow),
+    cyan: wrap(STYLES.cyan),
   };
 }
 
@@ -189,7 +201,7 @@ export function isWide(character: string): boolean {
 const CONTROL_SEQUENCE = new RegExp(
   [
     // The styles the CLI writes itself (`styleFor`), kept as they are.
-    `(${String.fromCharCode(27)}\\[(?:1|2|22|31|32|33|36|39)m)`,
+    `(${String.fromCharCode(27)}\\[(?:${[...new Set(Object.values(STYLES).flat())].join('|')})m)`,
     // An operating-system command, up to its terminator (BEL or ESC \), or to the end of the text.
     `${String.fromCharCode(27)}\\][^${String.fromCharCode(7, 27)}]*(?:${String.fromCharCode(7)}|${String.fromCharCode(27)}\\\\)?`,
     // Any other control character; a Windows line end is a line end.

@@ -9,6 +9,7 @@
  * guard says them.
  */
 import { attachDiagnosis, DIAGNOSIS_ID_HEADER, linkDiagnosis, newDiagnosisId } from '../diagnose/attach.js';
+import { MAX_JSON } from '../diagnose/cap.js';
 import type { Diagnosis } from '../diagnose/types.js';
 import { maskSecrets } from '../util/mask.js';
 
@@ -95,7 +96,7 @@ export function servedResponse(
  */
 function maskedBody(text: string, secrets: readonly string[]): string {
   const masked = maskSecrets(text, secrets, { bareShapes: false });
-  if (!text.includes('\\u') || text.length > 1_048_576) return masked;
+  if (!text.includes('\\u') || text.length > MAX_JSON) return masked;
   let decoded: string;
   try {
     decoded = JSON.stringify(JSON.parse(masked));

@@ -52,6 +52,9 @@ const PATTERNS: readonly SecretPattern[] = [
   },
 ];
 
+// A key's own prefix: shown when masked, and which an echo may leave out (`Incorrect key: proj-…`).
+const KEY_PREFIX = /^(?:sk-(?:proj-|svcacct-|admin-)?|rk[_-])/;
+
 /** A key's dashes decoded, so that its masked form shows its prefix (`sk-proj-…abcd`). */
 function plainDashes(key: string): string {
   return key.replace(/\\u002[dD]|%2[dD]/g, '-');
@@ -61,7 +64,7 @@ function plainDashes(key: string): string {
 export function maskKey(key: string): string {
   if (typeof key !== 'string' || key.length <= 8) return '…';
   const plain = plainDashes(key);
-  const prefix = /^(sk-(?:proj-|svcacct-|admin-)?|rk[_-])/.exec(plain)?.[1] ?? '';
+  const prefix = KEY_PREFIX.exec(plain)?.[0] ?? '';
   return `${prefix}…${plain.slice(-4)}`;
 }
 
@@ -78,7 +81,14 @@ function encodings(secret: string): string[] {
   let urlLower = '';
   let jsonLower = '';
   let jsonUpper = '';
+  // Every character escaped, as a relay's JSON encoder may write it (`\u0073\u006b…`).
+  let escapedLower = '';
+  let escapedUpper = '';
   for (const char of secret) {
+    const code = char.charCodeAt(0);
+    const hex4 = code.toString(16).padStart(4, '0');
+    escapedLower += `\\u${hex4}`;
+    escapedUpper += `\\u${hex4.toUpperCase()}`;
     if (/^[A-Za-z0-9]$/.test(char)) {
       urlUpper += char;
       urlLower += char;
@@ -86,27 +96,15 @@ function encodings(secret: string): string[] {
       jsonUpper += char;
       continue;
     }
-    const code = char.charCodeAt(0);
     const hex = code.toString(16).padStart(code > 0xff ? 4 : 2, '0');
     urlUpper += `%${hex.toUpperCase()}`;
     urlLower += `%${hex.toLowerCase()}`;
-    jsonLower += `\\u${hex.padStart(4, '0').toLowerCase()}`;
-    jsonUpper += `\\u${hex.padStart(4, '0').toUpperCase()}`;
-  }
-  // Every character escaped, as a relay's JSON encoder may write it (`\u0073\u006b…`).
-  let escapedLower = '';
-  let escapedUpper = '';
-  for (const char of secret) {
-    const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
-    escapedLower += `\\u${hex}`;
-    escapedUpper += `\\u${hex.toUpperCase()}`;
+    jsonLower += `\\u${hex4}`;
+    jsonUpper += `\\u${hex4.toUpperCase()}`;
   }
   for (const form of [urlUpper, urlLower, jsonLower, jsonUpper, escapedLower, escapedUpper]) forms.add(form);
   return [...forms];
 }
-
-// A key's own prefix, which an echo may leave out (`Incorrect key: proj-…` or just the body).
-const KEY_PREFIX = /^(?:sk-(?:proj-|svcacct-|admin-)?|rk[_-])/;
 
 function maskKnown(text: string, knownSecrets: readonly unknown[]): string {
   let masked = text;
