@@ -277,12 +277,13 @@ export async function peekStream(
       if (seen.token || heldBytes > MAX_PEEK_BYTES) break;
     }
   } catch (error) {
-    clearTimeout(holdTimer);
     reader.releaseLock();
     end('failed');
     throw error;
+  } finally {
+    // Whichever way the hold ended (an error event returns from inside it): no timer outlives it.
+    clearTimeout(holdTimer);
   }
-  clearTimeout(holdTimer);
 
   const replay = new ReadableStream<Uint8Array>({
     start(controller) {

@@ -115,6 +115,18 @@ describe('holding a stream until its first output', () => {
 });
 
 describe('holding a stream for at most the attempt’s timeout', () => {
+  it('an error before any output leaves no hold timer behind (it kept a process alive for the timeout)', async () => {
+    vi.useFakeTimers();
+    try {
+      const tap: StreamTap = { onUsage: () => undefined, onError: () => undefined, onEnd: () => undefined };
+      const peeked = await peekStream(body([event({ error: SERVER_ERROR })]), tap, 600_000);
+      expect(peeked.kind).toBe('error');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a stream with no output yet is handed on when the hold ends, and loses nothing', async () => {
     vi.useFakeTimers();
     try {
